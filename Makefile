@@ -1,0 +1,61 @@
+# insightpulseai.workbench — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+# Heavy, versioned tool installs (later: Node 24, n8n, the LiteLLM venv, helm) live outside the clone.
+WORKBENCH_CACHE ?= $(HOME)/.cache/insightpulseai-workbench
+LOCAL_INVENTORY := inventories/local
+
+export WORKBENCH_CACHE
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export ANSIBLE_HOME := $(ROOT)/.ansible
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup local local-down test lint sanity unit integration molecule bench build clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## Install everything the other targets need (.venv, PostgreSQL 15, the collection link)
+	@scripts/setup.sh
+
+local: setup ## Bring up the local workbench, converge it and print where everything is
+	ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY)
+	ansible-playbook playbooks/site.yml -i $(LOCAL_INVENTORY)
+	@scripts/local-summary.sh
+
+local-down: ## Stop what `make local` started (data is kept under .workbench/)
+	@if [ -x $(VENV)/bin/ansible-playbook ]; then \
+	  ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY) -e local_stack_state=stopped; \
+	else echo "nothing to stop: .venv is missing (make local never ran here)"; fi
+
+test: setup ## Run every quality gate: lint, sanity, unit, integration, Molecule
+	@scripts/test.sh all
+
+lint: setup ## ansible-lint (production profile, offline)
+	@scripts/test.sh lint
+
+sanity: setup ## ansible-test sanity (all tests, offline bootstrap)
+	@scripts/test.sh sanity
+
+unit: setup ## Unit tests (no services)
+	@scripts/test.sh unit
+
+integration: setup ## Integration tests against real local services
+	@scripts/test.sh integration
+
+molecule: setup ## Molecule scenarios
+	@scripts/test.sh molecule
+
+bench: setup ## Benchmarks (ratios against baselines measured in the same run)
+	@scripts/bench.sh
+
+build: setup ## Build the collection tarball
+	ansible-galaxy collection build --force --output-path $(ROOT)/.tmp/dist
+
+clean: local-down ## Stop local services and remove local state and tool output
+	rm -rf .workbench .tmp tests/output

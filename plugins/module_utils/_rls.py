@@ -1,0 +1,480 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, InsightPulseAI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE: row-level-security policies: spec validation, reading, normalising, planning and applying.
+
+Not a public API. Two facts of PostgreSQL drive the design (see docs/ANCHOR-NOTES in the project):
+- ``pg_policies.qual`` / ``with_check`` hold *deparsed* expressions, never the text that was written, so the
+  desired expressions are normalised by the server itself: each is created as a throw-away probe policy inside a
+  savepoint, read back from ``pg_policies`` and rolled back.
+- ``ALTER POLICY`` changes only roles, USING and WITH CHECK; a change of command or permissive/restrictive
+  (or dropping a clause) needs DROP + CREATE.
+Planning works on plain dicts and strings, so it is unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message
+
+COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
+PROBE_PREFIX = "__workbench_probe_"
+POLICY_KEYS = ("name", "command", "permissive", "roles", "using", "with_check", "state")
+TABLE_KEYS = ("schema", "table", "rls_enabled", "rls_forced", "policies", "purge")
+
+# PostgreSQL's reserved key words (Appendix C, "reserved" and "reserved (can be function or type)"): an
+# identifier that is one of them must be quoted. Everything else that is lower-case ASCII is left bare.
+_RESERVED = frozenset(
+    """all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate
+    collation column concurrently constraint create cross current_catalog current_date current_role
+    current_schema current_time current_timestamp current_user default deferrable desc distinct do else end
+    except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into
+    is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on
+    only or order outer overlaps placing primary references returning right select session_user similar some
+    symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when
+    where window with""".split()
+)
+_BARE_RE = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+
+class SpecError(Exception):
+    """Invalid desired state: raised before anything is written."""
+
+
+def quote_ident(name):
+    """Quote an identifier exactly when PostgreSQL's quote_ident() would."""
+    if _BARE_RE.match(name) and name not in _RESERVED:
+        return name
+    return '"%s"' % name.replace('"', '""')
+
+
+def qualified(schema, table):
+    return "%s.%s" % (quote_ident(schema), quote_ident(table))
+
+
+def role_list(roles):
+    # PUBLIC is a key word, not a role name: it must stay unquoted.
+    return ", ".join("PUBLIC" if r.lower() == "public" else quote_ident(r) for r in roles)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Spec validation
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _require_str(value, what):
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError("%s must be a non-empty string, got %r." % (what, value))
+    return value.strip()
+
+
+def _optional_bool(value, what):
+    if value is None or isinstance(value, bool):
+        return value
+    raise SpecError("%s must be true or false, got %r." % (what, value))
+
+
+def normalize_policy(raw, where, default_roles=("authenticated",)):
+    """Validate one policy dict and return it in canonical form."""
+    if not isinstance(raw, dict):
+        raise SpecError("%s: a policy must be a mapping, got %r." % (where, raw))
+    unknown = sorted(set(raw) - set(POLICY_KEYS))
+    if unknown:
+        raise SpecError("%s: unknown key(s) %s; expected some of %s." % (where, ", ".join(unknown), ", ".join(POLICY_KEYS)))
+    name = _require_str(raw.get("name"), "%s: name" % where)
+    where = "%s policy %s" % (where, name)
+    if len(name.encode("utf-8")) > 63:
+        raise SpecError("%s: the name is longer than PostgreSQL's 63-byte identifier limit." % where)
+    if name.startswith(PROBE_PREFIX):
+        raise SpecError("%s: names starting with %s are reserved." % (where, PROBE_PREFIX))
+    state = raw.get("state") or "present"
+    if state not in ("present", "absent"):
+        raise SpecError("%s: state must be present or absent, got %r." % (where, state))
+    command = str(raw.get("command") or "ALL").upper()
+    if command not in COMMANDS:
+        raise SpecError("%s: command %r is not one of %s." % (where, raw.get("command"), ", ".join(COMMANDS)))
+    permissive = raw.get("permissive", True)
+    permissive = True if permissive is None else _optional_bool(permissive, "%s: permissive" % where)
+    roles = raw.get("roles")
+    if roles is None:
+        roles = list(default_roles)
+    if isinstance(roles, str):
+        roles = [roles]
+    if not isinstance(roles, (list, tuple)) or not roles:
+        raise SpecError("%s: roles must be a non-empty list of role names, got %r." % (where, raw.get("roles")))
+    roles = [_require_str(r, "%s: role" % where) for r in roles]
+    roles = tuple(sorted(set("public" if r.lower() == "public" else r for r in roles)))
+    using = raw.get("using")
+    with_check = raw.get("with_check")
+    using = None if using is None else _require_str(using, "%s: using" % where)
+    with_check = None if with_check is None else _require_str(with_check, "%s: with_check" % where)
+    if state == "present":
+        if command == "INSERT" and using is not None:
+            raise SpecError("%s: an INSERT policy takes only with_check (PostgreSQL rejects USING for INSERT)." % where)
+        if command in ("SELECT", "DELETE") and with_check is not None:
+            raise SpecError("%s: a %s policy takes only using (PostgreSQL rejects WITH CHECK for it)." % (where, command))
+        if using is None and with_check is None:
+            raise SpecError("%s: give using and/or with_check; a policy without either grants nothing useful." % where)
+    return dict(name=name, state=state, command=command, permissive=permissive, roles=roles, using=using, with_check=with_check)
+
+
+def normalize_table(raw, default_rls_enabled=True, default_purge=False):
+    if not isinstance(raw, dict):
+        raise SpecError("Each table entry must be a mapping, got %r." % (raw,))
+    unknown = sorted(set(raw) - set(TABLE_KEYS))
+    if unknown:
+        raise SpecError("Table entry %r: unknown key(s) %s; expected some of %s." % (raw.get("table"), ", ".join(unknown), ", ".join(TABLE_KEYS)))
+    schema = _require_str(raw.get("schema", "public"), "Table entry schema")
+    table = _require_str(raw.get("table"), "Table entry %s.<table>" % schema)
+    where = "Table %s.%s" % (schema, table)
+    rls_enabled = raw.get("rls_enabled", default_rls_enabled)
+    rls_enabled = _optional_bool(rls_enabled, "%s: rls_enabled" % where)
+    rls_forced = _optional_bool(raw.get("rls_forced"), "%s: rls_forced" % where)
+    purge = raw.get("purge", default_purge)
+    purge = bool(_optional_bool(purge, "%s: purge" % where))
+    policies_raw = raw.get("policies") or []
+    if not isinstance(policies_raw, list):
+        raise SpecError("%s: policies must be a list, got %r." % (where, policies_raw))
+    policies = []
+    seen = set()
+    for item in policies_raw:
+        policy = normalize_policy(item, where)
+        if policy["name"] in seen:
+            raise SpecError("%s: policy %s is listed twice." % (where, policy["name"]))
+        seen.add(policy["name"])
+        policies.append(policy)
+    return dict(schema=schema, table=table, rls_enabled=rls_enabled, rls_forced=rls_forced, purge=purge, policies=policies)
+
+
+def normalize_spec(tables, default_purge=False):
+    if not isinstance(tables, list):
+        raise SpecError("tables must be a list of table entries, got %r." % (tables,))
+    result = []
+    seen = set()
+    for raw in tables:
+        table = normalize_table(raw, default_purge=default_purge)
+        key = (table["schema"], table["table"])
+        if key in seen:
+            raise SpecError("Table %s.%s appears twice in the spec; merge its entries." % key)
+        seen.add(key)
+        result.append(table)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SQL text (plain strings, so plans are testable without a server)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def create_policy_sql(schema, table, policy, name=None):
+    parts = [
+        "CREATE POLICY %s ON %s" % (quote_ident(name or policy["name"]), qualified(schema, table)),
+        "AS %s" % ("PERMISSIVE" if policy["permissive"] else "RESTRICTIVE"),
+        "FOR %s" % policy["command"],
+        "TO %s" % role_list(policy["roles"]),
+    ]
+    if policy["using"] is not None:
+        parts.append("USING (%s)" % policy["using"])
+    if policy["with_check"] is not None:
+        parts.append("WITH CHECK (%s)" % policy["with_check"])
+    return " ".join(parts)
+
+
+def drop_policy_sql(schema, table, name):
+    return "DROP POLICY %s ON %s" % (quote_ident(name), qualified(schema, table))
+
+
+def alter_policy_sql(schema, table, policy, roles=False, using=False, with_check=False):
+    parts = ["ALTER POLICY %s ON %s" % (quote_ident(policy["name"]), qualified(schema, table))]
+    if roles:
+        parts.append("TO %s" % role_list(policy["roles"]))
+    if using:
+        parts.append("USING (%s)" % policy["using"])
+    if with_check:
+        parts.append("WITH CHECK (%s)" % policy["with_check"])
+    return " ".join(parts)
+
+
+def rls_sql(schema, table, enabled=None, forced=None):
+    statements = []
+    if enabled is not None:
+        statements.append("ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "ENABLE" if enabled else "DISABLE"))
+    if forced is not None:
+        statements.append("ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "FORCE" if forced else "NO FORCE"))
+    return statements
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Planning
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _view(policy):
+    """The comparable, displayable form of a policy (current or desired-after-deparse)."""
+    return dict(
+        command=policy["command"],
+        permissive=policy["permissive"],
+        roles=list(policy["roles"]),
+        using=policy["using"],
+        with_check=policy["with_check"],
+    )
+
+
+def plan_table(desired, current, deparsed=None):
+    """Compare one table's desired state with the current one.
+
+    ``current`` is None when the table does not exist (planning then assumes an empty table with RLS off),
+    else ``{"rls_enabled", "rls_forced", "policies": {name: {command, permissive, roles, using, with_check}}}``.
+    ``deparsed`` maps policy name -> (using, with_check) as PostgreSQL stores them; without it the
+    desired text is compared as written.
+    Returns ``(statements, before, after)`` where before/after are display dicts for diff mode.
+    """
+    schema, table = desired["schema"], desired["table"]
+    deparsed = deparsed or {}
+    current = current or {"rls_enabled": False, "rls_forced": False, "policies": {}}
+    cur_policies = current["policies"]
+    statements = []
+
+    want_enabled = desired["rls_enabled"] if desired["rls_enabled"] is not None else current["rls_enabled"]
+    want_forced = desired["rls_forced"] if desired["rls_forced"] is not None else current["rls_forced"]
+    statements.extend(
+        rls_sql(
+            schema,
+            table,
+            enabled=want_enabled if want_enabled != current["rls_enabled"] else None,
+            forced=want_forced if want_forced != current["rls_forced"] else None,
+        )
+    )
+
+    after_policies = dict((name, _view(p)) for name, p in cur_policies.items())
+    for policy in desired["policies"]:
+        name = policy["name"]
+        have = cur_policies.get(name)
+        if policy["state"] == "absent":
+            if have is not None:
+                statements.append(drop_policy_sql(schema, table, name))
+                after_policies.pop(name, None)
+            continue
+        using, with_check = deparsed.get(name, (policy["using"], policy["with_check"]))
+        want = dict(policy, using=using, with_check=with_check)
+        after_policies[name] = _view(want)
+        if have is None:
+            statements.append(create_policy_sql(schema, table, policy))
+            continue
+        if (
+            have["command"] != want["command"]
+            or have["permissive"] != want["permissive"]
+            or (have["using"] is not None and want["using"] is None)
+            or (have["with_check"] is not None and want["with_check"] is None)
+        ):
+            statements.append(drop_policy_sql(schema, table, name))
+            statements.append(create_policy_sql(schema, table, policy))
+            continue
+        roles_differ = sorted(have["roles"]) != list(want["roles"])
+        using_differs = have["using"] != want["using"]
+        check_differs = have["with_check"] != want["with_check"]
+        if roles_differ or using_differs or check_differs:
+            statements.append(alter_policy_sql(schema, table, policy, roles_differ, using_differs, check_differs))
+
+    if desired["purge"]:
+        declared = set(p["name"] for p in desired["policies"])
+        for name in sorted(cur_policies):
+            if name not in declared:
+                statements.append(drop_policy_sql(schema, table, name))
+                after_policies.pop(name, None)
+
+    before = dict(
+        rls_enabled=current["rls_enabled"],
+        rls_forced=current["rls_forced"],
+        policies=dict((name, _view(p)) for name, p in cur_policies.items()),
+    )
+    after = dict(rls_enabled=want_enabled, rls_forced=want_forced, policies=after_policies)
+    return statements, before, after
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Server side: read current state, deparse desired expressions, execute
+# ---------------------------------------------------------------------------------------------------------
+
+
+def read_state(cur, tables):
+    """Current RLS flags and policies for ``[(schema, table), ...]``; missing tables map to None."""
+    schemas = [t[0] for t in tables]
+    names = [t[1] for t in tables]
+    cur.execute(
+        """
+        SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity
+          FROM unnest(%s::text[], %s::text[]) AS want(nsp, rel)
+          JOIN pg_catalog.pg_namespace n ON n.nspname = want.nsp
+          JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = want.rel
+         WHERE c.relkind IN ('r', 'p')
+        """,
+        (schemas, names),
+    )
+    state = dict(((s, t), None) for s, t in tables)
+    for nsp, rel, enabled, forced in cur.fetchall():
+        state[(nsp, rel)] = dict(rls_enabled=enabled, rls_forced=forced, policies={})
+    cur.execute(
+        """
+        SELECT p.schemaname, p.tablename, p.policyname, p.permissive, p.roles::text[], p.cmd, p.qual, p.with_check
+          FROM pg_catalog.pg_policies p
+          JOIN unnest(%s::text[], %s::text[]) AS want(nsp, rel)
+            ON p.schemaname = want.nsp AND p.tablename = want.rel
+        """,
+        (schemas, names),
+    )
+    for nsp, rel, name, permissive, roles, cmd, qual, with_check in cur.fetchall():
+        entry = state.get((nsp, rel))
+        if entry is None or name.startswith(PROBE_PREFIX):
+            continue
+        entry["policies"][name] = dict(
+            command=cmd,
+            permissive=(permissive == "PERMISSIVE"),
+            roles=tuple(sorted(roles)),
+            using=qual,
+            with_check=with_check,
+        )
+    return state
+
+
+def deparse(cur, tables, existing):
+    """Let PostgreSQL normalise the desired expressions.
+
+    Creates every present policy of every existing table as a probe inside one savepoint, reads the stored
+    expressions back and rolls the savepoint back. Returns {(schema, table): {name: (using, with_check)}}.
+    Raises SpecError naming the policy when PostgreSQL rejects it (bad expression, unknown role, ...).
+    """
+    result = {}
+    probes = {}
+    cur.execute("SAVEPOINT workbench_rls_probe")
+    try:
+        counter = 0
+        for table in tables:
+            key = (table["schema"], table["table"])
+            if existing.get(key) is None:
+                continue
+            for policy in table["policies"]:
+                if policy["state"] != "present":
+                    continue
+                counter += 1
+                probe = "%s%d" % (PROBE_PREFIX, counter)
+                probes[probe] = (key, policy["name"])
+                try:
+                    cur.execute(create_policy_sql(key[0], key[1], policy, name=probe))
+                except Exception as exc:
+                    raise SpecError(
+                        "Policy %s on %s.%s is not valid: %s" % (policy["name"], key[0], key[1], pg_error_message(exc))
+                    )
+        if probes:
+            cur.execute(
+                "SELECT policyname, qual, with_check FROM pg_catalog.pg_policies WHERE policyname = ANY(%s)",
+                (list(probes),),
+            )
+            for probe, qual, with_check in cur.fetchall():
+                key, name = probes[probe]
+                result.setdefault(key, {})[name] = (qual, with_check)
+    finally:
+        cur.execute("ROLLBACK TO SAVEPOINT workbench_rls_probe")
+        cur.execute("RELEASE SAVEPOINT workbench_rls_probe")
+    return result
+
+
+def missing_exposed_tables(cur, exposed_schemas, spec_tables):
+    """Tables of the exposed schemas that the spec does not cover with rls_enabled: true."""
+    if not exposed_schemas:
+        return []
+    covered = set((t["schema"], t["table"]) for t in spec_tables if t["rls_enabled"])
+    cur.execute(
+        """
+        SELECT n.nspname, c.relname
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p')
+         ORDER BY 1, 2
+        """,
+        (list(exposed_schemas),),
+    )
+    return ["%s.%s" % row for row in cur.fetchall() if row not in covered]
+
+
+def converge(cur, tables, check_mode, allow_missing_tables):
+    """Plan (and, unless check_mode, execute) the whole spec in the caller's transaction.
+
+    Returns ``(queries, diff_before, diff_after, warnings)``. Raises SpecError before any statement of the
+    plan runs if the spec cannot be applied; raises RuntimeError naming the statement that failed.
+    """
+    keys = [(t["schema"], t["table"]) for t in tables]
+    existing = read_state(cur, keys)
+    warnings = []
+    missing = [k for k in keys if existing[k] is None]
+    if missing and not allow_missing_tables:
+        raise SpecError(
+            "Table(s) %s do not exist; apply the migrations that create them first."
+            % ", ".join("%s.%s" % k for k in missing)
+        )
+    if missing:
+        warnings.append(
+            "Table(s) %s do not exist yet: their policies are planned as written, not validated by PostgreSQL."
+            % ", ".join("%s.%s" % k for k in missing)
+        )
+    deparsed = deparse(cur, tables, existing)
+    queries = []
+    before = {}
+    after = {}
+    for table in tables:
+        key = (table["schema"], table["table"])
+        statements, b, a = plan_table(table, existing[key], deparsed.get(key))
+        label = "%s.%s" % key
+        if statements:
+            before[label] = b
+            after[label] = a
+        queries.extend(statements)
+    if not check_mode:
+        for statement in queries:
+            try:
+                cur.execute(statement)
+            except Exception as exc:
+                raise RuntimeError("Failed at `%s`: %s" % (statement, pg_error_message(exc)))
+    return queries, before, after, warnings
+
+
+def run_module(module, tables, exposed_schemas=None):
+    """Shared body of the RLS modules: connect, converge in one transaction, commit or roll back, exit."""
+    from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import connect
+
+    conn = connect(module)
+    result = dict(changed=False, queries=[])
+    try:
+        with conn.cursor() as cur:
+            if module.params.get("lock_timeout"):
+                cur.execute("SET LOCAL lock_timeout = %s", ("%ds" % module.params["lock_timeout"],))
+            try:
+                uncovered = missing_exposed_tables(cur, exposed_schemas, tables)
+                if uncovered:
+                    raise SpecError(
+                        "Every table in an exposed schema must have row-level security, but the spec does not cover "
+                        "%s (schemas checked: %s). Add them to the spec with rls_enabled: true."
+                        % (", ".join(uncovered), ", ".join(exposed_schemas))
+                    )
+                queries, before, after, warnings = converge(cur, tables, module.check_mode, module.check_mode)
+            except SpecError as exc:
+                conn.rollback()
+                module.fail_json(msg=str(exc), **result)
+            except RuntimeError as exc:
+                conn.rollback()
+                module.fail_json(msg="Failed to apply row-level security (nothing was changed): %s" % exc, **result)
+        for warning in warnings:
+            module.warn(warning)
+        if module.check_mode or not queries:
+            conn.rollback()
+        else:
+            conn.commit()
+        result["changed"] = bool(queries)
+        result["queries"] = queries
+        if queries and module._diff:
+            result["diff"] = dict(before=before, after=after)
+        module.exit_json(**result)
+    finally:
+        conn.close()

@@ -1,0 +1,24 @@
+import os
+
+import pytest
+
+from support.ansible import ROOT
+from support.pg import PgServer
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL cluster for the whole run, started and stopped by the local_stack role."""
+    server = PgServer(os.path.join(ROOT, ".tmp", "it-pg"))
+    server.stop()  # leftovers of an interrupted run
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def db(pg_server):
+    """A fresh database cloned from the bootstrapped template; yields its DSN."""
+    name = pg_server.create_database()
+    yield pg_server.dsn_for(name)
+    pg_server.drop_database(name)
