@@ -1,0 +1,144 @@
+import pytest
+
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
+
+
+@pytest.mark.parametrize(
+    "name, quoted",
+    [("notes", "notes"), ("user", '"user"'), ("Mixed", '"Mixed"'), ("with space", '"with space"'),
+     ('q"uote', '"q""uote"'), ("_ok$1", "_ok$1"), ("1abc", '"1abc"')],
+)
+def test_quote_ident(name, quoted):
+    assert _rls.quote_ident(name) == quoted
+
+
+def policy(**kw):
+    raw = dict(name="p", command="SELECT", using="true")
+    raw.update(kw)
+    return _rls.normalize_policy(raw, "Table s.t")
+
+
+def test_normalize_defaults():
+    p = policy()
+    assert p == dict(name="p", state="present", command="SELECT", permissive=True, roles=("authenticated",),
+                     using="true", with_check=None)
+    assert policy(command="select", roles=["b", "a", "a", "PUBLIC"])["roles"] == ("a", "b", "public")
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(command="TRUNCATE"), "command 'TRUNCATE' is not one of ALL, SELECT, INSERT, UPDATE, DELETE"),
+        (dict(command="INSERT", with_check="true"), "an INSERT policy takes only with_check"),
+        (dict(command="DELETE", with_check="true"), "a DELETE policy takes only using"),
+        (dict(using=None), "give using and/or with_check"),
+        (dict(roles=[]), "roles must be a non-empty list"),
+        (dict(roles=[""]), "role must be a non-empty string"),
+        (dict(permissive="yes"), "permissive must be true or false, got 'yes'"),
+        (dict(state="gone"), "state must be present or absent, got 'gone'"),
+        (dict(name="__workbench_probe_1"), "reserved"),
+        (dict(usign="x"), "unknown key(s) usign"),
+        (dict(name="é" * 32), "63-byte identifier limit"),
+    ],
+)
+def test_normalize_policy_errors_name_the_value(kw, message):
+    with pytest.raises(_rls.SpecError) as err:
+        policy(**kw)
+    assert message in str(err.value)
+
+
+def test_absent_policy_needs_no_clauses():
+    assert policy(state="absent", using=None)["state"] == "absent"
+
+
+def test_normalize_spec_errors():
+    with pytest.raises(_rls.SpecError, match="appears twice"):
+        _rls.normalize_spec([dict(schema="s", table="t"), dict(schema="s", table="t")])
+    with pytest.raises(_rls.SpecError, match="policy p is listed twice"):
+        _rls.normalize_spec([dict(schema="s", table="t", policies=[dict(name="p", using="true")] * 2)])
+    with pytest.raises(_rls.SpecError, match="unknown key"):
+        _rls.normalize_spec([dict(schema="s", table="t", polices=[])])
+    with pytest.raises(_rls.SpecError, match="must be a list"):
+        _rls.normalize_spec({"tables": []})
+
+
+def table(policies=(), **kw):
+    raw = dict(schema="s", table="t", policies=list(policies))
+    raw.update(kw)
+    return _rls.normalize_table(raw)
+
+
+def current(policies=None, enabled=True, forced=False):
+    return dict(rls_enabled=enabled, rls_forced=forced, policies=policies or {})
+
+
+STORED = dict(command="SELECT", permissive=True, roles=("authenticated",), using="(a = 1)", with_check=None)
+
+
+def test_plan_for_a_missing_table_creates_everything():
+    statements, before, after = _rls.plan_table(table([dict(name="p", command="SELECT", using="a = 1")]), None)
+    assert statements == [
+        "ALTER TABLE s.t ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY p ON s.t AS PERMISSIVE FOR SELECT TO authenticated USING (a = 1)",
+    ]
+    assert before == dict(rls_enabled=False, rls_forced=False, policies={})
+    assert after["policies"]["p"]["using"] == "a = 1"
+
+
+def test_plan_noop_when_deparsed_forms_match():
+    desired = table([dict(name="p", command="SELECT", using="a=1")])
+    statements, _, _ = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 1)", None)})
+    assert statements == []
+
+
+def test_plan_alters_only_what_differs():
+    desired = table([dict(name="p", command="SELECT", using="a=2", roles=["anon", "authenticated"])])
+    statements, before, after = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 2)", None)})
+    assert statements == ["ALTER POLICY p ON s.t TO anon, authenticated USING (a=2)"]
+    assert before["policies"]["p"]["using"] == "(a = 1)" and after["policies"]["p"]["using"] == "(a = 2)"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [dict(command="ALL"), dict(permissive=False)],
+)
+def test_plan_recreates_on_command_or_kind_change(change):
+    raw = dict(name="p", command="SELECT", using="a=1")
+    raw.update(change)
+    statements, _, _ = _rls.plan_table(table([raw]), current({"p": STORED}), {"p": ("(a = 1)", None)})
+    assert statements[0] == "DROP POLICY p ON s.t"
+    assert statements[1].startswith("CREATE POLICY p ON s.t AS")
+    assert len(statements) == 2
+
+
+def test_plan_recreates_when_a_clause_is_removed():
+    stored = dict(STORED, command="ALL", with_check="(a = 1)")
+    statements, _, _ = _rls.plan_table(table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)})
+    assert statements[0] == "DROP POLICY p ON s.t"
+
+
+def test_plan_purge_and_absent():
+    stored = {"keep": STORED, "extra": STORED, "gone": STORED}
+    desired = table([dict(name="keep", command="SELECT", using="x"), dict(name="gone", state="absent")], purge=True)
+    statements, _, after = _rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
+    assert statements == ["DROP POLICY gone ON s.t", "DROP POLICY extra ON s.t"]
+    assert sorted(after["policies"]) == ["keep"]
+    statements, _, _ = _rls.plan_table(table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)})
+    assert statements == []
+
+
+def test_plan_rls_flags_none_means_leave_alone():
+    desired = _rls.normalize_table(dict(schema="s", table="t", rls_enabled=None, rls_forced=None), default_rls_enabled=None)
+    assert _rls.plan_table(desired, current(enabled=False, forced=True))[0] == []
+    desired = table(rls_enabled=True, rls_forced=True)
+    assert _rls.plan_table(desired, current(enabled=False))[0] == [
+        "ALTER TABLE s.t ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE s.t FORCE ROW LEVEL SECURITY",
+    ]
+
+
+def test_sql_quotes_identifiers_and_keeps_public_bare():
+    p = _rls.normalize_policy(dict(name="Select All", command="ALL", roles=["public", "Team"], using="true", with_check="true"), "x")
+    assert _rls.create_policy_sql("my schema", "user", p) == (
+        'CREATE POLICY "Select All" ON "my schema"."user" AS PERMISSIVE FOR ALL TO "Team", PUBLIC USING (true) WITH CHECK (true)'
+    )
