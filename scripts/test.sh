@@ -7,14 +7,14 @@ ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_HOME="$ROOT/.ansible"
 export PYTHONDONTWRITEBYTECODE=1
 
-stage_lint()        { scripts/lint.sh; }
+stage_lint()        { scripts/lint.sh && python scripts/role_docs.py --check; }
 stage_sanity()      { scripts/sanity.sh; }
 stage_unit()        { python -m pytest -q -p no:cacheprovider tests/unit; }
 stage_integration() { python -m pytest -q -p no:cacheprovider tests/integration; }
 stage_molecule() {
-  local scenario
-  for scenario in $(ls molecule); do
-    [ -f "molecule/$scenario/molecule.yml" ] || continue
+  local config scenario
+  for config in molecule/*/molecule.yml; do
+    scenario=$(basename "$(dirname "$config")")
     echo "== molecule test -s $scenario"
     molecule test -s "$scenario"
   done

@@ -50,6 +50,6 @@ options:
 requirements:
   - psycopg2 (or psycopg2-binary) >= 2.8 on the host that runs the module (usually the controller)
 notes:
-  - Set the connection once for all Supabase modules with
-    C(module_defaults: {group/insightpulseai.workbench.supabase: {login_dsn: ...}}).
+  - "Set the connection once for all Supabase modules with
+    C(module_defaults: {group/insightpulseai.workbench.supabase: {login_dsn: ...}})."
 """

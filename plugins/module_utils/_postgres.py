@@ -18,14 +18,16 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 PSYCOPG2_IMPORT_ERROR = None
 try:
     import psycopg2
-    import psycopg2.extras
-    from psycopg2 import sql as pgsql  # noqa: F401  (re-exported for the modules)
+    import psycopg2.extensions
+    from psycopg2 import sql as pgsql
 except ImportError:  # pragma: no cover - exercised only without the library
     psycopg2 = None
     pgsql = None
     PSYCOPG2_IMPORT_ERROR = traceback.format_exc()
 
 APPLICATION_NAME = "insightpulseai.workbench"
+
+__all__ = ["pgsql", "postgres_argument_spec", "connect", "ensure_library", "pg_error_message", "describe_target"]
 
 
 def postgres_argument_spec():

@@ -50,6 +50,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - insightpulseai.workbench._postgres
+  - insightpulseai.workbench._attributes
   - insightpulseai.workbench._attributes.ACTIONGROUP_SUPABASE
 attributes:
   check_mode:

@@ -12,7 +12,7 @@ short_description: Bring the row-level security of a set of tables to a spec
 version_added: 0.1.0
 description:
   - Takes a whole row-level-security spec (tables, their RLS flags and policies, as data) and makes the database
-    match it in one transaction: enables or forces RLS, creates missing policies, alters policies whose roles or
+    match it in one transaction. It enables or forces RLS, creates missing policies, alters policies whose roles or
     expressions differ, drops and recreates those whose command or permissive/restrictive kind differ (PostgreSQL
     cannot alter those), and removes policies the spec does not name when O(purge=true).
   - Expressions are compared in PostgreSQL's own normalised form. Each desired policy is created as a probe inside a
@@ -99,6 +99,7 @@ options:
     default: 10
 extends_documentation_fragment:
   - insightpulseai.workbench._postgres
+  - insightpulseai.workbench._attributes
   - insightpulseai.workbench._attributes.ACTIONGROUP_SUPABASE
 attributes:
   check_mode:
@@ -112,9 +113,9 @@ attributes:
   idempotent:
     support: full
 notes:
-  - The spec is validated before connecting: wrong keys, a C(USING) on an C(INSERT) policy, a C(WITH CHECK) on a C(SELECT) or C(DELETE)
-    policy and duplicate names are reported with the table and policy they belong to.
-  - Everything runs in one transaction: if any statement fails, nothing is changed.
+  - The spec is validated before connecting. Wrong keys, a C(USING) on an C(INSERT) policy, a C(WITH CHECK) on a C(SELECT) or
+    C(DELETE) policy and duplicate names are reported with the table and policy they belong to.
+  - Everything runs in one transaction. If any statement fails, nothing is changed.
 seealso:
   - module: insightpulseai.workbench.supabase_rls_policy
   - module: insightpulseai.workbench.supabase_migration

@@ -32,7 +32,7 @@ CELLS = [
 
 
 def test_matrix_covers_every_table_and_matview(schema_db):
-    conn, _ = schema_db
+    conn = schema_db[0]
     with conn.cursor() as cur:
         cur.execute("""select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
                        where n.nspname in ('ip_workbench', 'bronze', 'silver', 'gold', 'platinum') and c.relkind in ('r', 'p', 'm')""")
@@ -122,7 +122,7 @@ def attempt(conn, table, op, identity):
 
 @pytest.mark.parametrize("table, op, identity", CELLS, ids=["%s-%s-%s" % c for c in CELLS])
 def test_cell(schema_db, table, op, identity):
-    conn, _ = schema_db
+    conn = schema_db[0]
     expected = identity in MATRIX["tables"][table][op]
     allowed, detail = attempt(conn, table, op, identity)
     assert allowed == expected, "%s %s as %s: expected %s, got %s (%s)" % (
@@ -133,7 +133,7 @@ def test_cell(schema_db, table, op, identity):
 @pytest.mark.parametrize("identity", ["viewer", "engineer", "service"])
 def test_members_never_reach_other_users_rows(schema_db, table, identity):
     """Own-row tables: besides their own row, a non-admin member sees and changes nobody else's."""
-    conn, _ = schema_db
+    conn = schema_db[0]
     rows = ROWS["tables"][table]
     others = sorted(set(v for who, v in rows["values"].items() if who in ("viewer", "engineer", "admin", "service"))
                     - {rows["values"][identity]})
@@ -166,7 +166,7 @@ def test_members_never_reach_other_users_rows(schema_db, table, identity):
 
 def test_unknown_or_user_editable_role_claims_get_nothing(schema_db):
     """Fail closed: no app_metadata.role, an unknown one, or a role only in user_metadata sees no row."""
-    conn, _ = schema_db
+    conn = schema_db[0]
     for claims in (
         {"sub": "00000000-0000-4000-8000-000000000009", "role": "authenticated"},
         {"sub": "00000000-0000-4000-8000-000000000009", "role": "authenticated", "app_metadata": {"role": "superuser"}},

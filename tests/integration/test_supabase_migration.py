@@ -74,7 +74,7 @@ def test_check_apply_check_apply(db, tmp_path):
     # independent read: the objects and the ledger as the Supabase CLI writes it
     assert query(db, "select label from app.things order by id") == [("a;b",), ("x;y",)]
     rows = ledger(db)
-    assert [(v, n) for v, n, _ in rows] == [("001", "create_things"), ("002", "seed_things")]
+    assert [(row[0], row[1]) for row in rows] == [("001", "create_things"), ("002", "seed_things")]
     assert rows[0][2][0].startswith("-- a comment; with a semicolon\n")
     assert rows[0][2][0].endswith("create schema app")
     assert len(rows[0][2]) == 3 and rows[1][2] == ["insert into app.things(label) values ('a;b'), ($tag$x;y$tag$)"]
@@ -115,7 +115,7 @@ def test_broken_migration_leaves_schema_and_ledger_unchanged(db, tmp_path, trans
     assert "[42P01]" in msg and "no_such_table" in msg
     # independent read: nothing of the broken file, ledger without 003
     assert query(db, "select to_regclass('app.half_done')") == [(None,)]
-    versions = [v for v, _, _ in ledger(db)]
+    versions = [row[0] for row in ledger(db)]
     if transaction == "per_file":
         assert versions == ["001", "002"]  # 002 committed before 003 failed, as the Supabase CLI does
         assert "files committed before it in this run: 002_seed_things.sql" in msg
@@ -203,11 +203,11 @@ def test_concurrent_runs_apply_each_migration_once(db, tmp_path):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(play), "-i", "localhost,", "-c", "local",
            "-e", "ansible_python_interpreter=" + sys.executable]
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+             for dummy in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     # Both ran the module; exactly one applied the files (each CREATE TABLE would fail if run twice).
-    changed = sorted('"changed": true' in out for out, _ in outs)
+    changed = sorted('"changed": true' in out for out, err in outs)
     assert changed == [False, True]
-    assert [v for v, _, _ in ledger(db)] == ["001", "002"]
+    assert [row[0] for row in ledger(db)] == ["001", "002"]
     assert query(db, "select count(*) from counter") == [(1,)]

@@ -95,7 +95,7 @@ def run_playbook(playbook=None, tasks=None, check=False, diff=False, extra_vars=
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=base_env(env), capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=ROOT, env=base_env(env), capture_output=True, text=True, timeout=timeout, check=False)
     finally:
         if cleanup:
             os.unlink(cleanup)

@@ -47,7 +47,7 @@ class PgServer(object):
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def dsn_for(self, dbname):
-        base, _ = self.dsn.rsplit("/", 1)
+        base = self.dsn.rsplit("/", 1)[0]
         return "%s/%s" % (base, dbname)
 
     def create_database(self, template="workbench"):

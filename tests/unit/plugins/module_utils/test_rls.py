@@ -87,7 +87,7 @@ def test_plan_for_a_missing_table_creates_everything():
 
 def test_plan_noop_when_deparsed_forms_match():
     desired = table([dict(name="p", command="SELECT", using="a=1")])
-    statements, _, _ = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 1)", None)})
+    statements = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
     assert statements == []
 
 
@@ -105,7 +105,7 @@ def test_plan_alters_only_what_differs():
 def test_plan_recreates_on_command_or_kind_change(change):
     raw = dict(name="p", command="SELECT", using="a=1")
     raw.update(change)
-    statements, _, _ = _rls.plan_table(table([raw]), current({"p": STORED}), {"p": ("(a = 1)", None)})
+    statements = _rls.plan_table(table([raw]), current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
     assert statements[0] == "DROP POLICY p ON s.t"
     assert statements[1].startswith("CREATE POLICY p ON s.t AS")
     assert len(statements) == 2
@@ -113,17 +113,17 @@ def test_plan_recreates_on_command_or_kind_change(change):
 
 def test_plan_recreates_when_a_clause_is_removed():
     stored = dict(STORED, command="ALL", with_check="(a = 1)")
-    statements, _, _ = _rls.plan_table(table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)})
+    statements = _rls.plan_table(table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)})[0]
     assert statements[0] == "DROP POLICY p ON s.t"
 
 
 def test_plan_purge_and_absent():
     stored = {"keep": STORED, "extra": STORED, "gone": STORED}
     desired = table([dict(name="keep", command="SELECT", using="x"), dict(name="gone", state="absent")], purge=True)
-    statements, _, after = _rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
+    statements, dummy, after = _rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
     assert statements == ["DROP POLICY gone ON s.t", "DROP POLICY extra ON s.t"]
     assert sorted(after["policies"]) == ["keep"]
-    statements, _, _ = _rls.plan_table(table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)})
+    statements = _rls.plan_table(table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)})[0]
     assert statements == []
 
 
