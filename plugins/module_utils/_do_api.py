@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, InsightPulseAI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE: the one way this collection talks to the DigitalOcean API v2.
+
+Not a public API. ``do_argument_spec()`` (documented by the ``_digitalocean`` doc fragment) gives the connection
+options; ``DOClient`` sends JSON requests with the bearer token, follows ``links.pages.next`` pagination, retries
+429/5xx/connection errors with a bounded backoff, and raises ``DOError`` carrying the HTTP status and DigitalOcean's
+``id``/``message`` (never the token).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
+from ansible.module_utils.urls import open_url
+
+DEFAULT_API_URL = "https://api.digitalocean.com/v2"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+def do_argument_spec():
+    return dict(
+        api_token=dict(
+            type="str",
+            no_log=True,
+            aliases=["oauth_token"],
+            fallback=(env_fallback, ["DO_API_TOKEN", "DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"]),
+            required=True,
+        ),
+        api_url=dict(type="str", aliases=["baseurl"], fallback=(env_fallback, ["DO_API_URL"]), default=DEFAULT_API_URL),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="int", default=30),
+        retries=dict(type="int", default=4),
+    )
+
+
+class DOError(Exception):
+    """An API call failed. ``status`` is the HTTP status (None for connection errors)."""
+
+    def __init__(self, method, path, status, error_id=None, message=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_id = error_id
+        self.message = message
+        detail = "HTTP %s" % status if status else "no response"
+        if error_id:
+            detail += " %s" % error_id
+        if message:
+            detail += ": %s" % message
+        super(DOError, self).__init__("%s %s failed: %s" % (method, path, detail))
+
+
+class DOClient(object):
+    """Small JSON client for the DigitalOcean API v2.
+
+    ``requests`` counts calls by method, so a module can report (and a benchmark can assert) how many reads
+    and writes a run made.
+    """
+
+    def __init__(self, api_url, api_token, timeout=30, validate_certs=True, retries=4, backoff=0.5, opener=None, sleep=time.sleep):
+        self.base = api_url.rstrip("/")
+        self._token = api_token
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self._open = opener or open_url
+        self._sleep = sleep
+        self.requests = {}
+
+    @classmethod
+    def from_module(cls, module):
+        p = module.params
+        return cls(p["api_url"], p["api_token"], timeout=p["timeout"], validate_certs=p["validate_certs"], retries=p["retries"])
+
+    # -- transport -------------------------------------------------------------------------------------------
+
+    def _url(self, path, params=None):
+        url = path if path.startswith(("http://", "https://")) else self.base + "/" + path.lstrip("/")
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode(params)
+        return url
+
+    def request(self, method, path, body=None, params=None, ok=(200, 201, 202, 204)):
+        """Send one request; returns the decoded JSON body (or {} for an empty one). Raises DOError."""
+        url = self._url(path, params)
+        shown = urlsplit(url).path  # for messages: no host, no query
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {"Authorization": "Bearer %s" % self._token, "Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        attempt = 0
+        while True:
+            attempt += 1
+            self.requests[method] = self.requests.get(method, 0) + 1
+            try:
+                resp = self._open(url, method=method, data=data, headers=headers, timeout=self.timeout,
+                                  validate_certs=self.validate_certs, follow_redirects="none")
+                status = resp.getcode()
+                raw = resp.read()
+            except HTTPError as exc:
+                status = exc.code
+                try:
+                    raw = exc.read()
+                except Exception:  # noqa: BLE001 - no body is fine
+                    raw = b""
+                retry_after = _retry_after(exc)
+            except (URLError, OSError) as exc:
+                if attempt <= self.retries:
+                    self._sleep(self.backoff * (2 ** (attempt - 1)))
+                    continue
+                raise DOError(method, shown, None, message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)))
+            else:
+                retry_after = None
+            payload = _decode(raw)
+            if status in ok:
+                return payload if isinstance(payload, dict) else {}
+            if status in RETRY_STATUSES and attempt <= self.retries:
+                self._sleep(retry_after if retry_after is not None else self.backoff * (2 ** (attempt - 1)))
+                continue
+            error_id = payload.get("id") if isinstance(payload, dict) else None
+            message = payload.get("message") if isinstance(payload, dict) else None
+            raise DOError(method, shown, status, error_id, message)
+
+    def get(self, path, params=None, ok=(200,)):
+        return self.request("GET", path, params=params, ok=ok)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body=body if body is not None else {})
+
+    def put(self, path, body):
+        return self.request("PUT", path, body=body)
+
+    def patch(self, path, body):
+        return self.request("PATCH", path, body=body)
+
+    def delete(self, path, body=None):
+        return self.request("DELETE", path, body=body)
+
+    def get_or_none(self, path, params=None):
+        """GET that maps 404 to None."""
+        try:
+            return self.get(path, params=params)
+        except DOError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def list(self, path, key, params=None, per_page=200):
+        """Every item of a paginated collection (follows ``links.pages.next``)."""
+        query = dict(params or {})
+        query["per_page"] = per_page
+        items = []
+        page = self.get(path, params=query)
+        while True:
+            items.extend(page.get(key) or [])
+            nxt = ((page.get("links") or {}).get("pages") or {}).get("next")
+            if not nxt:
+                return items
+            page = self.get(nxt)
+
+    @property
+    def writes(self):
+        return sum(n for m, n in self.requests.items() if m != "GET")
+
+    @property
+    def reads(self):
+        return self.requests.get("GET", 0)
+
+
+def _decode(raw):
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except ValueError:
+        return {"message": (raw[:200].decode("utf-8", "replace") if isinstance(raw, bytes) else raw[:200])}
+
+
+def _retry_after(exc):
+    headers = getattr(exc, "headers", None) or {}
+    for name in ("Retry-After", "retry-after"):
+        value = headers.get(name) if hasattr(headers, "get") else None
+        if value:
+            try:
+                return min(float(value), 60.0)
+            except ValueError:
+                return None
+    return None
+
+
+def find_one_by_name(items, name, what, key="name"):
+    """The single item whose ``key`` equals ``name``; None if there is none; DOError-free ValueError if several."""
+    matches = [item for item in items if item.get(key) == name]
+    if len(matches) > 1:
+        raise ValueError(
+            "%d %s are named %r (ids %s); names must be unique for this module to manage them: remove the duplicates "
+            "or address one by id." % (len(matches), what, name, ", ".join(str(m.get("id") or m.get("uuid")) for m in matches))
+        )
+    return matches[0] if matches else None
