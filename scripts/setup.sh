@@ -35,6 +35,9 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
+# Versioned tools in the cache outside the clone (a second run reuses them).
+PYTHON=.venv/bin/python scripts/install-helm.sh >/dev/null
+
 link=.ansible/collections/ansible_collections/insightpulseai/workbench
 if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
   mkdir -p "$(dirname "$link")"
