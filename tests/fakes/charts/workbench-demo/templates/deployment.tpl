@@ -18,7 +18,7 @@ spec:
         app.kubernetes.io/instance: "{{ .Release.Name }}"
       annotations:
         # a new ConfigMap rolls the Pods, the usual chart idiom
-        checksum/config: '{{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}'
+        checksum/config: '{{ include (print $.Template.BasePath "/configmap.tpl") . | sha256sum }}'
     spec:
       containers:
         - name: web
