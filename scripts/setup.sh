@@ -37,6 +37,7 @@ fi
 
 # Versioned tools in the cache outside the clone (a second run reuses them).
 PYTHON=.venv/bin/python scripts/install-helm.sh >/dev/null
+scripts/install-n8n.sh >/dev/null
 
 link=.ansible/collections/ansible_collections/insightpulseai/workbench
 if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then

@@ -31,3 +31,23 @@ attributes:
     membership:
       - insightpulseai.workbench.supabase
 """
+
+    ACTIONGROUP_N8N = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/insightpulseai.workbench.n8n) in C(module_defaults) to set the connection once.
+    support: full
+    membership:
+      - insightpulseai.workbench.n8n
+"""
+
+    ACTIONGROUP_DIGITALOCEAN = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/insightpulseai.workbench.digitalocean) in C(module_defaults) to set the connection once.
+    support: full
+    membership:
+      - insightpulseai.workbench.digitalocean
+"""

@@ -1,0 +1,679 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, InsightPulseAI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE: n8n workflows as desired state - loading, validation, normalisation, planning and applying.
+
+Not a public API. What the n8n 2.x public API does, and therefore what this file does (measured on 2.41.1):
+- ``id``, ``active``, ``tags``, ``versionId``, ``meta``, ``isArchived`` are read-only; ``settings`` accepts only the keys in
+  ``SETTINGS_WRITABLE`` (anything else is a 400), so a GET cannot be fed back into a PUT: only the writable fields of
+  the *desired* workflow are ever sent.
+- A POST always mints a new workflow id, names are not unique and ``?name=`` is a substring filter that also lists
+  archived workflows: identity is the exact name among non-archived workflows, and several matches is an error.
+- The server adds an ``id`` to every node and a ``webhookId`` to webhook nodes; node ids, webhook ids and positions
+  the definition does not give are carried over from the server so an update does not churn them.
+- PUT replaces the workflow and always bumps ``versionId``/``updatedAt``: compare first, write only on a difference.
+- Activation is ``POST /workflows/{id}/publish`` and ``/unpublish`` (the 1.x names ``/activate`` and ``/deactivate``
+  are deprecated aliases on 2.x, and the client's fallback); a PUT of an active workflow
+  republishes it (``publishIfActive`` defaults to true). An active workflow whose published version is not its current
+  version (``activeVersionId != versionId``) is reported and republished when ``active: true`` is asked for.
+- Tags are set with ``PUT /workflows/{id}/tags`` (does not bump the version); tag names are at most 24 characters.
+- Credentials are referenced in nodes by (credential type, name) and resolved to this instance's ids.
+- ``description`` is written but not compared: the list endpoint does not return it.
+- ``@@NAME@@`` placeholders in string values are filled from ``vars`` / ``secrets``; secret values are put back as
+  placeholders in anything returned (diff, plan) so they never show up in output.
+Everything except ``apply_plan()`` works on plain data and is unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+
+MANAGEMENT_TAG = "insightpulseai.workbench"
+TAG_MAX_LENGTH = 24
+
+# n8n 2.41.1 public API, workflowSettings (additionalProperties: false).
+SETTINGS_WRITABLE = (
+    "saveExecutionProgress", "saveManualExecutions", "saveDataErrorExecution", "saveDataSuccessExecution",
+    "executionTimeout", "errorWorkflow", "timezone", "executionOrder", "callerPolicy", "callerIds", "timeSavedMode",
+    "timeSavedPerExecution", "redactionPolicy", "availableInMCP", "customTelemetryTags",
+)
+# In the schema but derived by the server ("any value sent ... is ignored"): never sent, never compared.
+SETTINGS_DERIVED = ("binaryMode", "credentialResolverId")
+
+NODE_KEYS = (
+    "id", "name", "type", "typeVersion", "position", "parameters", "credentials", "webhookId", "disabled", "notes",
+    "notesInFlow", "executeOnce", "alwaysOutputData", "retryOnFail", "maxTries", "waitBetweenTries", "continueOnFail",
+    "onError", "customTelemetryTags",
+)
+# Keys whose absence means the same as this value.
+NODE_DEFAULTS = {
+    "parameters": {}, "credentials": {}, "disabled": False, "notes": "", "notesInFlow": False, "executeOnce": False,
+    "alwaysOutputData": False, "retryOnFail": False, "maxTries": 3, "waitBetweenTries": 1000, "continueOnFail": False,
+    "onError": "stopWorkflow",
+}
+# Managed by the server when the definition does not give them: compared only when given, carried over on update.
+NODE_SERVER_KEYS = ("id", "webhookId")
+# Top-level keys of a workflow file that are not part of the desired state (server-managed or runtime data).
+IGNORED_TOP_KEYS = (
+    "id", "active", "activeVersionId", "activeVersion", "createdAt", "updatedAt", "isArchived", "versionId",
+    "versionCounter", "sourceWorkflowId", "triggerCount", "meta", "tags", "shared", "pinData", "staticData",
+    "parentFolder", "parentFolderId", "homeProject", "scopes", "usedCredentials", "checksum",
+)
+OPTIONAL_TOP_KEYS = ("nodeGroups",)
+# Written with the workflow but not compared: the list endpoint does not return it (2.41.1), and a GET per workflow
+# would make a no-op run cost one request per workflow.
+WRITE_ONLY_TOP_KEYS = ("description",)
+# Accepted by PUT /workflows/{id} but not by POST /workflows (2.41.1).
+CREATE_UNSUPPORTED = ("description",)
+
+PLACEHOLDER_RE = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+
+
+class WorkflowError(Exception):
+    """Invalid desired state or an impossible request: raised before anything is written."""
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Loading and validation
+# -------------------------------------------------------------------------------------------------------------
+
+
+def load_source(item):
+    """The raw definition of an item: its ``definition`` dict or the JSON file ``src``."""
+    if item.get("definition") is not None:
+        definition = item["definition"]
+        if isinstance(definition, str):
+            try:
+                definition = json.loads(definition)
+            except ValueError as exc:
+                raise WorkflowError("definition is not valid JSON: %s" % exc)
+        if not isinstance(definition, dict):
+            raise WorkflowError("definition must be a mapping (a workflow object), got %s" % type(definition).__name__)
+        return copy.deepcopy(definition)
+    src = item.get("src")
+    if src:
+        try:
+            with open(src, "rb") as f:
+                raw = f.read()
+        except (IOError, OSError) as exc:
+            raise WorkflowError("cannot read workflow file %s: %s" % (src, exc.strerror or exc))
+        try:
+            definition = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise WorkflowError("workflow file %s is not valid JSON: %s" % (src, exc))
+        if not isinstance(definition, dict):
+            raise WorkflowError("workflow file %s must hold one workflow object, got %s" % (src, type(definition).__name__))
+        return definition
+    return None
+
+
+def describe_item(item):
+    if item.get("name"):
+        return "workflow %r" % item["name"]
+    if item.get("src"):
+        return "workflow file %s" % os.path.basename(item["src"])
+    return "workflow"
+
+
+def substitute(value, variables, missing):
+    """Fill @@NAME@@ placeholders in every string of ``value``; names without a value are added to ``missing``."""
+    if isinstance(value, str):
+        def repl(match):
+            name = match.group(1)
+            if name in variables:
+                return variables[name]
+            missing.add(name)
+            return match.group(0)
+        return PLACEHOLDER_RE.sub(repl, value)
+    if isinstance(value, list):
+        return [substitute(v, variables, missing) for v in value]
+    if isinstance(value, dict):
+        return dict((k, substitute(v, variables, missing)) for k, v in value.items())
+    return value
+
+
+def mask(value, secrets):
+    """Put the placeholders back where secret values appear (for anything shown to the user)."""
+    pairs = sorted(((str(v), "@@%s@@" % k) for k, v in (secrets or {}).items() if v not in (None, "")),
+                   key=lambda p: -len(p[0]))
+    if not pairs:
+        return value
+
+    def walk(v):
+        if isinstance(v, str):
+            for secret, placeholder in pairs:
+                v = v.replace(secret, placeholder)
+            return v
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return dict((k, walk(x)) for k, x in v.items())
+        return v
+
+    return walk(value)
+
+
+def _placeholder_values(variables, secrets, where):
+    values = {}
+    for kind, mapping in (("vars", variables or {}), ("secrets", secrets or {})):
+        for key, value in mapping.items():
+            if not re.match(r"^[A-Z][A-Z0-9_]*$", str(key)):
+                raise WorkflowError("%s key %r is not a placeholder name: use upper case letters, digits and _ "
+                                    "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper()))
+            if isinstance(value, (dict, list)) or value is None:
+                raise WorkflowError("%s.%s must be a string or a number" % (kind, key))
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            values[key] = str(value)
+    return values
+
+
+def validate_tags(tags, where):
+    if tags is None:
+        return None
+    out = []
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip():
+            raise WorkflowError("%s: tags must be non-empty strings, got %r" % (where, tag))
+        tag = tag.strip()
+        if len(tag) > TAG_MAX_LENGTH:
+            raise WorkflowError("%s: tag %r is longer than n8n's %d-character limit" % (where, tag, TAG_MAX_LENGTH))
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def _credential_refs(node, where):
+    """A node's credentials as {type: {"name": ..., "id": ...}} (accepts the CLI's plain-name strings)."""
+    creds = node.get("credentials")
+    if creds in (None, {}):
+        return {}
+    if not isinstance(creds, dict):
+        raise WorkflowError("%s: credentials must be a mapping of credential type to {name: ...}" % where)
+    out = {}
+    for ctype, ref in creds.items():
+        if isinstance(ref, str):
+            ref = {"name": ref}
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"].strip():
+            raise WorkflowError("%s: credential %r must name the credential: {%s: {name: <credential name>}}"
+                                % (where, ctype, ctype))
+        out[ctype] = {"name": ref["name"]}
+    return out
+
+
+def validate_definition(definition, where):
+    """Check what n8n would reject (and what would silently break the workflow) before any request is made."""
+    name = definition.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise WorkflowError("%s has no name (set name in the file or on the item)" % where)
+    nodes = definition.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        raise WorkflowError("%s: nodes must be a non-empty list" % where)
+    names = set()
+    for index, node in enumerate(nodes):
+        at = "%s node %d" % (where, index)
+        if not isinstance(node, dict):
+            raise WorkflowError("%s must be a mapping" % at)
+        nname = node.get("name")
+        if not isinstance(nname, str) or not nname:
+            raise WorkflowError("%s has no name" % at)
+        at = "%s node %r" % (where, nname)
+        if nname in names:
+            raise WorkflowError("%s: duplicate node name (n8n connects nodes by name)" % at)
+        names.add(nname)
+        if not isinstance(node.get("type"), str) or not node["type"]:
+            raise WorkflowError("%s has no type" % at)
+        if not isinstance(node.get("typeVersion"), (int, float)) or isinstance(node.get("typeVersion"), bool):
+            raise WorkflowError("%s: typeVersion must be a number" % at)
+        pos = node.get("position")
+        if not (isinstance(pos, list) and len(pos) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
+            raise WorkflowError("%s: position must be [x, y] (n8n requires it)" % at)
+        if "parameters" in node and not isinstance(node["parameters"], dict):
+            raise WorkflowError("%s: parameters must be a mapping" % at)
+        unknown = sorted(set(node) - set(NODE_KEYS) - {"createdAt", "updatedAt"})
+        if unknown:
+            raise WorkflowError("%s: unknown key(s) %s (the n8n API rejects them)" % (at, ", ".join(unknown)))
+        _credential_refs(node, at)
+    connections = definition.get("connections", {})
+    if not isinstance(connections, dict):
+        raise WorkflowError("%s: connections must be a mapping" % where)
+    for source, types in connections.items():
+        if source not in names:
+            raise WorkflowError("%s: connections start at %r, which is not a node of the workflow" % (where, source))
+        if not isinstance(types, dict):
+            raise WorkflowError("%s: connections of %r must be a mapping of connection type to outputs" % (where, source))
+        for ctype, outputs in types.items():
+            if not isinstance(outputs, list):
+                raise WorkflowError("%s: connections %r.%s must be a list of outputs" % (where, source, ctype))
+            for output in outputs:
+                for target in output or []:
+                    if not isinstance(target, dict) or target.get("node") not in names:
+                        raise WorkflowError("%s: %r connects to %r, which is not a node of the workflow"
+                                            % (where, source, target.get("node") if isinstance(target, dict) else target))
+    settings = definition.get("settings", {})
+    if settings is not None and not isinstance(settings, dict):
+        raise WorkflowError("%s: settings must be a mapping" % where)
+
+
+def split_settings(settings):
+    """(writable settings, unknown keys dropped). Server-derived keys are dropped silently."""
+    kept, dropped = {}, []
+    for key, value in (settings or {}).items():
+        if key in SETTINGS_WRITABLE:
+            kept[key] = value
+        elif key not in SETTINGS_DERIVED:
+            dropped.append(key)
+    return kept, sorted(dropped)
+
+
+def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
+    """Turn one module item into a desired workflow: {"name", "state", "active", "tags", "body", "credentials", "warnings"}.
+
+    ``body`` holds only fields the API accepts; node credentials are still unresolved ({type: {name}}).
+    """
+    where = describe_item(item)
+    state = item.get("state") or "present"
+    tags = validate_tags(item.get("tags"), where)
+    if state == "absent":
+        if not item.get("name") and not item.get("id"):
+            definition = load_source(item)
+            if definition is None or not definition.get("name"):
+                raise WorkflowError("%s: state=absent needs name (or a definition/src with a name)" % where)
+            return dict(name=definition["name"], id=None, state="absent", where=where)
+        return dict(name=item.get("name"), id=item.get("id"), state="absent", where=where)
+
+    definition = load_source(item)
+    if definition is None:
+        raise WorkflowError("%s: give src (a workflow JSON file) or definition (a workflow object)" % where)
+    if item.get("name"):
+        definition["name"] = item["name"]
+    where = "workflow %r" % definition.get("name") if definition.get("name") else where
+    values = _placeholder_values(variables, secrets, where)
+    missing = set()
+    definition = substitute(definition, values, missing)
+    if missing:
+        raise WorkflowError("%s uses placeholder(s) %s that neither vars nor secrets define"
+                            % (where, ", ".join("@@%s@@" % m for m in sorted(missing))))
+    validate_definition(definition, where)
+
+    warnings = []
+    settings, dropped = split_settings(definition.get("settings") or {})
+    if dropped:
+        warnings.append("%s: settings key(s) %s are not accepted by the n8n public API and were left out"
+                        % (where, ", ".join(dropped)))
+    nodes = []
+    credentials = set()
+    for node in definition["nodes"]:
+        node = dict((k, copy.deepcopy(v)) for k, v in node.items() if k in NODE_KEYS)
+        refs = _credential_refs(node, "%s node %r" % (where, node["name"]))
+        if refs:
+            node["credentials"] = refs
+            credentials.update((ctype, ref["name"]) for ctype, ref in refs.items())
+        else:
+            node.pop("credentials", None)
+        nodes.append(node)
+    body = dict(name=definition["name"], nodes=nodes, connections=definition.get("connections") or {}, settings=settings)
+    for key in OPTIONAL_TOP_KEYS + WRITE_ONLY_TOP_KEYS:
+        if key in definition and definition[key] is not None:
+            body[key] = copy.deepcopy(definition[key])
+    if management_tag:
+        if len(management_tag) > TAG_MAX_LENGTH:
+            raise WorkflowError("management_tag %r is longer than n8n's %d-character limit" % (management_tag, TAG_MAX_LENGTH))
+    return dict(name=definition["name"], id=item.get("id"), state="present", active=item.get("active"), tags=tags,
+                body=body, credentials=sorted(credentials), warnings=warnings, where=where)
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Credentials
+# -------------------------------------------------------------------------------------------------------------
+
+
+def credential_index(credentials):
+    """{(type, name): [ids]} from the API's credential list."""
+    index = {}
+    for cred in credentials or []:
+        index.setdefault((cred.get("type"), cred.get("name")), []).append(cred.get("id"))
+    return index
+
+
+def resolve_credentials(desired, index, missing_ok=False):
+    """Give every credential reference of ``desired["body"]`` the id it has on this instance.
+
+    Fails, naming the node, on a (type, name) that exists several times, and on one that does not exist - unless
+    ``missing_ok`` (check mode: an earlier task of the same run may create it), where the reference keeps no id and
+    a warning is returned. Returns the list of warnings.
+    """
+    warnings = []
+    for node in desired["body"]["nodes"]:
+        for ctype, ref in (node.get("credentials") or {}).items():
+            ids = index.get((ctype, ref["name"])) or []
+            at = "%s node %r" % (desired["where"], node["name"])
+            if not ids:
+                same_name = sorted(t for (t, n) in index if n == ref["name"])
+                hint = (" (a credential of that name exists with type %s)" % ", ".join(same_name)) if same_name else ""
+                if missing_ok:
+                    ref["id"] = None
+                    warnings.append("%s uses credential %r of type %s, which does not exist on the n8n instance yet%s; "
+                                    "check mode assumes an earlier task creates it (a real run fails if it does not)"
+                                    % (at, ref["name"], ctype, hint))
+                    continue
+                raise WorkflowError("%s uses credential %r of type %s, which does not exist on the n8n instance%s; "
+                                    "create it first (insightpulseai.workbench.n8n_credential)" % (at, ref["name"], ctype, hint))
+            if len(ids) > 1:
+                raise WorkflowError("%s uses credential %r of type %s, but %d credentials have that type and name "
+                                    "(ids %s): rename or delete the extra ones" % (at, ref["name"], ctype, len(ids), ", ".join(sorted(ids))))
+            ref["id"] = ids[0]
+    return warnings
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Normalisation and comparison
+# -------------------------------------------------------------------------------------------------------------
+
+
+def _normalize_connections(connections):
+    out = {}
+    for source, types in (connections or {}).items():
+        ntypes = {}
+        for ctype, outputs in (types or {}).items():
+            outs = [[{"node": t.get("node"), "type": t.get("type", ctype), "index": t.get("index", 0)} for t in (o or [])]
+                    for o in (outputs or [])]
+            while outs and not outs[-1]:
+                outs.pop()
+            if outs:
+                ntypes[ctype] = outs
+        if ntypes:
+            out[source] = ntypes
+    return out
+
+
+def normalize_node(node, desired_node=None):
+    """The comparable form of a node. With ``desired_node`` (normalising the server's copy), server-managed keys the
+    definition does not give are dropped, so they never count as a difference."""
+    out = {}
+    for key in NODE_KEYS:
+        if key not in node:
+            continue
+        value = node[key]
+        if key == "credentials":
+            value = dict((t, (r or {}).get("id")) for t, r in (value or {}).items())
+        if key in NODE_DEFAULTS and value == NODE_DEFAULTS[key]:
+            continue
+        out[key] = value
+    if desired_node is not None:
+        for key in NODE_SERVER_KEYS:
+            if key not in desired_node:
+                out.pop(key, None)
+    if out.get("typeVersion") is not None and float(out["typeVersion"]).is_integer():
+        out["typeVersion"] = int(out["typeVersion"])
+    return out
+
+
+def normalize(workflow, desired=None):
+    """The comparable form of a workflow: {name, nodes (by name), connections, settings, description?, nodeGroups?}.
+
+    ``desired`` is the desired body when ``workflow`` is the server's copy: optional fields the desired state does not
+    manage are left out.
+    """
+    desired_nodes = dict((n["name"], n) for n in (desired or {}).get("nodes", [])) if desired is not None else None
+    nodes = {}
+    for node in workflow.get("nodes") or []:
+        dn = None
+        if desired_nodes is not None:
+            dn = desired_nodes.get(node.get("name"), {})
+        nodes[node.get("name")] = normalize_node(node, dn)
+    settings = split_settings(workflow.get("settings") or {})[0]
+    out = dict(name=workflow.get("name"), nodes=nodes, connections=_normalize_connections(workflow.get("connections")),
+               settings=settings)
+    for key in OPTIONAL_TOP_KEYS:
+        if desired is None:
+            if workflow.get(key) not in (None, [], ""):
+                out[key] = workflow[key]
+        elif key in desired:
+            out[key] = workflow.get(key)
+    return out
+
+
+def differences(desired_norm, current_norm):
+    """Names of what differs, in a stable order ("nodes: renamed X"...)."""
+    changes = []
+    if desired_norm["name"] != current_norm["name"]:
+        changes.append("name")
+    dn, cn = desired_norm["nodes"], current_norm["nodes"]
+    added = sorted(set(dn) - set(cn))
+    removed = sorted(set(cn) - set(dn))
+    if added:
+        changes.append("nodes added: %s" % ", ".join(added))
+    if removed:
+        changes.append("nodes removed: %s" % ", ".join(removed))
+    for name in sorted(set(dn) & set(cn)):
+        if dn[name] != cn[name]:
+            keys = sorted(k for k in set(dn[name]) | set(cn[name]) if dn[name].get(k) != cn[name].get(k))
+            changes.append("node %s: %s" % (name, ", ".join(keys)))
+    if desired_norm["connections"] != current_norm["connections"]:
+        changes.append("connections")
+    if desired_norm["settings"] != current_norm["settings"]:
+        changes.append("settings")
+    for key in OPTIONAL_TOP_KEYS:
+        if key in desired_norm and desired_norm.get(key) != current_norm.get(key):
+            changes.append(key)
+    return changes
+
+
+def write_body(desired, current=None):
+    """What to send: the desired body, with node ids / webhook ids / positions carried over from the server's copy."""
+    body = copy.deepcopy(desired["body"])
+    existing = dict((n.get("name"), n) for n in ((current or {}).get("nodes") or []))
+    for node in body["nodes"]:
+        old = existing.get(node["name"])
+        if old:
+            for key in NODE_SERVER_KEYS:
+                if key not in node and old.get(key):
+                    node[key] = old[key]
+    return body
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Planning
+# -------------------------------------------------------------------------------------------------------------
+
+
+def find_by_name(workflows, name):
+    return [w for w in workflows if w.get("name") == name and not w.get("isArchived")]
+
+
+def match(desired, workflows):
+    """The server's workflow for ``desired`` (or None). Several workflows of that exact name is an error."""
+    if desired.get("id"):
+        found = [w for w in workflows if w.get("id") == desired["id"]]
+        if not found:
+            if desired["state"] == "absent":
+                return None
+            raise WorkflowError("%s: no workflow has id %s on the n8n instance" % (desired["where"], desired["id"]))
+        return found[0]
+    found = find_by_name(workflows, desired["name"])
+    if len(found) > 1:
+        raise WorkflowError("%d workflows are named %r on the n8n instance (ids %s): names must be unique for this "
+                            "module; rename or delete the extra ones, or give the id"
+                            % (len(found), desired["name"], ", ".join(sorted(w["id"] for w in found))))
+    return found[0] if found else None
+
+
+def tag_names(workflow):
+    return sorted(t.get("name") for t in (workflow.get("tags") or []) if t.get("name"))
+
+
+def plan_one(desired, current, management_tag=MANAGEMENT_TAG):
+    """What to do for one workflow: {"action": create|update|delete|none, "changes": [...], ...}."""
+    p = dict(name=desired["name"], id=(current or {}).get("id"), state=desired["state"], changes=[], current=current,
+             desired=desired)
+    if desired["state"] == "absent":
+        p["action"] = "delete" if current else "none"
+        if current:
+            p["changes"] = ["deleted"]
+        return p
+
+    want_tags = None
+    if desired.get("tags") is not None:
+        want_tags = sorted(set(desired["tags"]) | ({management_tag} if management_tag else set()))
+    elif management_tag:
+        have = set(tag_names(current)) if current else set()
+        want_tags = sorted(have | {management_tag})
+    p["tags"] = want_tags
+
+    if current is None:
+        p["action"] = "create"
+        p["changes"] = ["created"]
+        if want_tags:
+            p["changes"].append("tags")
+        if desired.get("active"):
+            p["changes"].append("activated")
+        p["publish"] = bool(desired.get("active"))
+        return p
+
+    desired_norm = normalize(desired["body"])
+    current_norm = normalize(current, desired["body"])
+    changes = differences(desired_norm, current_norm)
+    p["content_changed"] = bool(changes)
+    if want_tags is not None and want_tags != tag_names(current):
+        changes.append("tags")
+    active_now = bool(current.get("active"))
+    stale = active_now and current.get("activeVersionId") not in (None, current.get("versionId"))
+    want_active = desired.get("active")
+    p["activate"] = p["deactivate"] = p["republish"] = False
+    if want_active is True and not active_now:
+        p["activate"] = True
+        changes.append("activated")
+    elif want_active is False and active_now:
+        p["deactivate"] = True
+        changes.append("deactivated")
+    elif want_active is True and stale and not p["content_changed"]:
+        p["republish"] = True
+        changes.append("published version is not the current version: republished")
+    p["changes"] = changes
+    p["action"] = "update" if changes else "none"
+    p["before"] = current_norm
+    p["after"] = desired_norm
+    return p
+
+
+def purge_candidates(workflows, declared_names, declared_ids, management_tag):
+    """Managed (tagged) non-archived workflows that the run does not declare."""
+    out = []
+    for w in workflows:
+        if w.get("isArchived") or management_tag not in tag_names(w):
+            continue
+        if w.get("name") in declared_names or w.get("id") in declared_ids:
+            continue
+        out.append(w)
+    return sorted(out, key=lambda w: (w.get("name") or "", w.get("id") or ""))
+
+
+def diff_view(p):
+    """A diff-mode before/after pair for one planned workflow (secrets are masked by the caller)."""
+    def state_of(wf_norm, active, tags):
+        if wf_norm is None:
+            return {}
+        out = dict(wf_norm)
+        out["active"] = active
+        out["tags"] = tags
+        return out
+
+    desired = p["desired"]
+    current = p["current"]
+    if p["action"] == "delete":
+        return dict(before=state_of(normalize(current), bool(current.get("active")), tag_names(current)), after={})
+    after_active = desired.get("active")
+    if p["action"] == "create":
+        return dict(before={}, after=state_of(normalize(desired["body"]), bool(after_active), p.get("tags") or []))
+    before_active = bool(current.get("active"))
+    return dict(
+        before=state_of(p["before"], before_active, tag_names(current)),
+        after=state_of(p["after"], before_active if after_active is None else bool(after_active),
+                       p["tags"] if p.get("tags") is not None else tag_names(current)),
+    )
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Applying (the only part that talks to n8n)
+# -------------------------------------------------------------------------------------------------------------
+
+
+class TagCache(object):
+    def __init__(self, client):
+        self.client = client
+        self._by_name = None
+
+    def ids(self, names):
+        if self._by_name is None:
+            self._by_name = dict((t["name"], t["id"]) for t in self.client.list_tags())
+        out = []
+        for name in names:
+            if name not in self._by_name:
+                self._by_name[name] = self.client.create_tag(name)["id"]
+            out.append(self._by_name[name])
+        return out
+
+
+def _ensure_published(client, wf_id, result):
+    """After activating or updating an active workflow, the published version must be the current one."""
+    if result and result.get("active") and result.get("activeVersionId") not in (None, result.get("versionId")):
+        result = client.activate_workflow(wf_id)
+    return result
+
+
+def apply_plan(client, p, tags):
+    """Carry out one plan. Returns the workflow as the server has it afterwards (None once deleted)."""
+    action = p["action"]
+    current = p["current"]
+    desired = p["desired"]
+    if action == "none":
+        return current
+    if action == "delete":
+        if current.get("active"):
+            client.deactivate_workflow(current["id"])
+        client.delete_workflow(current["id"])
+        return None
+    if action == "create":
+        body = write_body(desired)
+        # POST does not take every field PUT takes (2.41.1: no description): those follow in a PUT.
+        post_body = dict((k, v) for k, v in body.items() if k not in CREATE_UNSUPPORTED)
+        wf = client.create_workflow(post_body)
+        wf_id = wf["id"]
+        if post_body != body:
+            wf = client.update_workflow(wf_id, write_body(desired, wf), publish_if_active=False)
+        tagged = client.set_workflow_tags(wf_id, tags.ids(p["tags"])) if p.get("tags") else []
+        if p.get("publish"):
+            wf = _ensure_published(client, wf_id, client.activate_workflow(wf_id))
+        return dict(wf, tags=tagged)
+
+    wf_id = current["id"]
+    wf = current
+    active_after = current.get("active") if desired.get("active") is None else desired.get("active")
+    if p.get("deactivate"):
+        wf = client.deactivate_workflow(wf_id)
+    if p.get("content_changed"):
+        # An active workflow that stays active is republished by the PUT itself; one that is being deactivated is not.
+        wf = client.update_workflow(wf_id, write_body(desired, current), publish_if_active=bool(active_after))
+        if active_after and not p.get("activate"):
+            wf = _ensure_published(client, wf_id, wf)
+    if p.get("activate") or p.get("republish"):
+        wf = _ensure_published(client, wf_id, client.activate_workflow(wf_id))
+    if p.get("tags") is not None and p["tags"] != tag_names(current):
+        return dict(wf, tags=client.set_workflow_tags(wf_id, tags.ids(p["tags"])))
+    return dict(wf, tags=current.get("tags") or [])
+
+
+def summary(wf, secrets=None):
+    """The secret-free description of a workflow that modules return."""
+    if not wf:
+        return {}
+    return mask(dict(
+        id=wf.get("id"), name=wf.get("name"), active=bool(wf.get("active")), versionId=wf.get("versionId"),
+        activeVersionId=wf.get("activeVersionId"), tags=tag_names(wf), nodes=len(wf.get("nodes") or []),
+        updatedAt=wf.get("updatedAt"),
+    ), secrets)
