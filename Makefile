@@ -15,7 +15,7 @@ export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 export ANSIBLE_HOME := $(ROOT)/.ansible
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup local local-down test lint sanity unit integration molecule bench build clean
+.PHONY: help setup local local-down sandbox sandbox-down test lint sanity unit integration molecule bench build clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,12 @@ local-down: ## Stop what `make local` started (data is kept under .workbench/)
 	@if [ -x $(VENV)/bin/ansible-playbook ]; then \
 	  ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY) -e local_stack_state=stopped; \
 	else echo "nothing to stop: .venv is missing (make local never ran here)"; fi
+
+sandbox: setup ## Start the offline cloud sandbox (DigitalOcean + Kubernetes API fakes, moto); writes .workbench/sandbox.env
+	@scripts/sandbox.sh start
+
+sandbox-down: ## Stop the sandbox
+	@scripts/sandbox.sh stop
 
 test: setup ## Run every quality gate: lint, sanity, unit, integration, Molecule
 	@scripts/test.sh all
@@ -57,5 +63,6 @@ bench: setup ## Benchmarks (ratios against baselines measured in the same run)
 build: setup ## Build the collection tarball
 	ansible-galaxy collection build --force --output-path $(ROOT)/.tmp/dist
 
-clean: local-down ## Stop local services and remove local state and tool output
+clean: local-down ## Stop local services and the sandbox, remove local state and tool output
+	@scripts/sandbox.sh purge
 	rm -rf .workbench .tmp tests/output

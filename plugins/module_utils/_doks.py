@@ -1,0 +1,620 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, InsightPulseAI
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PRIVATE: DigitalOcean Kubernetes (DOKS) clusters as desired state: normalising, planning, applying, waiting,
+and the kubeconfig. Not a public API.
+
+What the DO API allows, and hence the plan:
+- In place (``PUT /kubernetes/clusters/{id}``): tags, maintenance window (start time and day; the duration is the
+  API's own), auto_upgrade, surge_upgrade, and HA (enable only). Registry integration through
+  ``POST/DELETE /kubernetes/registry``. Upgrades through ``POST .../upgrade`` to a version ``GET .../upgrades`` lists.
+- Node pools (``/node_pools``): create, delete, and update of count, auto_scale/min/max, tags, labels and taints.
+  No pool is special: the pools of the create request are ordinary pools afterwards, so the module creates new pools
+  before it deletes old ones and a cluster always keeps one.
+- Never in place: region, VPC, a lower version, a pool's droplet size. ``plan()`` collects every such drift and the
+  module fails naming attribute, current and desired value, before it sends any write.
+Everything here but ``apply``/``wait_running``/``fetch_credentials`` works on plain dicts and is unit-tested
+without a server.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import time
+
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import find_one_by_name
+
+CLUSTER_SETTINGS = ("tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha")
+POOL_SETTINGS = ("count", "auto_scale", "min_nodes", "max_nodes", "tags", "labels", "taints")
+DAYS = ("any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+FAILED_STATES = ("degraded", "error", "deleted", "deleting")
+APPLY_ORDER = ("create", "update", "create_pool", "update_pool", "delete_pool", "registry", "upgrade")
+KUBECONFIG_EXTENSION = "insightpulseai.workbench/doks"
+_VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?(?:-do\.(\d+))?$")
+
+
+class SpecError(Exception):
+    """Invalid desired state: raised before anything is read or written."""
+
+
+class DriftError(Exception):
+    """Drift the API cannot fix in place: raised by plan(), before anything is written."""
+
+    def __init__(self, cluster, drifts):
+        self.drifts = drifts
+        super(DriftError, self).__init__(
+            "Cluster %r cannot be brought to the desired state in place; nothing was changed: %s."
+            % (cluster, "; ".join(drifts))
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Desired state
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _tags(tags):
+    return None if tags is None else sorted(set(tags))
+
+
+def _start_time(value, where):
+    match = re.match(r"^(\d{1,2}):(\d{2})$", str(value or ""))
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise SpecError("%s: start_time must be HH:MM (UTC), got %r." % (where, value))
+    return "%02d:%s" % (int(match.group(1)), match.group(2))
+
+
+def normalize_maintenance(policy, where="maintenance_policy"):
+    if policy is None:
+        return None
+    day = str(policy.get("day") or "any").lower()
+    if day not in DAYS:
+        raise SpecError("%s: day must be one of %s, got %r." % (where, ", ".join(DAYS), policy.get("day")))
+    return dict(start_time=_start_time(policy.get("start_time") or "00:00", where), day=day)
+
+
+def _taints(taints, where):
+    if taints is None:
+        return None
+    out = []
+    for taint in taints:
+        if not taint.get("key") or taint.get("effect") not in TAINT_EFFECTS:
+            raise SpecError("%s: a taint needs a key and an effect of %s, got %r." % (where, ", ".join(TAINT_EFFECTS), taint))
+        out.append(dict(key=taint["key"], value=taint.get("value") or "", effect=taint["effect"]))
+    return sorted(out, key=lambda t: (t["key"], t["value"], t["effect"]))
+
+
+def normalize_pool(raw):
+    """One desired node pool, validated. ``count`` of an autoscaled pool is used on creation only."""
+    name = raw.get("name")
+    where = "node pool %r" % name
+    if not name:
+        raise SpecError("every node pool needs a name, got %r." % raw)
+    if not raw.get("size"):
+        raise SpecError("%s: size is required." % where)
+    auto_scale = bool(raw.get("auto_scale"))
+    count = raw.get("count")
+    pool = dict(name=name, size=raw["size"], auto_scale=auto_scale, tags=_tags(raw.get("tags")),
+                labels=None if raw.get("labels") is None else dict((str(k), str(v)) for k, v in raw["labels"].items()),
+                taints=_taints(raw.get("taints"), where))
+    if auto_scale:
+        low, high = raw.get("min_nodes"), raw.get("max_nodes")
+        if low is None or high is None:
+            raise SpecError("%s: auto_scale needs min_nodes and max_nodes." % where)
+        if low < 0 or high < 1 or low > high:
+            raise SpecError("%s: need 0 <= min_nodes <= max_nodes and max_nodes >= 1, got min_nodes=%s max_nodes=%s."
+                            % (where, low, high))
+        if count is None:
+            count = max(low, 1)
+        if not low <= count <= high:
+            raise SpecError("%s: count %s must be between min_nodes %s and max_nodes %s." % (where, count, low, high))
+        pool.update(count=count, min_nodes=low, max_nodes=high)
+    else:
+        if count is None or count < 1:
+            raise SpecError("%s: a pool without auto_scale needs count >= 1, got %r." % (where, count))
+        pool.update(count=count, min_nodes=0, max_nodes=0)
+    return pool
+
+
+def parse_version(text):
+    """(major, minor, patch, do_revision) with None for parts not given; None for "latest" / None."""
+    if text in (None, "", "latest"):
+        return None
+    match = _VERSION_RE.match(str(text))
+    if not match:
+        raise SpecError("version must be 'latest', a minor version (1.35), a patch version (1.35.4) or a DOKS "
+                        "slug (1.35.4-do.1), got %r." % text)
+    return tuple(None if part is None else int(part) for part in match.groups())
+
+
+def normalize_desired(params):
+    """The module's parameters as a desired-state dict; keys with None mean "leave alone"."""
+    name = params["name"]
+    parse_version(params.get("version"))
+    pools = params.get("node_pools")
+    if pools is not None:
+        if not pools:
+            raise SpecError("node_pools must list at least one pool: a cluster cannot exist without one.")
+        pools = [normalize_pool(p) for p in pools]
+        names = [p["name"] for p in pools]
+        dupes = sorted(set(n for n in names if names.count(n) > 1))
+        if dupes:
+            raise SpecError("node pool names must be unique within the cluster: %s appear more than once." % ", ".join(dupes))
+    return dict(
+        name=name,
+        region=params.get("region"),
+        version=params.get("version"),
+        vpc_uuid=params.get("vpc_uuid"),
+        tags=_tags(params.get("tags")),
+        ha=params.get("ha"),
+        auto_upgrade=params.get("auto_upgrade"),
+        surge_upgrade=params.get("surge_upgrade"),
+        maintenance_policy=normalize_maintenance(params.get("maintenance_policy")),
+        node_pools=pools,
+        purge_node_pools=params.get("purge_node_pools", True),
+        registry_enabled=params.get("registry_enabled"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Current state
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _user_tags(tags, cluster_id):
+    auto = set(["k8s", "k8s:" + str(cluster_id), "k8s:worker", "k8s-worker"])
+    return sorted(set(t for t in tags or [] if t not in auto))
+
+
+def normalize_pool_current(pool, cluster_id):
+    nodes = pool.get("nodes") or []
+    return dict(
+        id=pool.get("id"),
+        name=pool.get("name"),
+        size=pool.get("size"),
+        count=pool.get("count"),
+        auto_scale=bool(pool.get("auto_scale")),
+        min_nodes=pool.get("min_nodes") or 0,
+        max_nodes=pool.get("max_nodes") or 0,
+        tags=_user_tags(pool.get("tags"), cluster_id),
+        labels=dict(pool.get("labels") or {}),
+        taints=_taints(pool.get("taints") or [], "node pool %r" % pool.get("name")),
+        nodes=len(nodes),
+        nodes_running=sum(1 for n in nodes if ((n.get("status") or {}).get("state")) == "running"),
+    )
+
+
+def normalize_current(cluster):
+    """An API cluster object in the shape of the desired state (plus read-only facts)."""
+    if cluster is None:
+        return None
+    cid = cluster.get("id")
+    policy = cluster.get("maintenance_policy") or {}
+    return dict(
+        id=cid,
+        name=cluster.get("name"),
+        region=cluster.get("region"),
+        version=cluster.get("version"),
+        vpc_uuid=cluster.get("vpc_uuid"),
+        tags=_user_tags(cluster.get("tags"), cid),
+        ha=bool(cluster.get("ha")),
+        auto_upgrade=bool(cluster.get("auto_upgrade")),
+        surge_upgrade=bool(cluster.get("surge_upgrade")),
+        maintenance_policy=dict(start_time=_start_time(policy.get("start_time") or "00:00", "current maintenance_policy"),
+                                day=str(policy.get("day") or "any").lower(),
+                                duration=policy.get("duration")),
+        registry_enabled=bool(cluster.get("registry_enabled")),
+        endpoint=cluster.get("endpoint"),
+        status=(cluster.get("status") or {}).get("state"),
+        node_pools=[normalize_pool_current(p, cid) for p in cluster.get("node_pools") or []],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Planning
+# ---------------------------------------------------------------------------------------------------------
+
+
+def version_drift(current_slug, desired):
+    """'same', 'upgrade' or 'downgrade', comparing only to the precision the desired version gives."""
+    want = parse_version(desired)
+    if want is None:
+        return "same"
+    have = parse_version(current_slug)
+    if have is None:
+        return "same"
+    precision = len([p for p in want if p is not None])
+    have, want = tuple(p or 0 for p in have[:precision]), tuple(want[:precision])
+    if have == want:
+        return "same"
+    return "upgrade" if want > have else "downgrade"
+
+
+def pool_create_body(pool):
+    body = dict(name=pool["name"], size=pool["size"], count=pool["count"], auto_scale=pool["auto_scale"])
+    if pool["auto_scale"]:
+        body.update(min_nodes=pool["min_nodes"], max_nodes=pool["max_nodes"])
+    for key in ("tags", "labels", "taints"):
+        if pool.get(key) is not None:
+            body[key] = pool[key]
+    return body
+
+
+def _pool_changes(desired, current):
+    """{setting: (current, desired)} for the settings of a pool that differ and can change in place."""
+    changes = {}
+    for key in ("auto_scale", "tags", "labels", "taints"):
+        if desired.get(key) is not None and desired[key] != current[key]:
+            changes[key] = (current[key], desired[key])
+    if desired["auto_scale"]:
+        for key in ("min_nodes", "max_nodes"):
+            if desired[key] != current[key]:
+                changes[key] = (current[key], desired[key])
+        # The autoscaler owns count; it is only moved when it falls outside the new bounds.
+        clamped = min(max(current["count"], desired["min_nodes"]), desired["max_nodes"])
+        if clamped != current["count"]:
+            changes["count"] = (current["count"], clamped)
+    elif desired["count"] != current["count"]:
+        changes["count"] = (current["count"], desired["count"])
+    return changes
+
+
+def pool_update_body(desired, current, changes):
+    body = dict(name=current["name"], count=changes.get("count", (None, current["count"]))[1],
+                auto_scale=desired["auto_scale"])
+    if desired["auto_scale"]:
+        body.update(min_nodes=desired["min_nodes"], max_nodes=desired["max_nodes"])
+    else:
+        body.update(min_nodes=0, max_nodes=0)
+    for key in ("tags", "labels", "taints"):
+        body[key] = desired[key] if desired.get(key) is not None else current[key]
+    return body
+
+
+def create_body(desired):
+    body = dict(name=desired["name"], region=desired["region"], version=desired["version"] or "latest",
+                node_pools=[pool_create_body(p) for p in desired["node_pools"]])
+    for key in ("vpc_uuid", "tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha"):
+        if desired.get(key) is not None:
+            body[key] = desired[key]
+    return body
+
+
+def plan(desired, current):
+    """The list of actions that bring ``current`` (normalised, or None) to ``desired``.
+
+    Each action is a dict with ``op`` and a human-readable ``summary``. Raises DriftError, listing every attribute
+    that cannot change in place, before anything is written. Raises SpecError for a create that lacks what the
+    API needs.
+    """
+    name = desired["name"]
+    if current is None:
+        missing = [k for k in ("region", "node_pools") if not desired.get(k)]
+        if missing:
+            raise SpecError("Cluster %r does not exist and cannot be created without %s." % (name, " and ".join(missing)))
+        actions = [dict(op="create", body=create_body(desired),
+                        summary="create cluster %s in %s (version %s) with node pools %s"
+                        % (name, desired["region"], desired["version"] or "latest",
+                           ", ".join("%s (%s x %d)" % (p["name"], p["size"], p["count"]) for p in desired["node_pools"])))]
+        if desired.get("registry_enabled"):
+            actions.append(dict(op="registry", enable=True, summary="enable the container registry integration"))
+        return actions
+
+    drifts = []
+    for key in ("region", "vpc_uuid"):
+        if desired.get(key) is not None and desired[key] != current[key]:
+            drifts.append("%s is %s, desired %s (%s cannot change in place: create a new cluster)"
+                          % (key, current[key], desired[key], "the region" if key == "region" else "the VPC"))
+    direction = version_drift(current["version"], desired.get("version"))
+    if direction == "downgrade":
+        drifts.append("version is %s, desired %s (DOKS cannot downgrade)" % (current["version"], desired["version"]))
+    if desired.get("ha") is False and current["ha"]:
+        drifts.append("ha is true, desired false (high availability cannot be disabled once enabled)")
+    current_pools = dict((p["name"], p) for p in current["node_pools"])
+    for pool in desired.get("node_pools") or []:
+        have = current_pools.get(pool["name"])
+        if have is not None and have["size"] != pool["size"]:
+            drifts.append("node pool %r size is %s, desired %s (a pool's droplet size cannot change in place: add a "
+                          "pool with a new name and the new size and remove this one; the module adds pools before it "
+                          "removes any)" % (pool["name"], have["size"], pool["size"]))
+    if drifts:
+        raise DriftError(name, drifts)
+
+    actions = []
+    update = {}
+    for key in CLUSTER_SETTINGS:
+        want = desired.get(key)
+        if want is None:
+            continue
+        have = current[key]
+        if key == "maintenance_policy":
+            have = dict(start_time=have["start_time"], day=have["day"])
+        if want != have:
+            update[key] = (have, want)
+    if update:
+        shown = ", ".join("%s %s -> %s" % (k, _show(v[0]), _show(v[1])) for k, v in sorted(update.items()))
+        actions.append(dict(op="update", changes=update, summary="update cluster: " + shown))
+    if desired.get("node_pools") is not None:
+        wanted = set()
+        for pool in desired["node_pools"]:
+            wanted.add(pool["name"])
+            have = current_pools.get(pool["name"])
+            if have is None:
+                actions.append(dict(op="create_pool", body=pool_create_body(pool),
+                                    summary="add node pool %s (%s x %d%s)"
+                                    % (pool["name"], pool["size"], pool["count"],
+                                       ", autoscale %d-%d" % (pool["min_nodes"], pool["max_nodes"]) if pool["auto_scale"] else "")))
+                continue
+            changes = _pool_changes(pool, have)
+            if changes:
+                actions.append(dict(op="update_pool", pool_id=have["id"], body=pool_update_body(pool, have, changes),
+                                    summary="update node pool %s: %s" % (pool["name"], ", ".join(
+                                        "%s %s -> %s" % (k, _show(v[0]), _show(v[1])) for k, v in sorted(changes.items())))))
+        if desired.get("purge_node_pools", True):
+            for have in current["node_pools"]:
+                if have["name"] not in wanted:
+                    actions.append(dict(op="delete_pool", pool_id=have["id"],
+                                        summary="remove node pool %s (%s x %d)" % (have["name"], have["size"], have["count"])))
+    if desired.get("registry_enabled") is not None and desired["registry_enabled"] != current["registry_enabled"]:
+        actions.append(dict(op="registry", enable=desired["registry_enabled"],
+                            summary="%s the container registry integration"
+                            % ("enable" if desired["registry_enabled"] else "disable")))
+    if direction == "upgrade":
+        actions.append(dict(op="upgrade", version=desired["version"],
+                            summary="upgrade from %s to %s" % (current["version"], desired["version"])))
+    # listed in the order apply() sends them
+    return sorted(actions, key=lambda a: APPLY_ORDER.index(a["op"]))
+
+
+def update_body(current, actions):
+    """The PUT body of an ``update`` action: the name plus the changed settings."""
+    body = dict(name=current["name"])
+    for action in actions:
+        if action["op"] == "update":
+            for key, (_have, want) in action["changes"].items():
+                body[key] = want
+    return body
+
+
+def _show(value):
+    if isinstance(value, dict):
+        return "{%s}" % ", ".join("%s: %s" % (k, _show(v)) for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(_show(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def predicted(desired, current):
+    """What the cluster will look like after the plan (for diff 'after'); read-only facts are left out."""
+    view = public_view(current) if current else dict(name=desired["name"])
+    for key in ("region", "vpc_uuid", "tags", "ha", "auto_upgrade", "surge_upgrade", "registry_enabled"):
+        if desired.get(key) is not None:
+            view[key] = desired[key]
+    if desired.get("version") and (not current or version_drift(current["version"], desired["version"]) == "upgrade"):
+        view["version"] = desired["version"]
+    if desired.get("maintenance_policy") is not None:
+        view["maintenance_policy"] = dict(desired["maintenance_policy"])
+    if desired.get("node_pools") is not None:
+        pools = dict((p["name"], p) for p in view.get("node_pools") or [])
+        out = []
+        for pool in desired["node_pools"]:
+            merged = dict(pools.get(pool["name"]) or {})
+            for key in ("name", "size", "auto_scale", "min_nodes", "max_nodes", "tags", "labels", "taints"):
+                if pool.get(key) is not None:
+                    merged[key] = pool[key]
+            if not pool["auto_scale"] or "count" not in merged:
+                merged["count"] = pool["count"]
+            else:
+                merged["count"] = min(max(merged["count"], pool["min_nodes"]), pool["max_nodes"])
+            out.append(merged)
+        if not desired.get("purge_node_pools", True):
+            out.extend(p for n, p in sorted(pools.items()) if n not in set(x["name"] for x in desired["node_pools"]))
+        view["node_pools"] = out
+    return view
+
+
+def public_view(current):
+    """A normalised cluster without the volatile facts (status, node counts, ids of pools), for diffs."""
+    if current is None:
+        return {}
+    view = copy.deepcopy(current)
+    for key in ("status", "endpoint", "id"):
+        view.pop(key, None)
+    view["maintenance_policy"] = dict(start_time=view["maintenance_policy"]["start_time"], day=view["maintenance_policy"]["day"])
+    for pool in view["node_pools"]:
+        for key in ("id", "nodes", "nodes_running"):
+            pool.pop(key, None)
+    return view
+
+
+# ---------------------------------------------------------------------------------------------------------
+# API access
+# ---------------------------------------------------------------------------------------------------------
+
+
+def find_cluster(client, name):
+    return find_one_by_name(client.list("kubernetes/clusters", "kubernetes_clusters"), name, "Kubernetes clusters")
+
+
+def resolve_upgrade(client, cluster_id, desired_version):
+    """The slug of the available upgrade matching ``desired_version``; raises SpecError naming what is available."""
+    available = client.get("kubernetes/clusters/%s/upgrades" % cluster_id).get("available_upgrade_versions") or []
+    want = parse_version(desired_version)
+    precision = len([p for p in want if p is not None])
+    for version in available:  # newest first, as the API lists them
+        have = parse_version(version["slug"])
+        if tuple(p or 0 for p in have[:precision]) == tuple(want[:precision]):
+            return version["slug"]
+    raise SpecError("version %s is not an available upgrade of this cluster; available: %s"
+                    % (desired_version, ", ".join(v["slug"] for v in available) or "none"))
+
+
+def apply(client, current, actions, after_create=None, done=None):
+    """Send the writes of a plan, in an order that keeps the cluster valid: cluster settings, new pools, changed
+    pools, removed pools (last among the pools, so a cluster never drops to zero), the registry integration, and
+    an upgrade last (node pools are not changed while the cluster upgrades). ``after_create(cluster_id)`` runs
+    right after a create (the module waits there for ``running`` before integrating the registry). The summary of
+    each action is appended to ``done`` once its request succeeded. Returns the cluster id."""
+    done = [] if done is None else done
+    cluster_id = current["id"] if current else None
+    for action in actions:
+        if action["op"] == "create":
+            cluster_id = client.post("kubernetes/clusters", action["body"])["kubernetes_cluster"]["id"]
+            done.append(action["summary"])
+            if after_create is not None:
+                after_create(cluster_id)
+    if current is not None and any(a["op"] == "update" for a in actions):
+        client.put("kubernetes/clusters/%s" % cluster_id, update_body(current, actions))
+        done.extend(a["summary"] for a in actions if a["op"] == "update")
+    for op in ("create_pool", "update_pool", "delete_pool"):
+        for action in actions:
+            if action["op"] != op:
+                continue
+            if op == "create_pool":
+                client.post("kubernetes/clusters/%s/node_pools" % cluster_id, action["body"])
+            elif op == "update_pool":
+                client.put("kubernetes/clusters/%s/node_pools/%s" % (cluster_id, action["pool_id"]), action["body"])
+            else:
+                client.delete("kubernetes/clusters/%s/node_pools/%s" % (cluster_id, action["pool_id"]))
+            done.append(action["summary"])
+    for action in actions:
+        if action["op"] == "registry":
+            method = client.post if action["enable"] else client.delete
+            method("kubernetes/registry", dict(cluster_uuids=[cluster_id]))
+            done.append(action["summary"])
+    for action in actions:
+        if action["op"] == "upgrade":
+            slug = resolve_upgrade(client, cluster_id, action["version"])
+            client.post("kubernetes/clusters/%s/upgrade" % cluster_id, dict(version=slug))
+            done.append(action["summary"])
+    return cluster_id
+
+
+class WaitTimeout(Exception):
+    pass
+
+
+def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=time.time):
+    """Poll the cluster until its state is ``running``; returns the API object. Raises WaitTimeout, or SpecError
+    when the cluster reports a failed state."""
+    deadline = clock() + timeout
+    while True:
+        cluster = client.get("kubernetes/clusters/%s" % cluster_id)["kubernetes_cluster"]
+        status = cluster.get("status") or {}
+        state = status.get("state")
+        if state == "running":
+            return cluster
+        if state in FAILED_STATES:
+            raise SpecError("cluster %s reports state %s: %s" % (cluster.get("name"), state, status.get("message") or "no message"))
+        if clock() + interval > deadline:
+            raise WaitTimeout("cluster %s is still %s after %ds (wait_timeout); the operation goes on at DigitalOcean: "
+                              "run again to wait for it" % (cluster.get("name"), state, timeout))
+        sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# kubeconfig
+# ---------------------------------------------------------------------------------------------------------
+
+
+def kubeconfig_names(cluster):
+    name = "do-%s-%s" % (cluster["region"], cluster["name"])
+    return name, name + "-admin"
+
+
+def build_kubeconfig(cluster, credentials):
+    """A kubeconfig (dict) for the cluster from ``GET .../credentials``, shaped like DO's ``.../kubeconfig``, plus an
+    extension recording the cluster id and the credentials' expiry (so later runs can tell whether it is still good
+    without fetching new credentials, which mints a new token each time)."""
+    context, user_name = kubeconfig_names(cluster)
+    entry = dict(server=credentials["server"])
+    if credentials.get("certificate_authority_data"):
+        entry["certificate-authority-data"] = credentials["certificate_authority_data"]
+    user = {}
+    if credentials.get("token"):
+        user["token"] = credentials["token"]
+    if credentials.get("client_certificate_data"):
+        user["client-certificate-data"] = credentials["client_certificate_data"]
+    if credentials.get("client_key_data"):
+        user["client-key-data"] = credentials["client_key_data"]
+    user["extensions"] = [dict(name=KUBECONFIG_EXTENSION, extension=dict(
+        cluster_id=cluster["id"], expires_at=credentials.get("expires_at") or None))]
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [dict(name=context, cluster=entry)],
+        "contexts": [dict(name=context, context=dict(cluster=context, user=user_name))],
+        "current-context": context,
+        "preferences": {},
+        "users": [dict(name=user_name, user=user)],
+    }
+
+
+def kubeconfig_summary(config):
+    """What may be shown of a kubeconfig (diff, return values): never a token or key."""
+    if not isinstance(config, dict):
+        return {}
+    clusters = config.get("clusters") or [{}]
+    users = config.get("users") or [{}]
+    user = (users[0] or {}).get("user") or {}
+    ext = _extension(user)
+    return dict(
+        context=config.get("current-context"),
+        server=((clusters[0] or {}).get("cluster") or {}).get("server"),
+        cluster_id=ext.get("cluster_id"),
+        expires_at=ext.get("expires_at"),
+        auth="token" if user.get("token") else ("client-certificate" if user.get("client-certificate-data") else None),
+    )
+
+
+def _extension(user):
+    for ext in user.get("extensions") or []:
+        if isinstance(ext, dict) and ext.get("name") == KUBECONFIG_EXTENSION:
+            return ext.get("extension") or {}
+    return {}
+
+
+def parse_time(text):
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(str(text).replace("Z", "+0000")[:19] + "+0000", "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def kubeconfig_status(existing, cluster, renew_before, now=None):
+    """None when the kubeconfig on disk is good for the cluster, else the reason to (re)write it."""
+    if existing is None:
+        return "missing"
+    if not isinstance(existing, dict):
+        return "not a kubeconfig"
+    summary = kubeconfig_summary(existing)
+    context, _user = kubeconfig_names(cluster)
+    if summary["cluster_id"] != cluster["id"]:
+        return "written for another cluster or by another tool"
+    if summary["context"] != context:
+        return "context is %s, expected %s" % (summary["context"], context)
+    if cluster.get("endpoint") and summary["server"] != cluster["endpoint"]:
+        return "server is %s, the cluster's endpoint is %s" % (summary["server"], cluster["endpoint"])
+    if not summary["auth"]:
+        return "has no credentials"
+    expires = parse_time(summary["expires_at"])
+    if summary["expires_at"] and expires is None:
+        return "expiry %r is unreadable" % summary["expires_at"]
+    if expires is not None:
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        if expires - now < datetime.timedelta(seconds=renew_before):
+            return "credentials expire at %s (renewed %ds before expiry)" % (summary["expires_at"], renew_before)
+    return None
+
+
+def fetch_credentials(client, cluster_id, expiry_seconds):
+    params = dict(expiry_seconds=expiry_seconds) if expiry_seconds else None
+    return client.get("kubernetes/clusters/%s/credentials" % cluster_id, params=params)
