@@ -461,6 +461,7 @@ def test_pods_claims_and_daemon_sets_settle(client, k8s):
     status = k8s.get("apps/v1", "daemonsets", "agent", "default")["status"]
     assert status["numberReady"] == status["desiredNumberScheduled"] == 1 and status["observedGeneration"] == 1
 
+
 def test_workloads_report_ready_and_own_their_replica_sets(client, k8s):
     resp = client.post(DEPLOYMENTS, deployment("web", replicas=3))
     assert resp.body["status"] == {}  # the response is the object as stored, before any controller ran

@@ -1,0 +1,255 @@
+"""The AWX definitions (playbooks/vars/awx.yml, used by playbooks/awx_configure.yml) agree with the collection.
+
+- every job template runs an existing playbook (the awx/site.yml wrapper -> insightpulseai.workbench.site ->
+  playbooks/site.yml) with tags that exist on the roles of site.yml's imported playbooks;
+- every secret a stage's role needs reaches the job through a credential type attached to that stage's template:
+  the vault_* variables the production inventory maps onto the role's variables, the vault_* variables the role's
+  defaults read, and the role variables its preflight requires that the inventory does not set;
+- injectors only use their type's fields, and secrets are never plain job template variables.
+"""
+
+import os
+import re
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+PROD_VARS = os.path.join(ROOT, "inventories", "production", "group_vars", "all", "main.yml")
+COLLECTION = "insightpulseai.workbench"
+VAULT_RE = re.compile(r"\bvault_\w+")
+JINJA_NAME_RE = re.compile(r"{{\s*([A-Za-z_]\w*)\s*}}")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads Ansible's !unsafe (and !vault) tags as plain scalars."""
+
+
+_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
+
+
+def load(*parts):
+    with open(os.path.join(ROOT, *parts), encoding="utf-8") as f:
+        return yaml.load(f, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def role_name(entry):
+    name = entry["role"] if isinstance(entry, dict) else entry
+    prefix = COLLECTION + "."
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
+def site_plays(path=os.path.join(PLAYBOOKS, "site.yml")):
+    """The plays site.yml runs, with imported playbooks followed (relative to the importing file)."""
+    with open(path, encoding="utf-8") as f:
+        entries = yaml.safe_load(f)
+    plays = []
+    for entry in entries:
+        target = entry.get("ansible.builtin.import_playbook") or entry.get("import_playbook")
+        if target:
+            plays.extend(site_plays(os.path.join(os.path.dirname(path), target)))
+        else:
+            plays.append(entry)
+    return plays
+
+
+def tag_index():
+    """tag -> set of roles of site.yml that carry it (role-level and play-level tags)."""
+    index = {}
+    for play in site_plays():
+        play_tags = play.get("tags", [])
+        for entry in play.get("roles", []):
+            tags = list(play_tags) + list(entry.get("tags", []) if isinstance(entry, dict) else [])
+            for tag in tags:
+                index.setdefault(tag, set()).add(role_name(entry))
+    return index
+
+
+@pytest.fixture(scope="module")
+def awx():
+    return load("playbooks", "vars", "awx.yml")
+
+
+@pytest.fixture(scope="module")
+def credential_types(awx):
+    return {ct["name"]: ct for ct in awx["awx_credential_types"]}
+
+
+def injected_extra_vars(stage, credential_types):
+    names = set()
+    for cred in stage["credentials"]:
+        names.update(credential_types[cred]["injectors"].get("extra_vars", {}))
+    return names
+
+
+def role_secret_needs(role, prod_vars):
+    """The variables a role needs from a secret store in production, each as (variable, why)."""
+    needs = []
+    # 1. vault_* values the production inventory maps onto the role's variables.
+    for key, value in prod_vars.items():
+        if key.startswith(role + "_"):
+            needs.extend((name, "inventories/production maps it onto %s" % key) for name in VAULT_RE.findall(str(value)))
+    # 2. vault_* values the role's defaults read (e.g. doks_cluster_secrets).
+    with open(os.path.join(ROOT, "roles", role, "defaults", "main.yml"), encoding="utf-8") as f:
+        needs.extend((name, "roles/%s/defaults/main.yml reads it" % role) for name in sorted(set(VAULT_RE.findall(f.read()))))
+    # 3. role variables without a default value that its preflight unconditionally requires to be non-empty and the
+    #    inventory does not set.
+    defaults = load("roles", role, "defaults", "main.yml")
+    preflight = load("roles", role, "tasks", "preflight.yml")
+    required = re.compile(r"^(%s_\w+) \| (?:default\('', true\) \| )?length > 0$" % role)
+    for task in preflight:
+        if "ansible.builtin.assert" not in task or "when" in task:
+            continue
+        that = task["ansible.builtin.assert"]["that"]
+        for cond in [that] if isinstance(that, str) else that:
+            match = required.match(cond.strip())
+            if match and match.group(1) not in prod_vars and not defaults.get(match.group(1)):
+                needs.append((match.group(1), "roles/%s/tasks/preflight.yml requires it" % role))
+    return needs
+
+
+def test_wrapper_playbook_imports_the_collection_site():
+    assert load("awx", "site.yml") == [{"ansible.builtin.import_playbook": COLLECTION + ".site"}]
+    assert os.path.isfile(os.path.join(PLAYBOOKS, "site.yml"))
+
+
+def test_awx_collection_requirements_pin_this_collection_at_its_version():
+    galaxy = load("galaxy.yml")
+    reqs = {c["name"]: c for c in load("awx", "collections", "requirements.yml")["collections"]}
+    assert str(reqs[COLLECTION]["version"]) == galaxy["version"]
+
+
+def test_job_templates_run_an_existing_playbook(awx):
+    path = os.path.join(ROOT, awx["awx_playbook"])
+    assert os.path.isfile(path), "job templates point at %s, which does not exist" % awx["awx_playbook"]
+    for entry in load(awx["awx_playbook"]):
+        target = entry["ansible.builtin.import_playbook"]
+        namespace, name, playbook = target.split(".", 2)
+        assert "%s.%s" % (namespace, name) == COLLECTION
+        assert os.path.isfile(os.path.join(PLAYBOOKS, playbook + ".yml")), target
+    assert os.path.isfile(os.path.join(ROOT, awx["awx_inventory"]["source_path"], "hosts.yml"))
+
+
+def test_stage_tags_exist_in_site_and_select_the_stage_roles(awx):
+    index = tag_index()
+    for stage in awx["awx_stages"]:
+        for tag in stage["tags"]:
+            assert tag in index, "stage %s: tag %s is on no role of playbooks/site.yml (%s)" % (
+                stage["name"], tag, sorted(index))
+        selected = set().union(*(index[tag] for tag in stage["tags"]))
+        assert selected == set(stage["roles"]), "stage %s: its tags select %s" % (stage["name"], sorted(selected))
+
+
+def test_every_role_of_site_has_a_stage(awx):
+    roles = {role_name(entry) for play in site_plays() for entry in play.get("roles", [])}
+    staged = {role for stage in awx["awx_stages"] for role in stage["roles"]}
+    assert roles == staged
+    names = [stage["name"] for stage in awx["awx_stages"]]
+    assert len(names) == len(set(names))
+
+
+def test_stages_use_defined_credential_types(awx, credential_types):
+    for stage in awx["awx_stages"]:
+        for cred in stage["credentials"]:
+            assert cred in credential_types, "stage %s uses undefined credential type %s" % (stage["name"], cred)
+        assert len(stage["credentials"]) == len(set(stage["credentials"]))
+
+
+def test_every_secret_a_stage_needs_is_injected(awx, credential_types):
+    prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
+    missing = []
+    for stage in awx["awx_stages"]:
+        injected = injected_extra_vars(stage, credential_types)
+        for role in stage["roles"]:
+            for name, why in role_secret_needs(role, prod_vars):
+                if name not in injected:
+                    missing.append("stage %s (role %s): %s (%s)" % (stage["name"], role, name, why))
+    assert not missing, "not injected by the stage's credential types:\n" + "\n".join(missing)
+
+
+def test_the_needs_are_found_at_all(awx):
+    """Guard the test above against finding nothing (e.g. a renamed inventory variable)."""
+    prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
+    needs = {role: {need[0] for need in role_secret_needs(role, prod_vars)} for role in
+             {r for stage in awx["awx_stages"] for r in stage["roles"]}}
+    assert {"vault_do_api_token", "vault_spaces_access_key", "vault_spaces_secret_key"} <= needs["do_network"]
+    assert "vault_supabase_db_url" in needs["supabase_schema"]
+    assert {"vault_anthropic_api_key", "vault_litellm_master_key", "vault_n8n_encryption_key"} <= needs["doks_cluster"]
+    assert {"vault_n8n_url", "vault_n8n_api_key", "vault_supabase_db_url"} <= needs["n8n_workflows"]
+    assert {"vault_traefik_acme_email", "vault_traefik_dashboard_users"} <= needs["traefik"]
+
+
+def test_injectors_use_only_their_fields_and_every_field_is_injected(credential_types):
+    for name, ct in credential_types.items():
+        fields = {f["id"] for f in ct["fields"]}
+        used = set()
+        for kind, injector in ct["injectors"].items():
+            assert kind in ("env", "extra_vars"), "%s: unexpected injector %s" % (name, kind)
+            for key, template in injector.items():
+                assert isinstance(template, str), "%s: AWX renders injector values as strings (%s)" % (name, key)
+                refs = set(JINJA_NAME_RE.findall(template))
+                assert refs and refs <= fields, "%s: %s uses %s, fields are %s" % (name, key, refs, sorted(fields))
+                used |= refs
+                if kind == "env":
+                    assert not key.startswith("ANSIBLE_"), "%s: AWX refuses ANSIBLE_* env injectors" % name
+        assert used == fields, "%s: fields never injected: %s" % (name, sorted(fields - used))
+
+
+def test_credential_fields_have_a_source_variable(credential_types):
+    for name, ct in credential_types.items():
+        for field in ct["fields"]:
+            assert re.match(r"^[a-z_]\w*$", field["source"]), (name, field)
+            assert set(field) <= {"id", "label", "secret", "multiline", "required", "source", "help_text"}, field
+
+
+def test_secrets_are_not_plain_template_variables(awx):
+    plays = load("playbooks", "awx_configure.yml")
+    tasks = [task for play in plays for task in play["tasks"]]
+    templates = [t for t in tasks if any(k in t for k in ("awx.awx.job_template", "awx.awx.workflow_job_template"))]
+    assert len(templates) >= 3
+    for task in templates:
+        args = task.get("awx.awx.job_template") or task.get("awx.awx.workflow_job_template")
+        assert "extra_vars" not in args and "survey_spec" not in args, task["name"]
+    for task in tasks:
+        if "awx.awx.credential" in task or "vars" in task and "lookup" in str(task.get("vars")):
+            assert task.get("no_log") is True, "%s handles secret values: no_log: true" % task["name"]
+
+
+def test_job_templates_follow_the_stages(awx):
+    """The playbook builds the templates and the workflow from awx_stages (no stage list of its own)."""
+    plays = load("playbooks", "awx_configure.yml")
+    assert plays[0]["vars_files"] == ["vars/awx.yml"]
+    tasks = {t["name"]: t for t in plays[0]["tasks"]}
+    per_stage = tasks["Create one job template per stage"]
+    assert per_stage["loop"] == "{{ awx_stages }}"
+    assert per_stage["awx.awx.job_template"]["playbook"] == "{{ awx_playbook }}"
+    assert per_stage["awx.awx.job_template"]["job_tags"] == "{{ item.tags | join(',') }}"
+    assert per_stage["awx.awx.job_template"]["credentials"] == "{{ item.credentials }}"
+    assert tasks["Chain the stages after the approval, in site.yml's order"]["loop"] == "{{ awx_stages }}"
+
+
+def test_stages_follow_site_order(awx):
+    order = [role_name(entry) for play in site_plays() for entry in play.get("roles", [])]
+    staged = [stage["roles"][0] for stage in awx["awx_stages"]]
+    assert staged == [role for role in order if role in staged]
+
+
+def test_production_inventory_has_hosts_for_every_stage(awx):
+    hosts = load("inventories", "production", "hosts.yml")
+    groups = set(hosts["all"].get("children", {}))
+    for play in site_plays():
+        assert play["hosts"] in groups | {"localhost", "all"}, "no group %s in inventories/production" % play["hosts"]
+
+
+def test_list_valued_secrets_are_converted(credential_types):
+    prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
+    injected = {name for ct in credential_types.values() for name in ct["injectors"].get("extra_vars", {})}
+    for key, value in prod_vars.items():
+        role = next((r for r in os.listdir(os.path.join(ROOT, "roles")) if key.startswith(r + "_")), None)
+        if role is None or not isinstance(value, str):
+            continue
+        spec = load("roles", role, "meta", "argument_specs.yml")["argument_specs"]["main"]["options"].get(key, {})
+        if spec.get("type") == "list" and value.strip() in {"{{ %s }}" % name for name in injected}:
+            pytest.fail("%s (a list) is set from an injected string: %s" % (key, value))
