@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE=1
 stage_lint()        { scripts/lint.sh && python scripts/role_docs.py --check; }
 stage_sanity()      { scripts/sanity.sh; }
 stage_unit()        { python -m pytest -q -p no:cacheprovider tests/unit; }
-stage_integration() { python -m pytest -q -p no:cacheprovider tests/integration; }
+stage_integration() { python -m pytest -q -p no:cacheprovider -n "${WORKBENCH_TEST_WORKERS:-2}" --dist loadfile tests/integration; }
 stage_molecule() {
   local config scenario
   for config in molecule/*/molecule.yml; do

@@ -2,14 +2,15 @@ import os
 
 import pytest
 
+from support import worker_port, worker_suffix
 from support.ansible import ROOT
-from support.pg import PgServer
+from support.pg import TEST_PORT, PgServer
 
 
 @pytest.fixture(scope="session")
 def pg_server():
     """One PostgreSQL cluster for the whole run, started and stopped by the local_stack role."""
-    server = PgServer(os.path.join(ROOT, ".tmp", "it-pg"))
+    server = PgServer(os.path.join(ROOT, ".tmp", "it-pg" + worker_suffix()), port=worker_port(TEST_PORT))
     server.stop()  # leftovers of an interrupted run
     server.start()
     yield server

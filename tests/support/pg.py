@@ -26,6 +26,8 @@ class PgServer(object):
             local_stack_state_dir=self.state_dir,
             local_stack_pg_port=self.port,
             local_stack_pg_settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"},
+            # inventories/local turns n8n on for `make local`; the Postgres fixture starts PostgreSQL only.
+            local_stack_n8n_enabled=False,
         )
 
     def start(self):

@@ -7,13 +7,15 @@ import os
 import pytest
 
 from support.ansible import ROOT, run_playbook
-from support.n8n import CountingProxy, N8nServer, Receiver, install
+from support import worker_port, worker_suffix
+from support.n8n import TEST_BROKER_PORT, TEST_PORT, CountingProxy, N8nServer, Receiver, install
 
 
 @pytest.fixture(scope="session")
 def n8n_server():
     install()
-    server = N8nServer(os.path.join(ROOT, ".tmp", "it-n8n"))
+    server = N8nServer(os.path.join(ROOT, ".tmp", "it-n8n" + worker_suffix()),
+                       port=worker_port(TEST_PORT), broker_port=worker_port(TEST_BROKER_PORT))
     server.stop()  # leftovers of an interrupted run
     server.start()
     yield server
