@@ -30,6 +30,7 @@ local: setup ## Bring up the local workbench, converge it and print where everyt
 
 local-down: ## Stop what `make local` started (data is kept under .workbench/)
 	@if [ -x $(VENV)/bin/ansible-playbook ]; then \
+	  ansible-playbook playbooks/gateway.yml -i $(LOCAL_INVENTORY) -e litellm_gateway_state=absent; \
 	  ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY) -e local_stack_state=stopped; \
 	else echo "nothing to stop: .venv is missing (make local never ran here)"; fi
 

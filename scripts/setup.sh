@@ -38,6 +38,8 @@ fi
 # Versioned tools in the cache outside the clone (a second run reuses them).
 PYTHON=.venv/bin/python scripts/install-helm.sh >/dev/null
 scripts/install-n8n.sh >/dev/null
+# LiteLLM venv for the gateway's process target (also installs Debian's redis-server when run as root)
+scripts/install-litellm.sh >/dev/null
 
 link=.ansible/collections/ansible_collections/insightpulseai/workbench
 if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
