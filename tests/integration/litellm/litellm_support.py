@@ -18,11 +18,13 @@ import urllib.request
 
 import yaml
 
+from support import worker_port, worker_suffix
 from support.ansible import ROOT, run_playbook
 
-PROXY_PORT = 54000
-REDIS_PORT = 56380
-PROVIDER_PORTS = (54100, 54101, 54102, 54103)
+# Offset by 10 per pytest-xdist worker (tests/support/__init__.py), so each worker's gateway is its own.
+PROXY_PORT = worker_port(54000)
+REDIS_PORT = worker_port(56380)
+PROVIDER_PORTS = tuple(worker_port(port) for port in (54100, 54101, 54102, 54103))
 HOST = "127.0.0.1"
 ROLE = os.path.join(ROOT, "roles", "litellm_gateway")
 GATEWAY_PLAYBOOK = os.path.join(ROOT, "playbooks", "gateway.yml")
@@ -67,6 +69,7 @@ class Gateway(object):
     """The gateway stage (playbooks/gateway.yml, process target) run against a state directory under .tmp."""
 
     def __init__(self, name, extra_vars=None, env=None):
+        name += worker_suffix()
         self.state_dir = os.path.join(ROOT, ".tmp", name)
         self.env_file = os.path.join(self.state_dir, "local.env")
         os.makedirs(os.path.dirname(self.state_dir), exist_ok=True)
