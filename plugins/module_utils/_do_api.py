@@ -205,3 +205,46 @@ def find_one_by_name(items, name, what, key="name"):
             "or address one by id." % (len(matches), what, name, ", ".join(str(m.get("id") or m.get("uuid")) for m in matches))
         )
     return matches[0] if matches else None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Module glue shared by the DO modules (one run: look up by name, maybe delete, exit with request counts).
+# --------------------------------------------------------------------------------------------------------
+
+
+def finisher(module, client, result):
+    """An exit function for a module run: ``finish()`` exits, ``finish(msg)`` fails; both report the API
+    request counts in ``api_requests``; keyword arguments are added to the result."""
+
+    def finish(fail=None, **extra):
+        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
+        result.update(extra)
+        if fail:
+            module.fail_json(msg=fail, **result)
+        module.exit_json(**result)
+
+    return finish
+
+
+def lookup_by_name(client, path, key, name, what, finish):
+    """``(item, items)``: the one resource of a collection named ``name`` (or None) and the whole collection;
+    fails through ``finish`` on an API error or when several share the name."""
+    try:
+        items = client.list(path, key)
+        return find_one_by_name(items, name, what), items
+    except DOError as exc:
+        finish("Failed to list the %s: %s" % (what, exc))
+    except ValueError as exc:
+        finish(str(exc))
+
+
+def delete_resource(module, client, result, finish, path, current, label, before, **fail_extra):
+    """state=absent for an existing resource: report the change and diff, delete unless in check mode."""
+    result.update(changed=True, changes=["delete"])
+    if module._diff:
+        result["diff"] = dict(before=before, after={})
+    if not module.check_mode:
+        try:
+            client.delete("%s/%s" % (path, current["id"]))
+        except DOError as exc:
+            finish("Failed to delete %s (%s): %s" % (label, current["id"], exc), **fail_extra)

@@ -164,6 +164,7 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api i
     DOError,
     do_argument_spec,
     find_one_by_name,
+    finisher,
 )
 
 DONE_PHASES = ("ACTIVE", "SUPERSEDED", "ERROR", "CANCELED")
@@ -200,11 +201,7 @@ def run(module, client):
     result = dict(changed=False, app={}, changes=[])
     name = (p["spec"] or {}).get("name") or p["name"]
 
-    def finish(fail=None):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
+    finish = finisher(module, client, result)
 
     desired = None
     if p["state"] == "present":

@@ -112,19 +112,14 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOClient, DOError, do_argument_spec
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOClient, DOError, do_argument_spec, finisher
 
 
 def run(module, client):
     p = module.params
     result = dict(changed=False, registry={}, changes=[], missing_repositories=[])
 
-    def finish(fail=None, **extra):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        result.update(extra)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
+    finish = finisher(module, client, result)
 
     try:
         current = (client.get_or_none("registry") or {}).get("registry")

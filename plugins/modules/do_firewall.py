@@ -112,8 +112,10 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _d
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
     DOClient,
     DOError,
+    delete_resource,
     do_argument_spec,
-    find_one_by_name,
+    finisher,
+    lookup_by_name,
 )
 
 
@@ -121,29 +123,13 @@ def run(module, client):
     p = module.params
     result = dict(changed=False, firewall={}, changes=[])
 
-    def finish(fail=None):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
+    finish = finisher(module, client, result)
 
-    try:
-        current = find_one_by_name(client.list("firewalls", "firewalls"), p["name"], "firewalls")
-    except DOError as exc:
-        finish("Failed to list the firewalls: %s" % exc)
-    except ValueError as exc:
-        finish(str(exc))
+    current = lookup_by_name(client, "firewalls", "firewalls", p["name"], "firewalls", finish)[0]
 
     if p["state"] == "absent":
         if current is not None:
-            result.update(changed=True, changes=["delete"])
-            if module._diff:
-                result["diff"] = dict(before=res.firewall_view(current), after={})
-            if not module.check_mode:
-                try:
-                    client.delete("firewalls/%s" % current["id"])
-                except DOError as exc:
-                    finish("Failed to delete firewall %r (%s): %s" % (p["name"], current["id"], exc))
+            delete_resource(module, client, result, finish, "firewalls", current, "firewall %r" % p["name"], res.firewall_view(current))
         finish()
 
     try:

@@ -109,8 +109,10 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _d
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
     DOClient,
     DOError,
+    delete_resource,
     do_argument_spec,
-    find_one_by_name,
+    finisher,
+    lookup_by_name,
 )
 
 
@@ -118,30 +120,13 @@ def run(module, client):
     p = module.params
     result = dict(changed=False, project={}, changes=[])
 
-    def finish(fail=None, **extra):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        result.update(extra)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
+    finish = finisher(module, client, result)
 
-    try:
-        current = find_one_by_name(client.list("projects", "projects"), p["name"], "projects")
-    except DOError as exc:
-        finish("Failed to list the projects: %s" % exc)
-    except ValueError as exc:
-        finish(str(exc))
+    current = lookup_by_name(client, "projects", "projects", p["name"], "projects", finish)[0]
 
     if p["state"] == "absent":
         if current is not None:
-            result.update(changed=True, changes=["delete"])
-            if module._diff:
-                result["diff"] = dict(before=res.project_view(current), after={})
-            if not module.check_mode:
-                try:
-                    client.delete("projects/%s" % current["id"])
-                except DOError as exc:
-                    finish("Failed to delete project %r (%s): %s" % (p["name"], current["id"], exc))
+            delete_resource(module, client, result, finish, "projects", current, "project %r" % p["name"], res.project_view(current))
         finish()
 
     try:

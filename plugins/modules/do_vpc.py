@@ -107,8 +107,10 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _d
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
     DOClient,
     DOError,
+    delete_resource,
     do_argument_spec,
-    find_one_by_name,
+    finisher,
+    lookup_by_name,
 )
 
 
@@ -116,20 +118,9 @@ def run(module, client):
     p = module.params
     result = dict(changed=False, vpc={}, changes=[])
 
-    def finish(fail=None, **extra):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        result.update(extra)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
+    finish = finisher(module, client, result)
 
-    try:
-        vpcs = client.list("vpcs", "vpcs")
-        current = find_one_by_name(vpcs, p["name"], "VPCs")
-    except DOError as exc:
-        finish("Failed to list the VPCs: %s" % exc)
-    except ValueError as exc:
-        finish(str(exc))
+    current, vpcs = lookup_by_name(client, "vpcs", "vpcs", p["name"], "VPCs", finish)
 
     if p["state"] == "absent":
         if current is None:
@@ -137,14 +128,8 @@ def run(module, client):
         if current.get("default"):
             finish("VPC %r (%s) is the default VPC of %s; DigitalOcean does not delete a region's default VPC."
                    % (p["name"], current["id"], current["region"]), vpc=res.vpc_view(current))
-        result.update(changed=True, changes=["delete"])
-        if module._diff:
-            result["diff"] = dict(before=res.vpc_view(current), after={})
-        if not module.check_mode:
-            try:
-                client.delete("vpcs/%s" % current["id"])
-            except DOError as exc:
-                finish("Failed to delete VPC %r (%s): %s" % (p["name"], current["id"], exc), vpc=res.vpc_view(current))
+        delete_resource(module, client, result, finish, "vpcs", current, "VPC %r" % p["name"], res.vpc_view(current),
+                        vpc=res.vpc_view(current))
         finish()
 
     try:
