@@ -1,0 +1,206 @@
+"""n8n in the cluster (the n8n_workflows role with n8n_workflows_release_enabled): real helm 3.19 installs the stand-in
+of the 8gears chart (tests/fakes/charts/standin.py: the real chart's default values, and a schema derived from them so
+that any key the real chart does not have fails the install) into the Kubernetes API fake; then the workflows are
+imported through n8n_workflows_url. The fake runs no pods, so the n8n the import talks to is the real local n8n of
+these tests, standing in for the cluster's (as Traefik would route to it) - see tests/fakes/README.md.
+
+Check -> apply -> check -> apply (changed, changed, unchanged, unchanged), with independent reads of the fake's store;
+no output may carry the database password or the encryption key.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import importlib.util
+import json
+import os
+
+import pytest
+import yaml
+
+from fakes.charts import standin
+from support.ansible import ROOT, run_playbook
+
+_SPEC = importlib.util.spec_from_file_location(
+    "sandbox_k8s_fixtures_n8n", os.path.join(ROOT, "tests", "integration", "sandbox_k8s", "conftest.py"))
+_sandbox = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_sandbox)
+k8s = _sandbox.k8s
+kubeconfig = _sandbox.kubeconfig
+ansible_env = _sandbox.ansible_env
+helm_binary = _sandbox.helm_binary
+
+PLAYBOOK = os.path.join(ROOT, "playbooks", "workflows.yml")
+NS = "n8n"
+DB_PASSWORD = "n8n-db-pw-7Hq2"
+ENCRYPTION_KEY = "it-encryption-key-0123456789abcdef"
+DSN = "postgresql://postgres:%s@db.workbench.test:5432/postgres?sslmode=require" % DB_PASSWORD
+SECRETS = (DB_PASSWORD, ENCRYPTION_KEY, base64.b64encode(DB_PASSWORD.encode()).decode(),
+           base64.b64encode(ENCRYPTION_KEY.encode()).decode())
+RELEASE = "Install or upgrade the n8n release"
+
+
+@pytest.fixture(scope="module")
+def chart(tmp_path_factory):
+    try:
+        return standin.assemble("n8n", tmp_path_factory.mktemp("n8n-chart"))
+    except standin.ContractsMissing as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
+        "ansible_connection": "local"}}}}}}))
+    return str(path)
+
+
+@pytest.fixture
+def env(ansible_env):
+    """No kubeconfig in the environment: the role finds it through the doks_cluster stage's fact."""
+    return {k: v for k, v in ansible_env.items() if k not in ("K8S_AUTH_KUBECONFIG", "KUBECONFIG")}
+
+
+@pytest.fixture
+def release_vars(kubeconfig, helm_binary, chart):
+    return dict(n8n_workflows_release_enabled=True, doks_cluster_kubeconfig=kubeconfig,
+                n8n_workflows_helm_binary=helm_binary, n8n_workflows_chart_ref=chart, n8n_workflows_helm_wait=False,
+                n8n_workflows_hostname="n8n.workbench.test", n8n_workflows_release_db_dsn=DSN,
+                n8n_workflows_release_encryption_key=ENCRYPTION_KEY,
+                # only the release part runs (--tags n8n_workflows_release): nothing listens here
+                n8n_workflows_url="http://127.0.0.1:9", n8n_workflows_api_key="unused-in-these-runs",
+                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it")
+
+
+def play(inventory, env, extra_vars, check=False, tags=None, expect_ok=True, verbosity=0):
+    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=extra_vars, check=check, diff=True,
+                          env=env, tags=tags, verbosity=verbosity)
+    text = result.stdout + result.stderr
+    assert not [s for s in SECRETS if s in text], "the output carries a secret"
+    if expect_ok:
+        assert result.rc == 0, result.failure() or result.stderr[-3000:] or result.stdout[-3000:]
+    return result
+
+
+def helm_release(k8s, name="n8n"):
+    secrets = k8s.list("v1", "secrets", NS, label_selector="owner=helm,name=%s" % name)
+    if not secrets:
+        return None
+    latest = max(secrets, key=lambda s: int(s["metadata"]["labels"]["version"]))
+    raw = base64.b64decode(base64.b64decode(latest["data"]["release"]))
+    return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+
+
+def get(k8s, api_version, plural, name):
+    return k8s.get(api_version, plural, name, namespace=NS)
+
+
+def test_release_check_apply_check_apply(k8s, inventory, env, release_vars):
+    plan = play(inventory, env, release_vars, check=True, tags="n8n_workflows_release")
+    assert plan.changed > 0
+    assert helm_release(k8s) is None and k8s.list("v1", "secrets", NS) == []  # the plan wrote nothing
+
+    apply = play(inventory, env, release_vars, tags="n8n_workflows_release")
+    assert apply.changed > 0 and apply.task(RELEASE)["changed"]
+    for check in (True, False):
+        again = play(inventory, env, release_vars, check=check, tags="n8n_workflows_release")
+        assert again.changed == 0, [t["name"] for t in again.tasks if t["result"].get("changed")]
+
+    # independent reads of the fake's store
+    release = helm_release(k8s)
+    assert release["info"]["status"] == "deployed" and release["version"] == 1
+    assert release["chart"]["metadata"]["version"] == "1.1.0"
+    values = release["config"]
+    assert values["image"] == {"repository": "n8nio/n8n", "tag": "2.41.1", "pullPolicy": "IfNotPresent"}
+    assert not [s for s in SECRETS if s in json.dumps(values)], "a secret is in helm's values"
+
+    config = get(k8s, "v1", "configmaps", "n8n-app-config")["data"]
+    assert config["DB_TYPE"] == "postgresdb" and config["DB_POSTGRESDB_HOST"] == "db.workbench.test"
+    assert config["DB_POSTGRESDB_SCHEMA"] == "n8n" and config["DB_POSTGRESDB_SSL_ENABLED"] == "true"
+    assert config["EXECUTIONS_MODE"] == "queue" and config["QUEUE_BULL_REDIS_HOST"] == "n8n-valkey-primary"
+    assert config["WEBHOOK_URL"] == "https://n8n.workbench.test/" and config["N8N_METRICS"] == "true"
+    assert not [s for s in SECRETS if s in json.dumps(config)]
+
+    secret = get(k8s, "v1", "secrets", "n8n-workbench")
+    data = dict((k, base64.b64decode(v).decode()) for k, v in secret["data"].items())
+    assert data == {"DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY}
+
+    main = get(k8s, "apps/v1", "deployments", "n8n")
+    worker = get(k8s, "apps/v1", "deployments", "n8n-worker")
+    assert main["spec"]["replicas"] == 1
+    rendered = dict((d["metadata"]["name"], d) for d in yaml.safe_load_all(release["manifest"])
+                    if d and d["kind"] == "Deployment")
+    assert "replicas" not in rendered["n8n-worker"]["spec"]  # the autoscaler owns the workers' count
+    container = worker["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "n8nio/n8n:2.41.1" and container["args"][0] == "worker"
+    env_refs = dict((e["name"], e["valueFrom"]["secretKeyRef"]) for e in container["env"])
+    assert env_refs["N8N_ENCRYPTION_KEY"] == {"name": "n8n-workbench", "key": "N8N_ENCRYPTION_KEY"}
+    assert env_refs["QUEUE_BULL_REDIS_PASSWORD"] == {"name": "n8n-valkey", "key": "valkey-password"}
+    annotations = main["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/port"] == "5678"
+    hpa = get(k8s, "autoscaling/v2", "horizontalpodautoscalers", "n8n-worker")
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 5)
+    service = get(k8s, "v1", "services", "n8n")
+    assert service["spec"]["ports"][0]["port"] == 5678  # where the traefik role's n8n route points
+
+
+def test_changed_secret_rolls_the_pods_without_showing_it(k8s, inventory, env, release_vars):
+    play(inventory, env, release_vars, tags="n8n_workflows_release")
+    before = get(k8s, "apps/v1", "deployments", "n8n")["spec"]["template"]["metadata"]["annotations"]
+    rotated = dict(release_vars, n8n_workflows_release_db_dsn=DSN.replace(DB_PASSWORD, "rotated-pw-Zx81"))
+    plan = play(inventory, env, rotated, check=True, tags="n8n_workflows_release")
+    assert plan.changed > 0 and "rotated-pw-Zx81" not in plan.stdout
+    play(inventory, env, rotated, tags="n8n_workflows_release")
+    after = get(k8s, "apps/v1", "deployments", "n8n")["spec"]["template"]["metadata"]["annotations"]
+    assert after["checksum/workbench-secret"] != before["checksum/workbench-secret"]
+    secret = get(k8s, "v1", "secrets", "n8n-workbench")
+    assert base64.b64decode(secret["data"]["DB_POSTGRESDB_PASSWORD"]).decode() == "rotated-pw-Zx81"
+
+
+def test_every_value_the_role_sets_exists_in_the_chart(k8s, inventory, env, release_vars, chart):
+    """The values helm stored (only what the role set), walked against the real chart's defaults: a key under a
+    mapping the defaults spell out must be one of theirs (helm enforces the same through the derived schema; this
+    names the key directly). Multi-main and an external Redis are rendered too."""
+    defaults = yaml.safe_load(open(os.path.join(chart, "values.yaml")))
+
+    def walk(value, default, path):
+        if isinstance(value, dict) and isinstance(default, dict) and default and (not path or path[-1] not in standin.FREE_FORM):
+            for key, sub in value.items():
+                assert key in default, "%s is not a key of the 8gears chart 1.1.0" % ".".join(path + (key,))
+                walk(sub, default[key], path + (key,))
+
+    for extra in ({}, dict(n8n_workflows_release_multi_main=True, n8n_workflows_release_redis_host="redis.example.internal",
+                           n8n_workflows_release_redis_password="ext-redis-pw")):
+        play(inventory, env, dict(release_vars, **extra), tags="n8n_workflows_release")
+        values = helm_release(k8s)["config"]
+        walk(values, defaults, ())
+        assert len(values) >= 6  # image, ingress, main, worker, webhook, valkey: the walk saw them
+    assert values["main"]["autoscaling"]["enabled"] and values["valkey"] == {"enabled": False}
+    assert values["main"]["config"]["QUEUE_BULL_REDIS_HOST"] == "redis.example.internal"
+
+
+def test_a_key_the_chart_lacks_fails_the_install(k8s, inventory, env, release_vars):
+    bad = dict(release_vars, n8n_workflows_release_extra_values={"main": {"replicas": 3}})
+    result = play(inventory, env, bad, tags="n8n_workflows_release", expect_ok=False)
+    assert result.failed and "additional properties 'replicas' not allowed" in json.dumps(result.failure())
+    assert helm_release(k8s) is None
+
+
+def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8n_server, n8n, workbench_db):
+    """The whole stage: the release, then the credential and workflows through n8n_workflows_url."""
+    full = dict(release_vars, n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key,
+                n8n_workflows_postgres_dsn=workbench_db, n8n_workflows_postgres_ssl="disable",
+                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", n8n_workflows_wait_timeout=30)
+    plan = play(inventory, env, full, check=True)
+    assert plan.changed > 0 and n8n.workflows() == []
+    assert "the credentials and 2 workflow(s) would be created" in plan.stdout  # no release yet: planned, not read
+    apply = play(inventory, env, full)
+    assert apply.changed > 0
+    for check in (True, False):
+        again = play(inventory, env, full, check=check)
+        assert again.changed == 0, [t["name"] for t in again.tasks if t["result"].get("changed")]
+    assert helm_release(k8s)["info"]["status"] == "deployed"
+    assert sorted(w["name"] for w in n8n.workflows()) == ["Workbench: expense approval", "Workbench: pipeline trigger"]
+    assert [c["name"] for c in n8n.credentials()] == ["Workbench Postgres"]
