@@ -16,10 +16,8 @@ import pytest
 
 from fakes.k8s_api import FakeKubeAPI
 from support.ansible import ROOT
+from support.helm import HELM, HELM_VERSION  # scripts/install-helm.sh's cache
 
-HELM_VERSION = "3.19.0"
-HELM = os.path.join(os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
-                    "helm-%s" % HELM_VERSION, "bin", "helm")
 KUBECTL = shutil.which("kubectl")
 
 
