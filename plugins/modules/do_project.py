@@ -23,7 +23,12 @@ options:
     type: str
     required: true
   state:
-    description: V(present) or V(absent). DigitalOcean refuses to delete a project that still has resources, and the default project.
+    description:
+      - V(present) or V(absent).
+      - DigitalOcean refuses to delete a project that still has resources, and the default project. With V(absent), the
+        resources of O(resources) that are still in the project are first moved to the account's default project (as
+        DigitalOcean's Terraform provider does when it deletes a project); the default project itself is refused before
+        any request that writes.
     type: str
     choices: [present, absent]
     default: present
@@ -43,7 +48,11 @@ options:
     description: Make this the account's default project (where new resources land). Unset leaves it alone.
     type: bool
   resources:
-    description: URNs of resources that must belong to the project. Unset leaves assignments alone.
+    description:
+      - URNs of resources that must belong to the project. Unset leaves assignments alone.
+      - With O(state=absent), the resources to move to the default project before the project is deleted (those no
+        longer in the project are skipped), so that resources which outlive the project, such as a Spaces bucket that
+        holds data, do not block its deletion.
     type: list
     elements: str
 extends_documentation_fragment:
@@ -81,6 +90,12 @@ EXAMPLES = r"""
   insightpulseai.workbench.do_project:
     name: ai-workbench
     resources: ["do:kubernetes:{{ cluster.cluster.id }}"]
+
+- name: Delete the project, keeping its bucket (moved to the default project first)
+  insightpulseai.workbench.do_project:
+    name: ai-workbench
+    state: absent
+    resources: ["do:space:ai-workbench-data"]
 """
 
 RETURN = r"""
@@ -109,11 +124,57 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _d
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
     DOClient,
     DOError,
-    delete_resource,
     do_argument_spec,
     finisher,
     lookup_by_name,
 )
+
+
+def assign(client, finish, project_id, label, urns):
+    """Assign ``urns`` to project ``project_id`` (or ``"default"``); fails through ``finish`` unless all are assigned."""
+    try:
+        answer = client.post("projects/%s/resources" % project_id, dict(resources=urns))
+    except DOError as exc:
+        finish("Failed to assign %s to %s: %s" % (", ".join(urns), label, exc))
+    refused = ["%s (%s)" % (r.get("urn"), r.get("status")) for r in answer.get("resources") or []
+               if r.get("status") not in ("assigned", "ok", "already_assigned")]
+    if refused:
+        finish("DigitalOcean did not assign %s to %s: check that these resources exist and that the token "
+               "may read them." % (", ".join(refused), label))
+
+
+def absent(module, client, result, finish, current):
+    """state=absent for an existing project: refuse the default project, move the listed resources still in it to
+    the default project, then delete it (each step only outside check mode)."""
+    p = module.params
+    if current.get("is_default"):
+        finish("Project %r (%s) is the account's default project; DigitalOcean does not delete the default project "
+               "(make another project the default first)." % (p["name"], current["id"]), project=res.project_view(current))
+    current_urns = None
+    moves = []
+    if p["resources"]:
+        try:
+            res.missing_resources(p["resources"], None)  # checks that each is a URN
+        except res.SpecError as exc:
+            finish("Invalid resources for project %r: %s" % (p["name"], exc))
+        try:
+            current_urns = [r["urn"] for r in client.list("projects/%s/resources" % current["id"], "resources")]
+        except DOError as exc:
+            finish("Failed to list the resources of project %r: %s" % (p["name"], exc))
+        moves = sorted(set(p["resources"]) & set(current_urns))
+    result["changes"] = ["move %s to the default project" % urn for urn in moves] + ["delete"]
+    if module._diff:
+        result["diff"] = dict(before=res.project_view(current, current_urns), after={})
+    if not module.check_mode:
+        if moves:
+            assign(client, finish, "default", "the default project (to empty project %r before deleting it)" % p["name"],
+                   moves)
+            result["changed"] = True
+        try:
+            client.delete("projects/%s" % current["id"])
+        except DOError as exc:
+            finish("Failed to delete project %r (%s): %s" % (p["name"], current["id"], exc))
+    result["changed"] = True
 
 
 def run(module, client):
@@ -126,7 +187,7 @@ def run(module, client):
 
     if p["state"] == "absent":
         if current is not None:
-            delete_resource(module, client, result, finish, "projects", current, "project %r" % p["name"], res.project_view(current))
+            absent(module, client, result, finish, current)
         finish()
 
     try:
@@ -173,15 +234,7 @@ def run(module, client):
     except DOError as exc:
         finish("Failed to %s project %r: %s" % (plan.action, p["name"], exc))
     if to_assign:
-        try:
-            answer = client.post("projects/%s/resources" % project["id"], dict(resources=to_assign))
-        except DOError as exc:
-            finish("Failed to assign %s to project %r: %s" % (", ".join(to_assign), p["name"], exc))
-        refused = ["%s (%s)" % (r.get("urn"), r.get("status")) for r in answer.get("resources") or []
-                   if r.get("status") not in ("assigned", "ok", "already_assigned")]
-        if refused:
-            finish("DigitalOcean did not assign %s to project %r: check that these resources exist and that the token "
-                   "may read them." % (", ".join(refused), p["name"]))
+        assign(client, finish, project["id"], "project %r" % p["name"], to_assign)
     result["project"] = res.project_view(project, after.get("resources"))
     finish()
 

@@ -68,3 +68,35 @@ def test_absent(do_fake, env):
     results = four_steps(do_fake, "do_project", {"name": "ai-workbench", "state": "absent"}, env)
     assert results[1]["changes"] == ["delete"]
     assert [p["name"] for p in do_fake.snapshot()["projects"].values()] == ["first-project"]
+
+
+def test_absent_moves_the_listed_resources_to_the_default_project(do_fake, env):
+    run_module("do_project", PROJECT, env)
+    project_id = stored(do_fake)[0]["id"]
+    args = {"name": "ai-workbench", "state": "absent", "resources": ["do:space:ai-workbench-data", "do:space:elsewhere"]}
+    with Writes(do_fake) as writes:
+        results = four_steps(do_fake, "do_project", args, env, result_key="changes")
+    # the bucket leaves with the project's deletion; a URN that was not in the project is skipped
+    assert results[1]["changes"] == ["move do:space:ai-workbench-data to the default project", "delete"]
+    assert writes.seen == [("POST", "/v2/projects/default/resources"), ("DELETE", "/v2/projects/" + project_id)]
+    state = do_fake.snapshot()
+    (default,) = state["projects"].values()
+    assert default["is_default"] and state["project_resources"]["do:space:ai-workbench-data"]["project_id"] == default["id"]
+
+
+def test_absent_with_a_resource_left_fails_with_digitaloceans_reason(do_fake, env):
+    run_module("do_project", PROJECT, env)
+    before = do_fake.snapshot()
+    result = run_module("do_project", {"name": "ai-workbench", "state": "absent"}, env, expect_failure=True)
+    assert result["msg"].startswith("Failed to delete project 'ai-workbench' (")
+    assert "412" in result["msg"] and "cannot delete a project with resources" in result["msg"]
+    assert do_fake.snapshot() == before
+
+
+def test_absent_refuses_the_default_project(do_fake, env):
+    for check in (True, False):
+        with Writes(do_fake) as writes:
+            result = run_module("do_project", {"name": "first-project", "state": "absent"}, env, check=check,
+                                expect_failure=True)
+        assert "'first-project'" in result["msg"] and "is the account's default project" in result["msg"]
+        assert writes.seen == []

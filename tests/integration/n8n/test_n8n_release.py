@@ -204,3 +204,44 @@ def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8
     assert helm_release(k8s)["info"]["status"] == "deployed"
     assert sorted(w["name"] for w in n8n.workflows()) == ["Workbench: expense approval", "Workbench: pipeline trigger"]
     assert [c["name"] for c in n8n.credentials()] == ["Workbench Postgres"]
+
+
+def test_first_deploy_without_an_api_key_installs_n8n_then_says_how_to_go_on(k8s, inventory, env, release_vars):
+    """The public-API key can only be created in a running n8n: the first run installs the release, then stops
+    naming the variable and the steps; its plan does not fail."""
+    first = dict(release_vars, n8n_workflows_api_key="")
+    plan = play(inventory, env, first, check=True)
+    assert plan.changed > 0 and helm_release(k8s) is None
+    result = play(inventory, env, first, expect_ok=False)
+    assert result.failed
+    message = result.failure()["msg"]
+    assert "n8n_workflows_api_key is empty" in message and "Settings -> n8n API" in message
+    assert helm_release(k8s)["info"]["status"] == "deployed"
+
+
+def test_destroy_removes_the_release(k8s, inventory, env, release_vars, tmp_path):
+    """roles/n8n_workflows/tasks/destroy.yml (playbooks/destroy.yml's n8n step): check -> apply -> check -> apply,
+    with the volume claim a Valkey StatefulSet would leave behind."""
+    play(inventory, env, release_vars, tags="n8n_workflows_release")
+    k8s.cluster.create(k8s._type("v1", "persistentvolumeclaims"), NS, {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
+            "name": "valkey-data-n8n-valkey-primary-0", "namespace": NS, "labels": {"app.kubernetes.io/instance": "n8n"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "8Gi"}}}})
+    playbook = tmp_path / "destroy-n8n.yml"
+    playbook.write_text(yaml.safe_dump([{"name": "n8n teardown", "hosts": "workbench_workflows", "gather_facts": False,
+                                         "tasks": [{"name": "Remove n8n", "ansible.builtin.include_role": {
+                                             "name": "insightpulseai.workbench.n8n_workflows",
+                                             "tasks_from": "destroy.yml"}}]}]))
+    runs = []
+    for check in (True, False, True, False):
+        result = run_playbook(playbook=str(playbook), inventory=inventory, extra_vars=release_vars, check=check, env=env)
+        assert result.rc == 0, result.failure() or result.stdout[-3000:]
+        runs.append(result)
+        if check and len(runs) == 1:
+            assert helm_release(k8s)["info"]["status"] == "deployed"  # the plan removed nothing
+            assert k8s.get("v1", "persistentvolumeclaims", "valkey-data-n8n-valkey-primary-0", namespace=NS)
+    assert [r.changed > 0 for r in runs] == [True, True, False, False]
+    assert helm_release(k8s) is None
+    assert k8s.get("apps/v1", "deployments", "n8n", namespace=NS) is None
+    assert k8s.get("v1", "persistentvolumeclaims", "valkey-data-n8n-valkey-primary-0", namespace=NS) is None
+    assert "removed: Helm release n8n/n8n, PersistentVolumeClaim valkey-data-n8n-valkey-primary-0" in runs[1].stdout

@@ -5,7 +5,7 @@ token and secret values never in a result or message."""
 import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError
-from ansible_collections.insightpulseai.workbench.plugins.modules import do_app, do_kubernetes_cluster, do_vpc
+from ansible_collections.insightpulseai.workbench.plugins.modules import do_app, do_kubernetes_cluster, do_project, do_vpc
 
 from unit.module_harness import ModuleFail, run_module
 
@@ -128,3 +128,45 @@ def test_app_secret_values_are_masked_in_the_result(monkeypatch, install):
     assert result["changed"] is True and client.sent == []
     shown = str(result)
     assert "inline-SECRET-value" not in shown and "vault-SECRET-value" not in shown and TOKEN not in shown
+
+
+PID = "4e1bfbc3-dc3e-41f2-a18f-1b4d7ba71679"
+
+
+def projects(is_default=False, urns=()):
+    project = dict(id=PID, name="wb", description="", purpose="Service or API", environment="Production",
+                   is_default=is_default)
+    return {"projects": dict(projects=[project]),
+            "projects/%s/resources" % PID: dict(resources=[dict(urn=u, status="ok") for u in urns])}
+
+
+def test_project_absent_check_mode_plans_the_move_without_writing(monkeypatch, install):
+    client = install(do_project, Stub(projects(urns=["do:space:data", "do:kubernetes:" + CID])))
+    result = run_module(monkeypatch, do_project.main,
+                        dict(CONN, name="wb", state="absent", resources=["do:space:data", "do:space:elsewhere"]),
+                        check_mode=True).result
+    assert result["changed"] is True and client.sent == []
+    assert result["changes"] == ["move do:space:data to the default project", "delete"]
+
+
+def test_project_absent_moves_then_deletes(monkeypatch, install):
+    client = install(do_project, Stub(projects(urns=["do:space:data"])))
+    result = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"])).result
+    assert result["changed"] is True
+    assert client.sent == [("POST", "projects/default/resources", dict(resources=["do:space:data"])),
+                           ("DELETE", "projects/" + PID, None)]
+
+
+def test_project_absent_refuses_the_default_project_before_any_write(monkeypatch, install):
+    client = install(do_project, Stub(projects(is_default=True, urns=["do:space:data"])))
+    outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"]))
+    assert isinstance(outcome, ModuleFail)
+    assert "is the account's default project; DigitalOcean does not delete the default project" in outcome.result["msg"]
+    assert client.sent == [] and outcome.result["changed"] is False
+
+
+def test_project_absent_bad_urn_fails_before_any_write(monkeypatch, install):
+    client = install(do_project, Stub(projects()))
+    outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["data"]))
+    assert isinstance(outcome, ModuleFail)
+    assert "is not a DigitalOcean URN" in outcome.result["msg"] and client.sent == []

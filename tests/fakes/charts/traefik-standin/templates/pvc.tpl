@@ -6,10 +6,12 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "standin.labels" . | nindent 4 }}
-  {{- with .Values.persistence.annotations }}
   annotations:
+    {{- with .Values.persistence.annotations }}
     {{- toYaml . | nindent 4 }}
-  {{- end }}
+    {{- end }}
+    {{- /* As the real chart: helm uninstall leaves the claim (and its volume) behind. */}}
+    helm.sh/resource-policy: keep
 spec:
   accessModes:
     - {{ .Values.persistence.accessMode | quote }}
