@@ -253,3 +253,49 @@ def test_list_valued_secrets_are_converted(credential_types):
         spec = load("roles", role, "meta", "argument_specs.yml")["argument_specs"]["main"]["options"].get(key, {})
         if spec.get("type") == "list" and value.strip() in {"{{ %s }}" % name for name in injected}:
             pytest.fail("%s (a list) is set from an injected string: %s" % (key, value))
+
+
+def configure_tasks():
+    return {t["name"]: t for play in load("playbooks", "awx_configure.yml") for t in play["tasks"]}
+
+
+@pytest.mark.parametrize("key,playbook", [("awx_verify", "verify"), ("awx_destroy", "destroy")])
+def test_verify_and_destroy_templates_run_existing_playbooks(awx, key, playbook, credential_types):
+    definition = awx[key]
+    assert load(definition["playbook"]) == [{"ansible.builtin.import_playbook": "%s.%s" % (COLLECTION, playbook)}]
+    assert os.path.isfile(os.path.join(PLAYBOOKS, playbook + ".yml"))
+    prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
+    injected = injected_extra_vars(definition, credential_types)
+    missing = ["%s (role %s): %s" % (key, role, name) for role in definition["roles"]
+               for name, why in role_secret_needs(role, prod_vars) if name not in injected]
+    assert not missing, "not injected by the template's credential types:\n" + "\n".join(missing)
+
+
+def test_destroy_runs_only_behind_an_approval(awx):
+    tasks = configure_tasks()
+    template = tasks["Create the destroy job template (run only through the destroy workflow's approval)"]
+    assert template["awx.awx.job_template"]["playbook"] == "{{ awx_destroy.playbook }}"
+    workflow = tasks["Create the destroy workflow (variables at launch -> approval -> destroy)"]["awx.awx.workflow_job_template"]
+    assert workflow["ask_variables_on_launch"] is True  # workbench_destroy_confirm is given at launch
+    nodes = {n["identifier"]: n for n in workflow["workflow_nodes"]}
+    assert nodes["approval"]["unified_job_template"]["type"] == "workflow_approval"
+    assert nodes["approval"]["related"]["success_nodes"] == [{"identifier": "destroy"}]
+    assert nodes["destroy"]["unified_job_template"]["name"] == "{{ awx_destroy.name }}"
+    # nothing else leads to the destroy node, and no other workflow names the destroy template
+    leads = [n["identifier"] for n in workflow["workflow_nodes"]
+             for key in ("success_nodes", "failure_nodes", "always_nodes")
+             for target in n.get("related", {}).get(key, []) if target["identifier"] == "destroy"]
+    assert leads == ["approval"]
+    assert "awx_destroy" not in str(tasks["Start the workflow with the plan and the approval"])
+    assert "awx_destroy" not in str(tasks["Chain the stages after the approval, in site.yml's order"])
+    # the playbook itself refuses without the confirmation
+    with open(os.path.join(PLAYBOOKS, "destroy.yml"), encoding="utf-8") as f:
+        assert "workbench_destroy_confirm" in f.read()
+
+
+def test_deploy_workflow_ends_with_verify(awx):
+    tasks = configure_tasks()
+    chain = tasks["Chain the stages after the approval, in site.yml's order"]
+    assert "'identifier': 'verify'" in chain["vars"]["__awx_node"]["related"]["success_nodes"]
+    last = tasks["End the workflow with the verify playbook"]["vars"]["__awx_verify_node"]
+    assert last["identifier"] == "verify" and last["unified_job_template"]["name"] == "{{ awx_verify.name }}"
