@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from support.ansible import ROOT, run_playbook
+from support.helm import HELM
 
 CASES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "role_inputs_cases.yml")
 ROLES = ("do_network", "doks_cluster", "traefik", "supabase_schema", "litellm_gateway", "n8n_workflows", "local_stack")
@@ -36,8 +37,7 @@ SPEC_TASK = "Validating arguments against arg spec 'main'"
 REPORT = "Report the cases"
 # Cases run side by side, as hosts of one play.
 FORKS = 4
-HELM = os.path.join(os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
-                    "helm-3.19.0", "bin", "helm")
+
 # Fallbacks the roles read from the environment: blank, so that only the table's variables count.
 BLANK_ENV = ("DO_API_TOKEN", "DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN",
              "DO_API_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",

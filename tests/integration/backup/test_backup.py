@@ -197,29 +197,35 @@ def test_retention_by_age(backup, bucket):
     assert set(bucket.keys()) == set(recent + [report["uploaded"]])
 
 
-@pytest.mark.parametrize("name, value, shown", [
-    ("backup_retention_count", 0, "backup_retention_count=0 "),
-    ("backup_retention_count", "abc", 'backup_retention_count="abc" '),
-    ("backup_retention_count", -3, "backup_retention_count=-3 "),
-    ("backup_retention_days", "-1", 'backup_retention_days="-1" '),
-    ("backup_prefix", "backups/supabase", 'backup_prefix="backups/supabase" '),
-    ("backup_prefix", "", 'backup_prefix="" '),
-    ("backup_prefix", "/backups/", 'backup_prefix="/backups/" '),
-    ("backup_bucket", "", 'backup_bucket="" '),
-    ("backup_dsn", "", 'backup_dsn="" (empty; its default is supabase_schema_login_dsn) '),
-    ("backup_dsn", "host=127.0.0.1 dbname=x password=kv-secret", "backup_dsn=<hidden, it is a secret> "),
-    ("backup_format", "tar", 'backup_format="tar" '),
-    ("backup_schemas", "public", 'backup_schemas="public" '),
-    ("backup_endpoint_url", "fra1.digitaloceanspaces.com", 'backup_endpoint_url="fra1.digitaloceanspaces.com" '),
-    ("backup_secret_key", "", "backup_access_key/backup_secret_key=<hidden> "),
-])
-def test_bad_input_fails_naming_the_variable_before_anything_is_written(backup, bucket, name, value, shown):
-    res = backup.run(**{name: value})
+# Every bad input, named with its value (a secret never), in three runs: the validation reports all bad inputs of a
+# run at once, so each group sets each variable once.
+BAD_INPUTS = [
+    [("backup_retention_count", 0, "backup_retention_count=0 "),
+     ("backup_retention_days", "-1", 'backup_retention_days="-1" '),
+     ("backup_prefix", "backups/supabase", 'backup_prefix="backups/supabase" '),
+     ("backup_bucket", "", 'backup_bucket="" '),
+     ("backup_dsn", "", 'backup_dsn="" (empty; its default is supabase_schema_login_dsn) '),
+     ("backup_format", "tar", 'backup_format="tar" '),
+     ("backup_schemas", "public", 'backup_schemas="public" '),
+     ("backup_endpoint_url", "fra1.digitaloceanspaces.com", 'backup_endpoint_url="fra1.digitaloceanspaces.com" '),
+     ("backup_secret_key", "", "backup_access_key/backup_secret_key=<hidden> ")],
+    [("backup_retention_count", "abc", 'backup_retention_count="abc" '),
+     ("backup_prefix", "", 'backup_prefix="" '),
+     ("backup_dsn", "host=127.0.0.1 dbname=x password=kv-secret", "backup_dsn=<hidden, it is a secret> ")],
+    [("backup_retention_count", -3, "backup_retention_count=-3 "),
+     ("backup_prefix", "/backups/", 'backup_prefix="/backups/" ')],
+]
+
+
+@pytest.mark.parametrize("group", BAD_INPUTS, ids=["group%d" % n for n in range(len(BAD_INPUTS))])
+def test_bad_input_fails_naming_the_variable_before_anything_is_written(backup, bucket, group):
+    res = backup.run(**dict((name, value) for name, value, _shown in group))
 
     assert res.failed
     messages = failure_messages(res)
-    assert len(messages) == 1, messages
-    assert messages[0].startswith(shown + "is invalid: expected "), messages
+    assert len(messages) == len(group), messages
+    for _name, _value, shown in group:
+        assert [m for m in messages if m.startswith(shown + "is invalid: expected ")], (shown, messages)
     assert bucket.keys() == []
     ran = [t["name"] for t in res.tasks]
     assert ran[-1] == "Validate the backup inputs", ran
