@@ -46,9 +46,12 @@ VAULT_KEYS = ("supabase_url supabase_anon_key supabase_service_role_key supabase
 HTPASSWD = "admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"
 
 
+def _timestamp(value):
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def _seconds(duration):
-    parse = lambda value: datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(duration["end"]) - parse(duration["start"])).total_seconds()
+    return (_timestamp(duration["end"]) - _timestamp(duration["start"])).total_seconds()
 
 
 def converge(inventory, env):
