@@ -25,12 +25,11 @@ from fakes.do_api import DOApiFake
 from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, MotoServer
 from support.ansible import ROOT, run_playbook
+from support.helm import HELM
 
 SPACES_SECRET = "spaces-secret-key-destroy-5d2"
 BUCKET = "ai-workbench-data"
 CLUSTER = "ai-workbench"
-HELM = os.path.join(os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
-                    "helm-3.19.0", "bin", "helm")
 # The vault variables the cluster stage's secrets and apps need (none of them is asserted on here).
 VAULT = dict((name, "destroy-test-" + name) for name in (
     "vault_supabase_url", "vault_supabase_anon_key", "vault_supabase_service_role_key", "vault_supabase_db_url",
@@ -76,6 +75,7 @@ class World(object):
             "doks_cluster_poll_interval": 0.1,
             "doks_cluster_apps_poll_interval": 0.1,
             "traefik_helm_binary": HELM,
+            "n8n_workflows_helm_binary": HELM,
             "traefik_acme_email": "ops@insightpulseai.net",
             "traefik_dashboard_users": DASHBOARD_USERS,
             "traefik_dashboard_hostname": "traefik.workbench.test",
