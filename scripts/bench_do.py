@@ -32,13 +32,10 @@ from fakes.do_api import DOApiFake  # noqa: E402
 from fakes.k8s_api import FakeKubeAPI  # noqa: E402
 from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
+from support.vault import VAULT_KEYS  # noqa: E402
 
 TOKEN = "bench-do-token"
 ID = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-VAULT_KEYS = ("supabase_url supabase_anon_key supabase_service_role_key supabase_db_url anthropic_api_key openai_api_key "
-              "gemini_api_key n8n_encryption_key n8n_basic_auth_user n8n_basic_auth_password neo4j_password "
-              "langfuse_public_key langfuse_secret_key langfuse_nextauth_secret langfuse_salt odoo_url odoo_db "
-              "odoo_username odoo_password mattermost_webhook_url litellm_master_key").split()
 
 
 def summarise(requests):

@@ -31,6 +31,7 @@ from fakes.do_api import DOApiFake  # noqa: E402
 from fakes.k8s_api import FakeKubeAPI  # noqa: E402
 from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
+from support.vault import VAULT_KEYS  # noqa: E402
 from support.helm import HELM  # noqa: E402
 from support.n8n import N8nServer, install as install_n8n  # noqa: E402
 from support.pg import PgServer  # noqa: E402
@@ -39,10 +40,6 @@ TOKEN = "bench-site-token"
 PG_PORT, N8N_PORT, N8N_BROKER_PORT = 55520, 55521, 55522
 STAGES = ["DigitalOcean network", "DOKS cluster and App Platform apps", "Traefik ingress", "Supabase schema",
           "LLM gateway", "Workflow automation (n8n)"]
-VAULT_KEYS = ("supabase_url supabase_anon_key supabase_service_role_key supabase_db_url anthropic_api_key openai_api_key "
-              "gemini_api_key n8n_encryption_key n8n_basic_auth_user n8n_basic_auth_password neo4j_password "
-              "langfuse_public_key langfuse_secret_key langfuse_nextauth_secret langfuse_salt odoo_url odoo_db "
-              "odoo_username odoo_password mattermost_webhook_url litellm_master_key").split()
 HTPASSWD = "admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"
 
 

@@ -7,7 +7,8 @@
 -- Supabase: RLS is not forced for the owner) inside the one transaction it
 -- always rolls back, so nothing here is ever committed. The fixed ids below
 -- must not exist in the database yet (a conflict fails the run, changing
--- nothing). Copy of tests/integration/access_matrix_fixtures.sql.
+-- nothing). tests/integration/test_access_matrix.py
+-- uses these rows too.
 --
 -- UUID scheme (TT = table number below, I = identity 1..4)
 --   f0000000-0000-4000-8000-0000000000TT   the TARGET row of table TT: the row

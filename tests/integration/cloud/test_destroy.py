@@ -13,7 +13,6 @@ member is retried, then refused, and deleted by a later run once the member is g
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 import boto3
@@ -21,23 +20,19 @@ import pytest
 import yaml
 
 from cloud_support import DO_TOKEN, Writes, api, playbook
+from fakes.charts import standin
 from fakes.do_api import DOApiFake
 from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, MotoServer
-from support.ansible import ROOT, run_playbook
+from support.ansible import run_playbook
 from support.helm import HELM
+from support.vault import VAULT_KEYS
 
 SPACES_SECRET = "spaces-secret-key-destroy-5d2"
 BUCKET = "ai-workbench-data"
 CLUSTER = "ai-workbench"
 # The vault variables the cluster stage's secrets and apps need (none of them is asserted on here).
-VAULT = dict((name, "destroy-test-" + name) for name in (
-    "vault_supabase_url", "vault_supabase_anon_key", "vault_supabase_service_role_key", "vault_supabase_db_url",
-    "vault_anthropic_api_key", "vault_openai_api_key", "vault_gemini_api_key", "vault_n8n_encryption_key",
-    "vault_n8n_basic_auth_user", "vault_n8n_basic_auth_password", "vault_neo4j_password", "vault_langfuse_public_key",
-    "vault_langfuse_secret_key", "vault_langfuse_nextauth_secret", "vault_langfuse_salt", "vault_odoo_url",
-    "vault_odoo_db", "vault_odoo_username", "vault_odoo_password", "vault_mattermost_webhook_url",
-    "vault_litellm_master_key"))
+VAULT = dict(("vault_" + name, "destroy-test-vault_" + name) for name in VAULT_KEYS)
 # bcrypt htpasswd entry for the Traefik dashboard (required by the ingress stage's preflight).
 DASHBOARD_USERS = ["admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"]
 LITELLM_OBJECTS = [("v1", "secrets", "litellm-gateway-env"), ("v1", "configmaps", "litellm-gateway-config"),
@@ -48,15 +43,13 @@ LITELLM_OBJECTS = [("v1", "secrets", "litellm-gateway-env"), ("v1", "configmaps"
                    ("policy/v1", "poddisruptionbudgets", "litellm-gateway")]
 
 
-def _traefik_chart():
-    """The Traefik stand-in chart (tests/integration/traefik/traefik_chart.py), or None without the chart contracts."""
-    spec = importlib.util.spec_from_file_location(
-        "traefik_chart_for_destroy", os.path.join(ROOT, "tests", "integration", "traefik", "traefik_chart.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not all(os.path.isfile(p) for p in (module.VALUES_FILE, module.SCHEMA_FILE)):
-        return None
-    return module
+def _traefik_chart_available():
+    """Whether the Traefik stand-in chart can be assembled (the chart contracts are present)."""
+    try:
+        standin.contract_files("traefik")
+    except standin.ContractsMissing:
+        return False
+    return True
 
 
 class World(object):
@@ -89,7 +82,7 @@ class World(object):
         host.update(VAULT)
         self.chart = None
         if "ingress.yml" in stages:
-            self.chart = _traefik_chart().assemble_standin(os.path.join(tmp, "chart"))
+            self.chart = standin.assemble("traefik", os.path.join(tmp, "chart"))
             host["traefik_chart_ref"] = self.chart
         groups = ("workbench_cloud", "workbench_cluster", "workbench_gateway")
         self.inventory = os.path.join(tmp, "inventory.yml")
@@ -167,7 +160,7 @@ def converged(tmp_path_factory):
     versioned objects in its bucket."""
     if not os.access(HELM, os.X_OK):
         pytest.fail("helm 3.19.0 is not installed: run scripts/install-helm.sh (make setup does)")
-    stages = ["network.yml", "cluster.yml"] + (["ingress.yml"] if _traefik_chart() else []) + ["gateway.yml"]
+    stages = ["network.yml", "cluster.yml"] + (["ingress.yml"] if _traefik_chart_available() else []) + ["gateway.yml"]
     world = make_world(str(tmp_path_factory.mktemp("destroy")), stages)
     try:
         world.converge()

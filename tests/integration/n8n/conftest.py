@@ -5,6 +5,7 @@ an empty instance per test, a counting proxy in front of it, a stand-in for Matt
 import os
 
 import pytest
+import yaml
 
 from support.ansible import ROOT, run_playbook
 from support import worker_port, worker_suffix
@@ -59,3 +60,12 @@ def workbench_db(db):
         "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": db, "transaction": "all"}}])
     assert not res.failed, res.stdout[-3000:]
     return db
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """The workflows stage's inventory group (playbooks/workflows.yml), on this controller."""
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
+        "ansible_connection": "local"}}}}}}))
+    return str(path)

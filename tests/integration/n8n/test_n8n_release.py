@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import importlib.util
 import json
 import os
 
@@ -22,14 +21,6 @@ import yaml
 from fakes.charts import standin
 from support.ansible import ROOT, run_playbook
 
-_SPEC = importlib.util.spec_from_file_location(
-    "sandbox_k8s_fixtures_n8n", os.path.join(ROOT, "tests", "integration", "sandbox_k8s", "conftest.py"))
-_sandbox = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_sandbox)
-k8s = _sandbox.k8s
-kubeconfig = _sandbox.kubeconfig
-ansible_env = _sandbox.ansible_env
-helm_binary = _sandbox.helm_binary
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "workflows.yml")
 NS = "n8n"
@@ -47,14 +38,6 @@ def chart(tmp_path_factory):
         return standin.assemble("n8n", tmp_path_factory.mktemp("n8n-chart"))
     except standin.ContractsMissing as exc:
         pytest.skip(str(exc))
-
-
-@pytest.fixture
-def inventory(tmp_path):
-    path = tmp_path / "hosts.yml"
-    path.write_text(yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
-        "ansible_connection": "local"}}}}}}))
-    return str(path)
 
 
 @pytest.fixture

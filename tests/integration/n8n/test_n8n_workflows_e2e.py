@@ -6,7 +6,6 @@ import os
 import stat
 
 import pytest
-import yaml
 
 from support.ansible import ROOT, run_playbook
 from support.n8n import post_json, read_env
@@ -14,14 +13,6 @@ from support.pg import execute, query
 
 HOOK_SECRET = "it-hook-key-Zq81"
 THRESHOLD = 5000
-
-
-@pytest.fixture
-def inventory(tmp_path):
-    path = tmp_path / "hosts.yml"
-    path.write_text(yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
-        "ansible_connection": "local"}}}}}}))
-    return str(path)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
-"""Fixtures for the Kubernetes half of the offline sandbox: the API fake on an ephemeral 127.0.0.1 port (https with
-a throw-away CA, like a real cluster), a kubeconfig for it, and the clients that talk to it."""
+"""Fixtures for the Kubernetes half of the offline sandbox: the clients that talk to the API fake. The fake itself
+(k8s), its kubeconfig, the ansible environment and helm are fixtures of tests/integration/conftest.py."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
-import secrets
 import shutil
 import ssl
 import subprocess
@@ -14,24 +13,9 @@ import urllib.parse
 
 import pytest
 
-from fakes.k8s_api import FakeKubeAPI
 from support.ansible import ROOT
-from support.helm import HELM, HELM_VERSION  # scripts/install-helm.sh's cache
 
 KUBECTL = shutil.which("kubectl")
-
-
-@pytest.fixture
-def k8s():
-    """A fresh, running API fake; the test reads its store directly (k8s.get/k8s.list) for independent checks."""
-    api = FakeKubeAPI(token=secrets.token_hex(16)).start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def kubeconfig(k8s, tmp_path):
-    return k8s.write_kubeconfig(str(tmp_path / "kubeconfig"))
 
 
 class Response(object):
@@ -90,18 +74,6 @@ def client(k8s):
 
 
 @pytest.fixture
-def ansible_env(kubeconfig, tmp_path):
-    """Environment for run_playbook: the fake's kubeconfig for kubernetes.core and helm, kubernetes.core's
-    discovery cache ($TMPDIR/k8srcp-*.json) and helm's own state inside the test's directory."""
-    env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig}
-    for name in ("TMPDIR", "HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        path = tmp_path / name.lower()
-        path.mkdir()
-        env[name] = str(path)
-    return env
-
-
-@pytest.fixture
 def kubectl(kubeconfig, tmp_path):
     """Run the machine's kubectl against the fake with a generated --kubeconfig; returns the CompletedProcess."""
     if KUBECTL is None:
@@ -123,10 +95,3 @@ def kubectl(kubeconfig, tmp_path):
 def demo_chart():
     """The offline test chart: ConfigMap, Deployment and Service."""
     return os.path.join(ROOT, "tests", "fakes", "charts", "workbench-demo")
-
-
-@pytest.fixture
-def helm_binary():
-    if not os.access(HELM, os.X_OK):
-        pytest.fail("helm %s is not installed: run scripts/install-helm.sh (make setup does)" % HELM_VERSION)
-    return HELM
