@@ -58,6 +58,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     request_log = None
     _raw = b""
     _code = None
+    _logged = False
+    _url = None
+    _query = None
 
     def setup(self):
         # Headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK add 40 ms to each.
@@ -75,13 +78,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, code, body, content_type="application/json"):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self._code = code
+        self._log()  # before the client can see the answer: a test reads the log as soon as its request returns
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
         self.wfile.write(data)
-        self._code = code
 
     def _error(self, error):
         self._send(error.code, error.status())
@@ -109,13 +113,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return True
         return self.headers.get("Authorization", "") == "Bearer " + self.token
 
+    def _log(self):
+        if self._logged:
+            return
+        self._logged = True
+        self.request_log.append(dict(method=self.command, path=self._url.path, query=self._query,
+                                     content_type=self.headers.get("Content-Type"),
+                                     accept=self.headers.get("Accept"), code=self._code))
+
     def _handle(self):
         self._code = None
+        self._logged = False
         # Read the whole body first: on a kept-alive connection an unread body would be taken for the next request.
         length = int(self.headers.get("Content-Length") or 0)
         self._raw = self.rfile.read(length) if length else b""
         url = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
+        self._url, self._query = url, query
         try:
             if not self._authorized(url.path.rstrip("/") or "/"):
                 raise errors.unauthorized()
@@ -123,9 +137,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except errors.ApiError as e:
             self._error(e)
         finally:
-            self.request_log.append(dict(method=self.command, path=url.path, query=query,
-                                         content_type=self.headers.get("Content-Type"),
-                                         accept=self.headers.get("Accept"), code=self._code))
+            self._log()  # a request that ended without an answer
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -206,12 +218,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else DEFAULT_WATCH_TIMEOUT
         events = self.cluster.watch(rt, namespace, query.get("labelSelector"), query.get("fieldSelector"),
                                     query.get("resourceVersion"), timeout, self._client_gone)
+        self._code = 200
+        self._log()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.wfile.flush()
-        self._code = 200
         try:
             for event in events:
                 self._chunk(event)
