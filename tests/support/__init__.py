@@ -1,5 +1,6 @@
 """Shared test support. Under pytest-xdist each worker gets its own servers: ``worker_slot()`` offsets their
-ports (by 10 per worker) and ``worker_suffix()`` names their state directories."""
+ports (by 10 per worker) and ``worker_suffix()`` names their state directories. ``WORKBENCH_TEST_PORT_OFFSET``
+moves every test server's port at once (two checkouts testing side by side, or a port already taken here)."""
 
 import os
 
@@ -14,5 +15,12 @@ def worker_suffix():
     return "-gw%d" % slot if slot else ""
 
 
+def port_offset():
+    value = os.environ.get("WORKBENCH_TEST_PORT_OFFSET", "0") or "0"
+    if not value.isdigit():
+        raise ValueError("WORKBENCH_TEST_PORT_OFFSET=%r: expected a whole number of ports (0 or more)" % value)
+    return int(value)
+
+
 def worker_port(base):
-    return base + 10 * worker_slot()
+    return base + port_offset() + 10 * worker_slot()
