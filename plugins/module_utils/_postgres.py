@@ -27,7 +27,8 @@ except ImportError:  # pragma: no cover - exercised only without the library
 
 APPLICATION_NAME = "insightpulseai.workbench"
 
-__all__ = ["pgsql", "postgres_argument_spec", "connect", "ensure_library", "pg_error_message", "describe_target"]
+__all__ = ["pgsql", "postgres_argument_spec", "connect", "connection_user", "ensure_library", "pg_error_message",
+           "describe_target"]
 
 
 def postgres_argument_spec():
@@ -72,6 +73,19 @@ def connection_kwargs(params):
         if value is not None:
             kwargs[keyword] = value
     return params.get("login_dsn") or "", kwargs
+
+
+def connection_user(params):
+    """The user name the module connects as, as given (``login_user``, else the DSN's), or None."""
+    dsn, kwargs = connection_kwargs(params)
+    if kwargs.get("user"):
+        return kwargs["user"]
+    if dsn:
+        try:
+            return psycopg2.extensions.parse_dsn(dsn).get("user")
+        except Exception:  # noqa: BLE001 - an unparsable DSN is reported by connect()
+            return None
+    return None
 
 
 def describe_target(params):

@@ -27,7 +27,7 @@ def test_plan_apply_converge(db):
     assert not plan.failed, plan.stdout[-3000:]
     migrations = plan.task("Apply pending migrations")
     assert [m["file"] for m in migrations["pending"]] == [
-        "001_metadata_schema.sql", "002_medallion_schemas.sql", "003_access_control.sql"]
+        "001_metadata_schema.sql", "002_medallion_schemas.sql", "003_access_control.sql", "004_automation_roles.sql"]
     rls = plan.task("Bring row-level security to the spec")
     assert rls["changed"] and len(rls["queries"]) >= 30
     assert query(db, "select count(*) from pg_namespace where nspname = 'ip_workbench'") == [(0,)]  # plan wrote nothing
@@ -37,7 +37,8 @@ def test_plan_apply_converge(db):
     assert apply.task("Apply pending migrations")["changed"]
     # the plan was honest: the real run executed exactly the planned statements
     assert apply.task("Bring row-level security to the spec")["queries"] == rls["queries"]
-    assert apply.changed == 2
+    assert apply.task("Converge the automation login roles")["changed"]
+    assert apply.changed == 3
 
     again = stage(db, check=True, diff=True)
     assert not again.failed and again.changed == 0
@@ -62,7 +63,7 @@ def test_plan_apply_converge(db):
     (indexes,) = query(db, "select count(*) from pg_indexes where schemaname = any(%s)", (list(EXPOSED) + ["platinum"],))[0]
     assert indexes >= 60
     assert query(db, "select count(*) from ip_workbench.domains") == [(4,)]
-    assert [v for (v,) in query(db, "select version from supabase_migrations.schema_migrations order by 1")] == ["001", "002", "003"]
+    assert [v for (v,) in query(db, "select version from supabase_migrations.schema_migrations order by 1")] == ["001", "002", "003", "004"]
     # helpers: SECURITY DEFINER, empty search_path, in a schema that is not exposed
     helpers = query(db, """select p.proname, p.prosecdef, p.proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                            where n.nspname = 'ip_workbench_private' order by 1""")

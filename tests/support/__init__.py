@@ -12,7 +12,8 @@ def worker_slot():
 
 def worker_suffix():
     slot = worker_slot()
-    return "-gw%d" % slot if slot else ""
+    offset = port_offset()
+    return ("-gw%d" % slot if slot else "") + ("-p%d" % offset if offset else "")
 
 
 def port_offset():
