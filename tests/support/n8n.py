@@ -126,6 +126,10 @@ class Api(object):
     def credentials(self):
         return self.all("/credentials")
 
+    def executions(self):
+        """Every saved execution (the seed workflows save successes and errors alike)."""
+        return self.all("/executions")
+
     def create_workflow(self, body):
         return self.call("POST", "/workflows", body)
 
@@ -154,10 +158,10 @@ class Api(object):
             self.call("DELETE", "/tags/%s" % tag["id"])
 
 
-def post_json(url, body, timeout=60):
-    """POST JSON to a webhook; returns (status, decoded body)."""
-    req = urllib.request.Request(url, method="POST", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+def post_json(url, body, timeout=60, headers=None, raw=None):
+    """POST JSON (or the bytes ``raw``) to a webhook with extra ``headers``; returns (status, decoded body)."""
+    req = urllib.request.Request(url, method="POST", data=raw if raw is not None else json.dumps(body).encode(),
+                                 headers=dict({"Content-Type": "application/json"}, **(headers or {})))
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")

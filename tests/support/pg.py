@@ -94,10 +94,27 @@ def query(dsn, statement, params=None):
 
 
 def execute(dsn, statement, params=None):
+    """Run statement(s) on a fresh connection and commit."""
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
             cur.execute(statement, params)
         conn.commit()
+    finally:
+        conn.close()
+
+
+def as_user(dsn, claims, statement, params=None):
+    """Run ``statement`` as PostgREST runs a signed-in request: role authenticated with these JWT claims, committed.
+    Returns the affected row count; raises the psycopg2 error (its ``pgcode`` says why) when the server refuses."""
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("set local role authenticated")
+            cur.execute("select set_config('request.jwt.claims', %s, true)", (claims,))
+            cur.execute(statement, params)
+            count = cur.rowcount
+        conn.commit()
+        return count
     finally:
         conn.close()

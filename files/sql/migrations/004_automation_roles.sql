@@ -86,7 +86,7 @@ grant update (status, finished_at, steps_completed, step_results, error, rows_af
 -- -----------------------------------------------------------------------------
 grant usage on schema silver to workbench_expense_approver;
 grant select (id, expense_number, agency, category, employee_email, employee_name, amount, currency,
-              amount_php, status)
+              amount_php, status, approved_by, approved_at)
     on silver.expenses to workbench_expense_approver;
 grant update (status, approved_by, approved_at, approval_note) on silver.expenses to workbench_expense_approver;
 

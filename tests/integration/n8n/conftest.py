@@ -9,6 +9,8 @@ import yaml
 
 from support.ansible import ROOT, run_playbook
 from support import worker_port, worker_suffix
+from support.automation import logins_task, workflow_db_vars
+from support.n8n_flows import HOOK_SECRET, THRESHOLD
 from support.n8n import TEST_BROKER_PORT, TEST_PORT, CountingProxy, N8nServer, Receiver, install
 
 
@@ -55,11 +57,20 @@ def receiver():
 
 @pytest.fixture
 def workbench_db(db):
-    """A fresh database with the project's migrations applied (silver.expenses, ip_workbench.pipelines, ...)."""
-    res = run_playbook(tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {
-        "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": db, "transaction": "all"}}])
+    """A fresh database with the project's migrations applied (silver.expenses, ip_workbench.pipelines, ...) and the
+    automation logins' passwords set, as the supabase_schema stage leaves it."""
+    res = run_playbook(tasks=[
+        {"name": "migrate", "insightpulseai.workbench.supabase_migration": {
+            "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": db, "transaction": "all"}},
+        logins_task(db)])
     assert not res.failed, res.stdout[-3000:]
     return db
+
+
+@pytest.fixture
+def workflow_vars(n8n_server, workbench_db):
+    """The workflows stage's database credentials and webhook auth, as the inventories set them."""
+    return dict(workflow_db_vars(workbench_db), n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key)
 
 
 @pytest.fixture
@@ -69,3 +80,24 @@ def inventory(tmp_path):
     path.write_text(yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
         "ansible_connection": "local"}}}}}}))
     return str(path)
+
+
+@pytest.fixture
+def stage(n8n_server, n8n, workflow_vars, receiver, inventory):
+    """playbooks/workflows.yml against the test n8n and database, with extra vars on top."""
+    def run(check=False, diff=False, verbosity=0, **extra):
+        extra_vars = dict(workflow_vars,
+                          n8n_workflows_mattermost_webhook_url="%s/hooks/%s" % (receiver.url, HOOK_SECRET),
+                          n8n_workflows_expense_approval_threshold=THRESHOLD)
+        extra_vars.update(extra)
+        return run_playbook(os.path.join(ROOT, "playbooks", "workflows.yml"), inventory=inventory, check=check, diff=diff,
+                            extra_vars=extra_vars, verbosity=verbosity)
+    return run
+
+
+@pytest.fixture
+def deployed(stage, n8n_server):
+    """The seed workflows deployed and active; yields n8n's base URL."""
+    res = stage()
+    assert not res.failed, res.stdout[-4000:]
+    return n8n_server.url

@@ -8,31 +8,12 @@ import stat
 import pytest
 
 from support.ansible import ROOT, run_playbook
+from support.automation import WEBHOOK_AUTH
+from support.n8n_flows import THRESHOLD, add_expense, add_pipeline, expense, hook, job_run, log_table
 from support.n8n import post_json, read_env
 from support.pg import execute, query
 
-HOOK_SECRET = "it-hook-key-Zq81"
-THRESHOLD = 5000
-
-
-@pytest.fixture
-def stage(n8n_server, n8n, workbench_db, receiver, inventory):
-    def run(check=False, diff=False, verbosity=0, **extra):
-        extra_vars = dict(n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key,
-                          n8n_workflows_postgres_dsn=workbench_db, n8n_workflows_postgres_ssl="disable",
-                          n8n_workflows_mattermost_webhook_url="%s/hooks/%s" % (receiver.url, HOOK_SECRET),
-                          n8n_workflows_expense_approval_threshold=THRESHOLD)
-        extra_vars.update(extra)
-        return run_playbook(os.path.join(ROOT, "playbooks", "workflows.yml"), inventory=inventory, check=check, diff=diff,
-                            extra_vars=extra_vars, verbosity=verbosity)
-    return run
-
-
-@pytest.fixture
-def deployed(stage, n8n_server):
-    res = stage()
-    assert not res.failed, res.stdout[-4000:]
-    return n8n_server.url
+from support.n8n_flows import HOOK_SECRET
 
 
 def test_plan_apply_converge(stage, n8n):
@@ -55,9 +36,12 @@ def test_plan_apply_converge(stage, n8n):
     assert sorted(wfs) == ["Workbench: expense approval", "Workbench: pipeline trigger"]
     assert all(w["active"] and w["activeVersionId"] == w["versionId"] for w in wfs.values())
     assert all([t["name"] for t in w["tags"]] == ["insightpulseai.workbench"] for w in wfs.values())
-    (cred,) = n8n.credentials()
-    assert (cred["name"], cred["type"]) == ("Workbench Postgres", "postgres")
-    assert n8n.test_credential(cred["id"])["status"] == "OK"
+    creds = dict(((c["name"], c["type"]), c) for c in n8n.credentials())
+    assert sorted(creds) == [("Workbench Postgres (automation)", "postgres"), ("Workbench Postgres (expense approver)", "postgres"),
+                             ("Workbench Postgres (pipeline runner)", "postgres"), ("Workbench Webhook Auth", "httpHeaderAuth")]
+    for (name, ctype), cred in creds.items():
+        if ctype == "postgres":  # n8n itself logs in with each (as its own role, never the owner)
+            assert n8n.test_credential(cred["id"])["status"] == "OK", name
     notify = [n for n in wfs["Workbench: expense approval"]["nodes"] if n["name"] == "Notify Mattermost"][0]
     assert notify["parameters"]["url"].endswith("/hooks/" + HOOK_SECRET)
 
@@ -95,34 +79,23 @@ def test_a_removed_definition_is_purged(stage, deployed, n8n):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def add_expense(dsn, number, amount):
-    return query(dsn, """insert into silver.expenses (expense_number, agency, employee_email, expense_date, category, amount)
-                         values (%s, 'DOH', 'juan@example.ph', '2026-01-05', 'travel', %s) returning id::text""",
-                 (number, amount))[0][0]
-
-
-def expense(dsn, expense_id):
-    return query(dsn, "select status, approved_by, approved_at is not null, approval_note from silver.expenses where id = %s",
-                 (expense_id,))[0]
-
-
 def test_expense_below_threshold_is_approved(deployed, workbench_db, receiver):
     eid = add_expense(workbench_db, "EXP-0001", 4999.99)
-    status, body = post_json(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
     assert (status, body["status"], body["expense_id"]) == (200, "approved", eid)
     state = expense(workbench_db, eid)
     assert state[:3] == ("approved", "n8n:auto-approve", True)
     assert "below the approval threshold of PHP 5000" in state[3]
     assert receiver.records == []
     # a second call does not decide again
-    status, body = post_json(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
     assert (status, body["status"]) == (409, "approved")
 
 
 @pytest.mark.parametrize("amount", [THRESHOLD, 12500])
 def test_expense_at_or_above_threshold_notifies_mattermost_and_stays_pending(deployed, workbench_db, receiver, amount):
     eid = add_expense(workbench_db, "EXP-%d" % amount, amount)
-    status, body = post_json(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
     assert (status, body) == (202, {"expense_id": eid, "status": "pending", "notified": True})
     assert expense(workbench_db, eid) == ("pending", None, False, None)
     assert len(receiver.records) == 1
@@ -132,8 +105,10 @@ def test_expense_at_or_above_threshold_notifies_mattermost_and_stays_pending(dep
 
 
 def test_unknown_expense(deployed, workbench_db, receiver):
-    status, body = post_json(deployed + "/webhook/workbench/expense-approval", {"expense_id": "not-an-id"})
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": "00000000-0000-4000-8000-000000000001"})
     assert (status, body["status"]) == (404, "not_found")
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": "not-an-id"})
+    assert (status, body["status"]) == (400, "bad_request")
     assert receiver.records == []
 
 
@@ -141,7 +116,7 @@ def test_threshold_is_configurable(stage, deployed, workbench_db, receiver):
     res = stage(n8n_workflows_expense_approval_threshold=20000)
     assert not res.failed and res.changed == 1
     eid = add_expense(workbench_db, "EXP-BIG", 12500)
-    status, body = post_json(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
+    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": eid})
     assert (status, body["status"]) == (200, "approved")
 
 
@@ -150,77 +125,65 @@ def test_threshold_is_configurable(stage, deployed, workbench_db, receiver):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def add_pipeline(dsn, name, steps):
-    pid = query(dsn, """insert into ip_workbench.pipelines (name, domain_id)
-                        select %s, id from ip_workbench.domains order by name limit 1 returning id::text""", (name,))[0][0]
-    for order, (step_name, sql, continue_on_error) in enumerate(steps, 1):
-        execute(dsn, """insert into ip_workbench.pipeline_steps (pipeline_id, step_order, name, sql, continue_on_error)
-                        values (%s, %s, %s, %s, %s)""", (pid, order, step_name, sql, continue_on_error))
-    return pid
-
-
-def job_run(dsn, run_id):
-    return query(dsn, """select status, steps_total, steps_completed, error, step_results, started_at is not null,
-                                finished_at is not null, triggered_by, external_run_id is not null
-                         from ip_workbench.job_runs where id = %s""", (run_id,))[0]
-
-
 def test_pipeline_runs_its_steps_in_order(deployed, workbench_db):
-    execute(workbench_db, "create table public.e2e_log (n int, seen_status text)")
+    log_table(workbench_db, "n int, seen_status text")
     add_pipeline(workbench_db, "e2e-ok", [
-        # what a step sees of its own run while it executes: the row is 'running'
-        ("first", "insert into public.e2e_log select 1, status from ip_workbench.job_runs where status = 'running'", False),
-        ("second", "insert into public.e2e_log values (2, null);", False),
-        ("read back", "select n from public.e2e_log order by n", False),
+        # a step reads bronze and writes silver
+        ("first", "insert into silver.e2e_log select 1, count(*)::text from bronze.expenses_raw", False),
+        ("second", "insert into silver.e2e_log values (2, null);", False),
+        ("read back", "select n from silver.e2e_log order by n", False),
     ])
-    status, body = post_json(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-ok", "triggered_by": "pytest"})
+    status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-ok", "triggered_by": "pytest"})
     assert (status, body["status"], body["steps_completed"]) == (200, "succeeded", 3)
     run = job_run(workbench_db, body["job_run_id"])
     assert run[:4] == ("succeeded", 3, 3, None)
     assert [s["step"] for s in run[4]] == ["first", "second", "read back"]
     assert run[5:] == (True, True, "pytest", True)
-    assert query(workbench_db, "select n, seen_status from public.e2e_log order by n") == [(1, "running"), (2, None)]
+    assert [s["rows_affected"] for s in run[4]] == [1, 1, 2]
+    assert query(workbench_db, "select n, seen_status from silver.e2e_log order by n") == [(1, "0"), (2, None)]
 
 
 def test_a_failing_step_fails_the_run_with_the_error(deployed, workbench_db):
-    execute(workbench_db, "create table public.e2e_log (n int)")
+    log_table(workbench_db)
     pid = add_pipeline(workbench_db, "e2e-fail", [
-        ("ok", "insert into public.e2e_log values (1)", False),
-        ("boom", "insert into public.no_such_table values (1)", False),
-        ("never", "insert into public.e2e_log values (3)", False),
+        ("ok", "insert into silver.e2e_log values (1)", False),
+        ("boom", "insert into silver.no_such_table values (1)", False),
+        ("never", "insert into silver.e2e_log values (3)", False),
     ])
-    status, body = post_json(deployed + "/webhook/workbench/pipeline-run", {"pipeline_id": pid})
+    status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline_id": pid})
     assert status == 500 and body["status"] == "failed"
-    assert body["error"] == 'step 2 (boom) failed: relation "public.no_such_table" does not exist'
+    assert body["error"] == 'step 2 (boom) failed: [42P01] relation "silver.no_such_table" does not exist'
     run = job_run(workbench_db, body["job_run_id"])
     assert run[:4] == ("failed", 3, 1, body["error"])
     assert [(s["step"], s["status"]) for s in run[4]] == [("ok", "succeeded"), ("boom", "failed")]
+    assert run[4][1]["sqlstate"] == "42P01"
     assert run[6] is True
-    assert query(workbench_db, "select n from public.e2e_log") == [(1,)]  # step 1 committed, step 3 never ran
+    assert query(workbench_db, "select n from silver.e2e_log") == [(1,)]  # step 1 committed, step 3 never ran
 
 
 def test_continue_on_error_and_step_timeout(deployed, workbench_db):
-    execute(workbench_db, "create table public.e2e_log (n int)")
+    log_table(workbench_db)
     pid = add_pipeline(workbench_db, "e2e-continue", [
-        ("tolerated", "select pg_sleep(3)", True),
-        ("after", "insert into public.e2e_log values (2)", False),
+        # the step tries to lift its own limit first: the timer was armed before it started
+        ("tolerated", "select set_config('statement_timeout', '0', true); select pg_sleep(3)", True),
+        ("after", "insert into silver.e2e_log values (2)", False),
     ])
     execute(workbench_db, "update ip_workbench.pipeline_steps set timeout_seconds = 1 where pipeline_id = %s and step_order = 1",
             (pid,))
-    status, body = post_json(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-continue"})
+    status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-continue"})
     assert (status, body["status"]) == (200, "succeeded")
     run = job_run(workbench_db, body["job_run_id"])
     assert [(s["step"], s["status"]) for s in run[4]] == [("tolerated", "failed"), ("after", "succeeded")]
-    assert "statement timeout" in run[4][0]["error"]
-    assert query(workbench_db, "select n from public.e2e_log") == [(2,)]
+    assert "statement timeout" in run[4][0]["error"] and run[4][0]["sqlstate"] == "57014"
+    assert query(workbench_db, "select n from silver.e2e_log") == [(2,)]
 
 
 def test_unknown_or_disabled_pipeline(deployed, workbench_db):
-    status, body = post_json(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "nope"})
+    status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "nope"})
     assert (status, body["status"]) == (404, "not_found")
     add_pipeline(workbench_db, "e2e-off", [("x", "select 1", False)])
     execute(workbench_db, "update ip_workbench.pipelines set enabled = false where name = 'e2e-off'")
-    status, body = post_json(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-off"})
+    status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-off"})
     assert (status, body["status"]) == (404, "disabled")
     assert query(workbench_db, "select count(*) from ip_workbench.job_runs") == [(0,)]
 
