@@ -20,13 +20,14 @@ import yaml
 
 from fakes.charts import standin
 from support.ansible import ROOT, run_playbook
+from support.automation import WEBHOOK_TOKEN, workflow_db_vars
 
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "workflows.yml")
 NS = "n8n"
 DB_PASSWORD = "n8n-db-pw-7Hq2"
 ENCRYPTION_KEY = "it-encryption-key-0123456789abcdef"
-DSN = "postgresql://postgres:%s@db.workbench.test:5432/postgres?sslmode=require" % DB_PASSWORD
+DSN = "postgresql://workbench_n8n:%s@db.workbench.test:5432/postgres?sslmode=require" % DB_PASSWORD
 SECRETS = (DB_PASSWORD, ENCRYPTION_KEY, base64.b64encode(DB_PASSWORD.encode()).decode(),
            base64.b64encode(ENCRYPTION_KEY.encode()).decode())
 RELEASE = "Install or upgrade the n8n release"
@@ -54,7 +55,8 @@ def release_vars(kubeconfig, helm_binary, chart):
                 n8n_workflows_release_encryption_key=ENCRYPTION_KEY,
                 # only the release part runs (--tags n8n_workflows_release): nothing listens here
                 n8n_workflows_url="http://127.0.0.1:9", n8n_workflows_api_key="unused-in-these-runs",
-                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it")
+                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it",
+                n8n_workflows_webhook_auth_token=WEBHOOK_TOKEN)
 
 
 def play(inventory, env, extra_vars, check=False, tags=None, expect_ok=True, verbosity=0):
@@ -174,8 +176,8 @@ def test_a_key_the_chart_lacks_fails_the_install(k8s, inventory, env, release_va
 def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8n_server, n8n, workbench_db):
     """The whole stage: the release, then the credential and workflows through n8n_workflows_url."""
     full = dict(release_vars, n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key,
-                n8n_workflows_postgres_dsn=workbench_db, n8n_workflows_postgres_ssl="disable",
-                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", n8n_workflows_wait_timeout=30)
+                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", n8n_workflows_wait_timeout=30,
+                **workflow_db_vars(workbench_db))
     plan = play(inventory, env, full, check=True)
     assert plan.changed > 0 and n8n.workflows() == []
     assert "the credentials and 2 workflow(s) would be created" in plan.stdout  # no release yet: planned, not read
@@ -186,7 +188,9 @@ def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8
         assert again.changed == 0, [t["name"] for t in again.tasks if t["result"].get("changed")]
     assert helm_release(k8s)["info"]["status"] == "deployed"
     assert sorted(w["name"] for w in n8n.workflows()) == ["Workbench: expense approval", "Workbench: pipeline trigger"]
-    assert [c["name"] for c in n8n.credentials()] == ["Workbench Postgres"]
+    assert sorted(c["name"] for c in n8n.credentials()) == [
+        "Workbench Postgres (automation)", "Workbench Postgres (expense approver)", "Workbench Postgres (pipeline runner)",
+        "Workbench Webhook Auth"]
 
 
 def test_first_deploy_without_an_api_key_installs_n8n_then_says_how_to_go_on(k8s, inventory, env, release_vars):
