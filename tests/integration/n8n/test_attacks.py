@@ -26,7 +26,7 @@ def executions(n8n):
     {WEBHOOK_HEADER: "wrong-" + WEBHOOK_TOKEN},
     {WEBHOOK_HEADER: WEBHOOK_TOKEN[:-1]},
     {"Authorization": "Bearer " + WEBHOOK_TOKEN},  # the right secret in the wrong header
-    {WEBHOOK_HEADER.lower(): WEBHOOK_TOKEN + " "},
+    {WEBHOOK_HEADER.lower(): WEBHOOK_TOKEN.upper()},  # header names are case-insensitive, the secret is not
 ])
 def test_webhooks_refuse_callers_without_the_secret(deployed, n8n, workbench_db, receiver, headers):
     eid = add_expense(workbench_db, "EXP-ATK", 100)
