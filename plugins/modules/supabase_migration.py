@@ -253,7 +253,8 @@ def _apply_locked(module, conn, migrations, result):
                 result[key].append(entry)
         except mig.MigrationError as exc:
             conn.rollback()
-            kept = ", ".join(m["file"] for m in result["applied"]) or "none"
+            kept = ", ".join(["%s (ledger amended)" % m["file"] for m in result["amended"]]
+                             + [m["file"] for m in result["applied"]]) or "none"
             module.fail_json(
                 msg="%s. Nothing of that file was applied; files committed before it in this run: %s." % (str(exc), kept),
                 **result
