@@ -10,6 +10,9 @@ Not a public API. Two facts of PostgreSQL drive the design (see docs/ANCHOR-NOTE
   savepoint, read back from ``pg_policies`` and rolled back.
 - ``ALTER POLICY`` changes only roles, USING and WITH CHECK; a change of command or permissive/restrictive
   (or dropping a clause) needs DROP + CREATE.
+Policy expressions are text pasted into ``USING (...)``/``WITH CHECK (...)``, so two layers keep them expressions:
+expression_problem() refuses anything but one expression before connecting, and run_guarded() sends every
+statement through PL/pgSQL EXECUTE with standard_conforming_strings on, so none can end the transaction.
 Planning works on plain dicts and strings, so it is unit-tested without a server.
 """
 
