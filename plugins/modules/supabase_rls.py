@@ -126,11 +126,11 @@ attributes:
 notes:
   - The spec is validated before connecting. Wrong keys, a C(USING) on an C(INSERT) policy, a C(WITH CHECK) on a C(SELECT) or
     C(DELETE) policy and duplicate names are reported with the table and policy they belong to.
-  - C(using) and C(with_check) must each be one SQL expression, because they are written into C(USING (...)) and
-    C(WITH CHECK (...)). Text with a C(;) outside quotes, a comment (C(--), C(/* */)), a backslash outside quotes,
+  - C(using) and C(with_check) must each be one SQL expression, because they are written into the parentheses of
+    C(USING) and C(WITH CHECK). Text with a C(;) outside quotes, a comment (C(--), C(/* */)), a backslash outside quotes,
     an unclosed quote, or parentheses that do not balance (or that close more than they opened, such as
-    C(true\) OR \(true)) is refused before connecting, naming the table, policy, clause and reason. Quotes are read as
-    PostgreSQL reads them: C('...') with doubled quotes, C(E'...') with backslash escapes, C("...") identifiers and
+    V(true\) OR (true)) is refused before connecting, naming the table, policy, clause and reason. Quotes are read the
+    way PostgreSQL reads them, C('...') with doubled quotes, C(E'...') with backslash escapes, C("...") identifiers and
     C($$...$$)/C($tag$...$tag$) dollar quotes.
   - Every statement the module sends runs with C(standard_conforming_strings) on and through PL/pgSQL C(EXECUTE), which
     refuses transaction control, so no policy text can commit, roll back or leave the check-mode savepoint.

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from support.ansible import ROOT, run_playbook
-from support.pg import PRE_RLS_MIGRATIONS_COMMIT, execute, migrations_from_git, query, schema_stage
+from support.pg import PRE_RLS_MIGRATIONS_COMMIT, migrations_from_git, query, schema_stage
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
 

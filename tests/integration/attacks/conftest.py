@@ -3,7 +3,7 @@ message, and proves with an independent read (a fresh psycopg2 connection) that 
 
 import pytest
 
-from support.pg import query, schema_stage
+from support.pg import schema_stage
 
 
 @pytest.fixture(scope="module")

@@ -175,8 +175,8 @@ def test_parse_amends_refuses_malformed_or_misplaced_lines(text, message):
         mig.parse_amends(text, "001_a.sql")
 
 
-def amended_file(statements=NEW):
-    return mig.Migration("1", "n1", "1_n1.sql", statements, amends=mig.parse_amends(statements[0], "1_n1.sql"))
+def amended_file():
+    return mig.Migration("1", "n1", "1_n1.sql", NEW, amends=mig.parse_amends(NEW[0], "1_n1.sql"))
 
 
 def test_a_declared_amendment_is_applied_not_pending_and_not_refused():
