@@ -85,7 +85,12 @@ case "${1:-}" in
     [ "$1" = clean ] && state=absent
     rm -f "$STAMP"
     if [ -x .venv/bin/ansible-playbook ]; then
-      playbook playbooks/gateway.yml playbooks/local_stack.yml -e litellm_gateway_state=absent -e local_stack_state=$state
+      # the gateway's role only when it left a process here (its preflight alone is some 60 tasks)
+      gateway=()
+      if compgen -G "$STATE/litellm/run/*.pid" >/dev/null || [[ "${ANSIBLE_ARGS:-}" == *litellm_gateway_state_dir* ]]; then
+        gateway=(playbooks/gateway.yml -e litellm_gateway_state=absent)
+      fi
+      playbook ${gateway[@]+"${gateway[@]}"} playbooks/local_stack.yml -e local_stack_state=$state
     else
       log "nothing to stop: .venv is missing (make local never ran here)"
     fi
