@@ -71,22 +71,33 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# .venv (a bare venv first: its pip serves the tool installs), then the tools in the cache outside the clone
+# (helm, n8n with Node, the LiteLLM venv) in the background while .venv gets its toolchain: the downloads and
+# builds overlap instead of queueing (a cold setup is mostly n8n's npm install). A second run reuses everything.
 stamp=.venv/.requirements.sha
 want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+venv_todo=
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  venv_todo=1
   if [ -e .venv ] && [ ! -f "$stamp" ]; then log "resuming the unfinished .venv (no $stamp mark yet)"; fi
-  log "creating .venv with the pinned toolchain (requirements-dev.txt, about a minute)"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+fi
+pids=()
+for tool in helm n8n litellm; do
+  PYTHON=$ROOT/.venv/bin/python scripts/install-$tool.sh >/dev/null &
+  pids+=("$!:$tool")
+done
+if [ -n "$venv_todo" ]; then
+  log "installing the pinned toolchain into .venv (requirements-dev.txt, a minute or more)"
   run_with_progress "[setup] pip install -r requirements-dev.txt" .venv \
     .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
-
-# Versioned tools in the cache outside the clone (a second run reuses them; each says what it does on stderr).
-PYTHON=.venv/bin/python scripts/install-helm.sh >/dev/null
-scripts/install-n8n.sh >/dev/null
-# LiteLLM venv for the gateway's process target
-scripts/install-litellm.sh >/dev/null
+failed=()
+for entry in "${pids[@]}"; do
+  wait "${entry%%:*}" || failed+=("scripts/install-${entry#*:}.sh")
+done
+[ ${#failed[@]} -eq 0 ] || die "${failed[*]} failed (see its messages above); run make again once the cause is fixed: a half-finished install is redone."
 
 link=.ansible/collections/ansible_collections/insightpulseai/workbench
 if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
