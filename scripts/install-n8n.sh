@@ -81,7 +81,9 @@ trap 'rm -rf "$tmp"' EXIT
 export PATH=$NODE_HOME/bin:$PATH npm_config_nodedir=$NODE_HOME
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 printf '{"name":"workbench-n8n","private":true}\n' > "$tmp/package.json"
-(cd "$tmp" && run_with_progress "[install-n8n] npm install n8n@$N8N_VERSION" "$tmp" \
+# npm downloads into its cache first, then unpacks into node_modules: progress counts both
+npm_cache=$("$NODE" "$NPM_CLI" config get cache 2>/dev/null || echo "$HOME/.npm")
+(cd "$tmp" && run_with_progress "[install-n8n] npm install n8n@$N8N_VERSION" "$tmp:$npm_cache" \
   "$NODE" "$NPM_CLI" install --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION")
 log "building sqlite3 for Node $NODE_VERSION (about a minute)"
 (cd "$tmp" && run_with_progress "[install-n8n] npm rebuild sqlite3" "$tmp" "$NODE" "$NPM_CLI" rebuild sqlite3 --loglevel=error)
