@@ -22,7 +22,7 @@ export ANSIBLE_ARGS
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## Install everything the other targets need (.venv, PostgreSQL 15, the collection link)
+setup: ## Check the machine, then install what the other targets need (PostgreSQL 15, redis, .venv, helm, n8n, LiteLLM)
 	@scripts/setup.sh
 
 local: setup ## Bring up the local workbench, converge it and print where everything is and what to try
