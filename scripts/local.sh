@@ -23,7 +23,8 @@ export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_H
 # what a newcomer reads: the tasks that ran, not the hundred that had nothing to do
 export ANSIBLE_DISPLAY_SKIPPED_HOSTS=${ANSIBLE_DISPLAY_SKIPPED_HOSTS:-false}
 INVENTORY=inventories/local
-eval "extra=(${ANSIBLE_ARGS:-})"
+extra=()
+eval "extra=(${ANSIBLE_ARGS:-})"   # with shell quoting
 log() { printf '\033[1m[local]\033[0m %s\n' "$*"; }
 start=$SECONDS
 STATE=.workbench
