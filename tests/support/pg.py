@@ -43,9 +43,11 @@ class PgServer(object):
         return self
 
     def stop(self, remove=True):
+        """Stop the server; with ``remove``, also remove its data (local_stack_state=absent: as root the cluster lives
+        outside the state directory) and whatever else the test left in the state directory."""
         run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
                      inventory=os.path.join(ROOT, "inventories", "local"),
-                     extra_vars=dict(self.vars, local_stack_state="stopped"))
+                     extra_vars=dict(self.vars, local_stack_state="absent" if remove else "stopped"))
         if remove:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 

@@ -23,8 +23,13 @@ import sys
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-CONTRACTS = os.path.normpath(os.path.join(ROOT, "..", "shared", "contracts", "helm-charts"))
+try:
+    from fakes import contracts
+except ImportError:  # run as a script: tests/ is not on sys.path
+    sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+    from fakes import contracts
+
+CONTRACTS = contracts.path("helm-charts")
 
 CHARTS = {
     "traefik": dict(version="41.3.0", app_version="v3.7.11", upstream="traefik/traefik",
@@ -47,10 +52,9 @@ def contract_files(name):
     files = [os.path.join(CONTRACTS, spec["values"])]
     if spec["schema"]:
         files.append(os.path.join(CONTRACTS, spec["schema"]))
-    missing = [path for path in files if not os.path.isfile(path)]
+    missing = contracts.missing(files)
     if missing:
-        raise ContractsMissing("the %s chart's contract files are absent (%s): they come with the project's shared "
-                               "folder as ../shared/contracts" % (name, ", ".join(missing)))
+        raise ContractsMissing(contracts.reason(missing))
     return files
 
 

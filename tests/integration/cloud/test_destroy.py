@@ -220,6 +220,8 @@ def test_check_destroy_and_again(converged):
     if world.chart:
         expected.append("would remove: Helm release traefik/traefik with its LoadBalancer Service (the DigitalOcean "
                         "load balancer), PersistentVolumeClaim traefik/traefik (its DigitalOcean volume)")
+    else:  # without the chart contracts the ingress stage was not converged: the teardown finds no Traefik release
+        expected.append("nothing to remove: the Traefik release and its claim are gone")
     assert planned == sorted(expected)
     project = plan.task("Delete the project (the bucket moves to the default project first)")
     assert project["changes"] == ["move do:space:%s to the default project" % BUCKET, "delete"]
