@@ -304,7 +304,7 @@ LIVE_LISTS = (("/api/v1/secrets", "Secret"), ("/api/v1/serviceaccounts", "Servic
 def live_objects(kubeconfig):
     """{kind: [objects]} of every namespace, read through the kubernetes client with ``kubeconfig``; a kind the
     server does not serve (the API fake has no batch group) is an empty list."""
-    from kubernetes import client, config  # the toolchain's, as kubernetes.core uses
+    from kubernetes import config  # the toolchain's, as kubernetes.core uses
     from kubernetes.client.rest import ApiException
 
     api = config.new_client_from_config(config_file=kubeconfig)
@@ -319,7 +319,7 @@ def live_objects(kubeconfig):
                 continue
             raise
         found[kind] = [dict(o, kind=kind) for o in json.loads(resp.data)["items"]]
-    client.ApiClient.close(api)
+    api.close()
     return found
 
 
