@@ -20,6 +20,7 @@ from cloud_support import DO_TOKEN, Writes, playbook
 from fakes.do_api import DOApiFake
 from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, MotoServer
+from support import k8s_security
 from support.ansible import run_playbook
 
 SPACES_SECRET = "spaces-secret-key-Hq7Lw2"
@@ -204,6 +205,35 @@ def test_both_stages_check_apply_check_apply(world):
         assert writes.seen == []
         assert world.do.snapshot() == do_state and world.k8s.resource_version == k8s_version
     assert os.stat(world.kubeconfig).st_mtime_ns == kubeconfig_mtime
+
+
+def test_a_secret_applied_client_side_loses_its_annotation(world):
+    """A seed Secret once applied client-side (kubectl apply by hand, with older values) holds them in the
+    last-applied-configuration annotation; the next converge of the cluster stage takes it over server-side and
+    removes the annotation: check -> apply -> check -> apply, then the store read directly."""
+    ok(world.run())
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "llm-api-keys", "namespace": "litellm"},
+           "stringData": {"ANTHROPIC_API_KEY": "sk-ant-old-SECRET-z9", "OPENAI_API_KEY": VAULT["vault_openai_api_key"]}}
+    k8s_security.client_side_apply(world.kubeconfig, [old], world.tmp)
+    assert k8s_security.annotated_secrets(world.k8s.list("v1", "secrets")) == ["litellm/llm-api-keys"]
+    remove = "Remove the client-side apply annotation from the secrets"
+    rv = world.k8s.resource_version
+    plan = ok(world.run("cluster.yml", check=True))
+    assert plan.task(remove)["changed"] and [r["item"]["name"] for r in plan.task(remove)["results"]] == ["llm-api-keys"]
+    assert world.k8s.resource_version == rv
+    applied = ok(world.run("cluster.yml"))
+    assert applied.task(remove)["changed"] and applied.task("Ensure the secrets")["changed"]
+    rv = world.k8s.resource_version
+    for check in (True, False):
+        again = ok(world.run("cluster.yml", check=check))
+        assert changed_items(again) == 0 and again.task(remove)["results"] == [], [
+            t["name"] for t in again.tasks if t["result"].get("changed")]
+    assert world.k8s.resource_version == rv
+    secret = world.k8s.get("v1", "secrets", "llm-api-keys", "litellm")
+    assert "annotations" not in secret["metadata"]
+    assert base64.b64decode(secret["data"]["ANTHROPIC_API_KEY"]).decode() == VAULT["vault_anthropic_api_key"]
+    assert k8s_security.annotated_secrets(world.k8s.list("v1", "secrets")) == []
+    assert not [s for s in SECRETS + ["sk-ant-old-SECRET-z9"] if s in plan.stdout + applied.stdout]
 
 
 def test_facts_for_later_stages(converged):

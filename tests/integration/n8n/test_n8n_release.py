@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from fakes.charts import standin
+from support import k8s_security
 from support.ansible import ROOT, run_playbook
 from support.automation import WEBHOOK_TOKEN, workflow_db_vars
 
@@ -129,6 +130,46 @@ def test_release_check_apply_check_apply(k8s, inventory, env, release_vars):
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 5)
     service = get(k8s, "v1", "services", "n8n")
     assert service["spec"]["ports"][0]["port"] == 5678  # where the traefik role's n8n route points
+    assert_restricted_and_isolated(k8s)
+
+
+def assert_restricted_and_isolated(k8s):
+    """n8n's pods (main, workers) and the bundled Valkey's, stored and as helm rendered them, meet the restricted
+    Pod Security Standard and mount no token; the NetworkPolicies admit only what they should; the budgets and the
+    workers' autoscaler exist. Reads the fake's store."""
+    found, checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
+    assert found == [], "\n".join(found)
+    release = "helm release n8n/n8n v%s" % helm_release(k8s)["version"]
+    for workload in ("Deployment n8n/n8n", "Deployment n8n/n8n-worker", "StatefulSet n8n/n8n-valkey-primary"):
+        assert "%s (stored)" % workload in checked and "%s (%s)" % (workload, release) in checked, checked
+    account = get(k8s, "v1", "serviceaccounts", "n8n-workbench")
+    assert account["automountServiceAccountToken"] is False
+    for name in ("n8n", "n8n-worker"):
+        pod = get(k8s, "apps/v1", "deployments", name)["spec"]["template"]
+        assert pod["spec"]["serviceAccountName"] == "n8n-workbench"
+        assert pod["metadata"]["labels"]["n8n-valkey-client"] == "true"  # what Valkey's NetworkPolicy admits
+        mounts = {m["mountPath"] for m in pod["spec"]["containers"][0]["volumeMounts"]}
+        assert mounts == {"/home/node/.n8n", "/home/node/.cache", "/tmp"}  # the only places n8n writes
+    main_policy = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n")["spec"]
+    assert main_policy["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "n8n", "app.kubernetes.io/instance": "n8n", "app.kubernetes.io/type": "master"}
+    assert main_policy["policyTypes"] == ["Ingress"]
+    (rule,) = main_policy["ingress"]
+    assert [f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for f in rule["from"]] == [
+        "traefik", "monitoring"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 5678}]
+    (worker_rule,) = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n-worker")["spec"]["ingress"]
+    assert [f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for f in worker_rule["from"]] == [
+        "monitoring"]
+    valkey = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n-valkey")["spec"]
+    (valkey_rule,) = valkey["ingress"]
+    assert valkey_rule["from"] == [{"podSelector": {"matchLabels": {"n8n-valkey-client": "true"}}},
+                                   {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "valkey",
+                                                                    "app.kubernetes.io/instance": "n8n"}}}]
+    for name in ("n8n", "n8n-worker"):
+        budget = get(k8s, "policy/v1", "poddisruptionbudgets", name)["spec"]
+        assert budget["maxUnavailable"] == 1 and budget["selector"]["matchLabels"]["app.kubernetes.io/type"] in (
+            "master", "worker")
 
 
 def test_changed_secret_rolls_the_pods_without_showing_it(k8s, inventory, env, release_vars):
@@ -149,6 +190,10 @@ def test_every_value_the_role_sets_exists_in_the_chart(k8s, inventory, env, rele
     mapping the defaults spell out must be one of theirs (helm enforces the same through the derived schema; this
     names the key directly). Multi-main and an external Redis are rendered too."""
     defaults = yaml.safe_load(open(os.path.join(chart, "values.yaml")))
+    # the bundled Valkey's keys are the sub-chart's (helm passes valkey.* to it), plus its condition
+    defaults["valkey"] = dict(standin.subchart_defaults("valkey"), enabled=False)
+    for parent, keys in standin.TEMPLATE_ONLY.items():  # read by the chart's templates, absent from its values.yaml
+        defaults[parent[0]].update((key, {}) for key in keys)
 
     def walk(value, default, path):
         if isinstance(value, dict) and isinstance(default, dict) and default and (not path or path[-1] not in standin.FREE_FORM):
@@ -232,3 +277,46 @@ def test_destroy_removes_the_release(k8s, inventory, env, release_vars, tmp_path
     assert k8s.get("apps/v1", "deployments", "n8n", namespace=NS) is None
     assert k8s.get("v1", "persistentvolumeclaims", "valkey-data-n8n-valkey-primary-0", namespace=NS) is None
     assert "removed: Helm release n8n/n8n, PersistentVolumeClaim valkey-data-n8n-valkey-primary-0" in runs[1].stdout
+
+
+def test_queue_mode_off_removes_the_workers_objects(k8s, inventory, env, release_vars):
+    """Without queue mode there are no workers: their NetworkPolicy, budget and autoscaler go; main's stay."""
+    play(inventory, env, release_vars, tags="n8n_workflows_release")
+    assert get(k8s, "autoscaling/v2", "horizontalpodautoscalers", "n8n-worker")
+    single = dict(release_vars, n8n_workflows_release_queue_mode=False)
+    runs = [play(inventory, env, single, check=check, tags="n8n_workflows_release") for check in (True, False, True, False)]
+    assert [r.changed > 0 for r in runs] == [True, True, False, False], [
+        [t["name"] for t in r.tasks if t["result"].get("changed")] for r in runs]
+    for api_version, plural in (("networking.k8s.io/v1", "networkpolicies"), ("policy/v1", "poddisruptionbudgets"),
+                                ("autoscaling/v2", "horizontalpodautoscalers")):
+        assert get(k8s, api_version, plural, "n8n-worker") is None, plural
+    assert get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n") and get(k8s, "policy/v1", "poddisruptionbudgets", "n8n")
+    found, _checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
+    assert found == [], "\n".join(found)
+
+
+def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inventory, env, release_vars, tmp_path):
+    """The role's Secret applied client-side over a converged release (kubectl apply by hand, with an older password)
+    holds its values in the last-applied-configuration annotation; the next converge takes it over server-side and
+    removes the annotation: check -> apply -> check -> apply, then the store read directly."""
+    play(inventory, env, release_vars, tags="n8n_workflows_release")
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "n8n-workbench", "namespace": NS},
+           "stringData": {"N8N_ENCRYPTION_KEY": ENCRYPTION_KEY, "DB_POSTGRESDB_PASSWORD": "old-db-pw-Qs7"}}
+    k8s_security.client_side_apply(kubeconfig, [old], tmp_path)
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == [NS + "/n8n-workbench"]
+    remove = "Remove the client-side apply annotation from the n8n Secret"
+    rv = k8s.resource_version
+    plan = play(inventory, env, release_vars, check=True, tags="n8n_workflows_release")
+    assert plan.task(remove)["changed"] and k8s.resource_version == rv
+    applied = play(inventory, env, release_vars, tags="n8n_workflows_release")
+    assert applied.task(remove)["changed"]
+    for check in (True, False):
+        again = play(inventory, env, release_vars, check=check, tags="n8n_workflows_release")
+        assert again.changed == 0 and again.task(remove)["skipped"], [
+            t["name"] for t in again.tasks if t["result"].get("changed")]
+    secret = get(k8s, "v1", "secrets", "n8n-workbench")
+    assert "annotations" not in secret["metadata"]
+    assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == {
+        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY}
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == []
+    assert "old-db-pw-Qs7" not in plan.stdout + applied.stdout

@@ -17,6 +17,7 @@ import os
 import pytest
 
 from traefik_chart import assemble_standin
+from support import k8s_security
 from support.ansible import ROOT, run_playbook
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "ingress.yml")
@@ -146,6 +147,11 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9100"
     assert pod["spec"]["securityContext"]["fsGroup"] == 65532
+    # the restricted Pod Security Standard, stored and as helm rendered it; Traefik keeps its token (it watches the API)
+    found, checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
+    assert found == [], "\n".join(found)
+    assert checked == ["Deployment traefik/traefik (stored)", "Deployment traefik/traefik (helm release traefik/traefik v1)"]
+    assert pod["spec"]["automountServiceAccountToken"] is True and pod["spec"]["hostNetwork"] is False
     container = pod["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/ping"
     assert container["resources"]["requests"]["cpu"] == "100m"
@@ -322,3 +328,20 @@ def test_check_mode_before_the_cluster_exists_plans_the_stage(k8s, inventory, en
     assert plan["changed"] is True and missing in plan["msg"]
     assert RELEASE not in {t["name"].split(" : ")[-1] for t in result.tasks if not t["result"].get("skipped")}
     assert len(k8s.requests) == requests
+
+
+def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inventory, env, base_vars, tmp_path):
+    """The basic-auth Secret once applied client-side (kubectl apply, by hand) holds the htpasswd entries in the
+    last-applied-configuration annotation; the next converge takes it over server-side and removes the annotation:
+    check -> apply -> check -> apply, then the store read directly."""
+    play(inventory, env, base_vars)
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+           "metadata": {"name": "traefik-dashboard-auth", "namespace": NS}, "stringData": {"users": USERS[0]}}
+    k8s_security.client_side_apply(kubeconfig, [old], tmp_path)
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == [NS + "/traefik-dashboard-auth"]
+    results = four_steps(k8s, inventory, env, base_vars, "Remove the client-side apply annotation from the basic-auth Secret")
+    assert results[0].task(SECRET)["changed"] and results[1].task(SECRET)["changed"]  # the users are put back
+    auth = k8s.get("v1", "secrets", "traefik-dashboard-auth", NS)
+    assert "annotations" not in auth["metadata"]
+    assert base64.b64decode(auth["data"]["users"]).decode().splitlines() == USERS
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == []
