@@ -37,6 +37,8 @@ fi
 
 # Versioned tools in the cache outside the clone (a second run reuses them).
 PYTHON=.venv/bin/python scripts/install-helm.sh >/dev/null
+# Traefik Proxy: the tests run it over the routes the traefik role renders
+PYTHON=.venv/bin/python scripts/install-traefik.sh >/dev/null
 scripts/install-n8n.sh >/dev/null
 # LiteLLM venv for the gateway's process target (also installs Debian's redis-server when run as root)
 scripts/install-litellm.sh >/dev/null

@@ -75,6 +75,9 @@ class N8nServer(object):
             return f.read().strip() + "Aa1"
 
     def converge(self, **extra):
+        # The role makes its state directory 0700, and Ansible gives missing parents the same mode: make .tmp first,
+        # open to the postgres user (tests/support/pg.py runs initdb as postgres under the same .tmp).
+        os.makedirs(os.path.dirname(self.state_dir), mode=0o755, exist_ok=True)
         return run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
                             inventory=os.path.join(ROOT, "inventories", "local"), tags="local_stack_n8n",
                             extra_vars=dict(self.vars, **extra))
