@@ -200,11 +200,7 @@ class Rest(object):
                 raw = resp.read()
                 return resp.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            try:
-                return exc.code, json.loads(raw)
-            except ValueError:
-                return exc.code, raw.decode("utf-8", "replace")
+            return _error_answer(exc)
 
     def login(self, email, password):
         status, body = self.call("POST", "/login", {"emailOrLdapLoginId": email, "password": password})
@@ -225,11 +221,16 @@ def post_json(url, body, timeout=60):
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, raw.decode("utf-8", "replace")
+        return _error_answer(exc)
+
+
+def _error_answer(exc):
+    """(status, decoded body) of an HTTP error answer: JSON when it is, else text."""
+    raw = exc.read()
+    try:
+        return exc.code, json.loads(raw)
+    except ValueError:
+        return exc.code, raw.decode("utf-8", "replace")
 
 
 class _Server(object):
