@@ -13,7 +13,7 @@ description:
   - Hashes a password with bcrypt (C($2b$)), the form n8n's C(N8N_INSTANCE_OWNER_PASSWORD_HASH) and Traefik's
     basic auth accept.
   - B(Idempotent.) With O(salt_key) the 16-byte salt is an HMAC-SHA256 of the password keyed with O(salt_key) (a
-    high-entropy secret such as an encryption key): the same password gives the same hash on every run, so a
+    high-entropy secret such as an encryption key), so the same password gives the same hash on every run and a
     Secret holding it does not change and pods do not restart; another password, or another key, gives another
     salt. Without O(salt_key) the salt is random (a new hash every run).
   - Uses the C(bcrypt) Python package when installed, else Python's C(crypt) module (Python 3.12 and older, on a
@@ -32,7 +32,7 @@ options:
     type: int
     default: 10
 notes:
-  - The value is a secret's hash: keep it in a Kubernetes Secret or vault, and the tasks handling it C(no_log).
+  - The value is a secret's hash. Keep it in a Kubernetes Secret or vault, and the tasks handling it C(no_log).
 author:
   - InsightPulseAI platform team (@insightpulseai)
 """

@@ -14,20 +14,20 @@ description:
   - Logs in to n8n 2.x as a user (C(POST /rest/login), normally the instance owner) and makes sure that user has
     exactly one public-API key with O(label), with O(scopes), and that the caller holds its raw value.
   - B(Where the key is kept is the caller's business.) n8n shows a raw key only once, when it is created. Pass the
-    copy you kept from the last run as O(api_key): when n8n's public API accepts it and it is the labelled key, it
+    copy you kept from the last run as O(api_key); when n8n's public API accepts it and it is the labelled key, it
     stays the key (C(changed=false), RV(created=false)). Otherwise its raw value is lost, so the labelled key is
-    deleted and a new one is created and returned as RV(api_key) (C(changed=true), RV(created=true)): store it (a
+    deleted and a new one is created and returned as RV(api_key) (C(changed=true), RV(created=true)); store it (a
     Kubernetes Secret, a 0600 file, vault) and pass it as O(api_key) next time.
-  - B(Never shown.) A new key is returned for the next tasks to use: register the result in a task with
+  - B(Never shown.) A new key is returned for the next tasks to use, so register the result in a task with
     C(no_log=true). It is never part of the diff, of RV(key) or of an error message, and neither is the password.
   - A labelled key whose scopes differ from O(scopes) gets them set in place (the key itself does not change).
 options:
   api_key:
     description:
       - The copy of the key kept from an earlier run, if any. Reused when n8n accepts it and it is the labelled key.
-      - If not set, the environment variable E(N8N_API_KEY) is used; empty means no copy.
+      - If not set, the environment variable E(N8N_API_KEY) is used; empty means no copy. Never logged.
     type: str
-    no_log: true
+    required: false
   owner_email:
     description:
       - E-mail of the n8n user the key belongs to (the instance owner for keys that manage every workflow).

@@ -13,7 +13,9 @@ description:
   - True for an address (V(203.0.113.7), V(2001:db8::1)) or a network in CIDR notation (V(203.0.113.0/24),
     V(2001:db8::/32)), the forms Traefik's C(ipAllowList) C(sourceRange) takes; host bits may be set, as Traefik
     allows. Python's C(ipaddress), no extra library.
-  - The companion test C(ip_network_all) is true for a network that holds every address (V(0.0.0.0/0), V(::/0)).
+seealso:
+  - plugin: insightpulseai.workbench.ip_network_all
+    plugin_type: test
 options:
   _input:
     description: The value to test.
@@ -31,14 +33,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: Whether the value is an address or network (for C(ip_network_all) - whether it holds every address).
+  description: Whether the value is an address or network.
   type: bool
 """
 
 import ipaddress
 
 
-def _network(value):
+def network_of(value):
+    """The ``ipaddress`` network of an address or CIDR string, None for anything else."""
     if not isinstance(value, str) or not value.strip() or value != value.strip():
         return None
     try:
@@ -49,17 +52,11 @@ def _network(value):
 
 def ip_network(value):
     """An IPv4/IPv6 address or CIDR network."""
-    return _network(value) is not None
-
-
-def ip_network_all(value):
-    """A network of every address: 0.0.0.0/0 or ::/0 (however spelt)."""
-    network = _network(value)
-    return network is not None and network.prefixlen == 0
+    return network_of(value) is not None
 
 
 class TestModule(object):
-    """ip_network, ip_network_all."""
+    """ip_network."""
 
     def tests(self):
-        return {"ip_network": ip_network, "ip_network_all": ip_network_all}
+        return {"ip_network": ip_network}

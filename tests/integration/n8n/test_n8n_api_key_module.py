@@ -15,10 +15,12 @@ import uuid
 import pytest
 
 from n8n_tasks import module
-from support import worker_port
+from support import worker_port, worker_suffix
 from support.ansible import ROOT
 from support.n8n import OWNER_EMAIL, TEST_BROKER_PORT, TEST_PORT, Api, ApiError, N8nServer, Rest
-from support import worker_suffix
+
+
+ATTACKER = {"email": "attacker@evil.test", "firstName": "A", "lastName": "B", "password": "Attack3rPassw0rd"}
 
 
 def owner_rest(n8n_server):
@@ -62,8 +64,7 @@ def test_the_owner_exists_from_the_first_start_and_cannot_be_claimed(n8n_server)
     rest = Rest(n8n_server.url)
     status, settings = rest.call("GET", "/settings")
     assert status == 200 and settings["data"]["userManagement"]["showSetupOnFirstLoad"] is False
-    status, body = rest.call("POST", "/owner/setup", {"email": "attacker@evil.test", "firstName": "A", "lastName": "B",
-                                                       "password": "Attack3rPassw0rd"})
+    status, body = rest.call("POST", "/owner/setup", ATTACKER)
     assert status == 400 and "already setup" in body["message"], (status, body)
     assert Rest(n8n_server.url).call("POST", "/login", {"emailOrLdapLoginId": "attacker@evil.test",
                                                         "password": "Attack3rPassw0rd"})[0] == 401
@@ -85,8 +86,7 @@ def test_without_the_preseeding_the_first_visitor_claims_the_owner(tmp_path):
         assert "Failed to log in to http://127.0.0.1:%d as %s" % (server.port, OWNER_EMAIL) in result.failure()["msg"]
         rest = server.rest()
         assert rest.call("GET", "/settings")[1]["data"]["userManagement"]["showSetupOnFirstLoad"] is True
-        status, body = rest.call("POST", "/owner/setup", {"email": "attacker@evil.test", "firstName": "A",
-                                                           "lastName": "B", "password": "Attack3rPassw0rd"})
+        status, body = rest.call("POST", "/owner/setup", ATTACKER)
         assert status == 200 and body["data"]["email"] == "attacker@evil.test"
     finally:
         server.stop()

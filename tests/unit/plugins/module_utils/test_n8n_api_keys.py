@@ -10,7 +10,7 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import N8nApiError, N8nClient
 
 STORED = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-ABCD"
-ALL = ["workflow:read", "workflow:list", "credential:create"]
+ALL = ("workflow:read", "workflow:list", "credential:create")
 
 
 def listed(key_id, raw, scopes=ALL, label="insightpulseai.workbench"):
@@ -23,7 +23,7 @@ def listed(key_id, raw, scopes=ALL, label="insightpulseai.workbench"):
     # the stored copy is the labelled key and n8n accepts it: nothing to do
     ("present", [listed("k1", STORED)], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
     # same scopes in another order: nothing
-    ("present", [listed("k1", STORED, ALL[::-1])], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
+    ("present", [listed("k1", STORED, tuple(reversed(ALL)))], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
     # n8n refuses the stored copy (revoked, another instance): the labelled key is renewed
     ("present", [listed("k1", STORED)], False, ALL, dict(action="replace", delete=["k1"], update=None, reuse=False)),
     # a working key that is not the labelled one (another label's): ours is renewed

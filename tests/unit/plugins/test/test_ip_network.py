@@ -2,7 +2,8 @@
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.test.ip_network import ip_network, ip_network_all
+from ansible_collections.insightpulseai.workbench.plugins.test.ip_network import ip_network
+from ansible_collections.insightpulseai.workbench.plugins.test.ip_network_all import ip_network_all
 
 
 @pytest.mark.parametrize("value", ["203.0.113.7", "203.0.113.0/24", "10.0.0.1/8", "2001:db8::1", "2001:db8::/32",
