@@ -83,7 +83,7 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 fi
 pids=()
-for tool in helm n8n litellm; do
+for tool in helm traefik n8n litellm; do
   PYTHON=$ROOT/.venv/bin/python scripts/install-$tool.sh >/dev/null &
   pids+=("$!:$tool")
 done

@@ -73,6 +73,7 @@ class World(object):
             "traefik_dashboard_users": DASHBOARD_USERS,
             "traefik_dashboard_hostname": "traefik.workbench.test",
             "traefik_n8n_hostname": "n8n.workbench.test",
+            "traefik_n8n_admin_source_ranges": ["127.0.0.1/32"],
             "traefik_litellm_hostname": "llm.workbench.test",
             "litellm_gateway_k8s_kubeconfig": self.kubeconfig,
             "litellm_gateway_master_key": "sk-destroy-test-master",

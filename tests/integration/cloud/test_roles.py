@@ -34,8 +34,6 @@ VAULT = {
     "vault_openai_api_key": "sk-openai-SECRET-e5",
     "vault_gemini_api_key": "gemini-SECRET-f6",
     "vault_n8n_encryption_key": "n8n-enc-SECRET-g7",
-    "vault_n8n_basic_auth_user": "admin",
-    "vault_n8n_basic_auth_password": "n8n-pw-SECRET-h8",
     "vault_neo4j_password": "neo4j-SECRET-i9",
     "vault_langfuse_public_key": "pk-lf-1",
     "vault_langfuse_secret_key": "sk-lf-SECRET-j10",
@@ -244,6 +242,33 @@ def test_facts_for_later_stages(converged):
     ], inventory=converged.inventory, env=converged.env))
     (cluster,) = converged.do.snapshot()["clusters"].values()
     assert result.task("show")["msg"] == "%s %s" % (converged.kubeconfig, cluster["id"])
+
+
+def test_retired_n8n_basic_auth_keys_are_removed_once(converged):
+    """A cluster an earlier version converged holds N8N_BASIC_AUTH_* in n8n/n8n-secrets (applied by this stage's
+    field manager). check -> apply -> check -> apply: the keys go (reported), the rest of the Secret stays."""
+    k8s = converged.k8s
+    retired = {"N8N_BASIC_AUTH_USER": "admin", "N8N_BASIC_AUTH_PASSWORD": "n8n-pw-SECRET-h8"}
+    k8s.cluster.patch(k8s._type("v1", "secrets"), "n8n", "n8n-secrets", "application/apply-patch+yaml", {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
+        "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in dict(
+            retired, N8N_ENCRYPTION_KEY=VAULT["vault_n8n_encryption_key"]).items())},
+        field_manager="insightpulseai.workbench", force=True)
+    rv = k8s.resource_version
+    runs = []
+    for check in (True, False, True, False):
+        runs.append(ok(converged.run(which="cluster.yml", check=check)))
+        if len(runs) == 1:
+            assert k8s.resource_version == rv  # the plan removed nothing
+    assert [changed_items(r) for r in runs] == [1, 1, 0, 0], [changed_items(r) for r in runs]
+    report = runs[1].task("Report the retired keys removed")["results"][0]["msg"]
+    assert report.startswith("removed the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from Secret "
+                             "n8n/n8n-secrets")
+    assert "would remove" in runs[0].task("Report the retired keys removed")["results"][0]["msg"]
+    data = k8s.get("v1", "secrets", "n8n-secrets", "n8n")["data"]
+    assert sorted(data) == ["N8N_ENCRYPTION_KEY"]
+    assert base64.b64decode(data["N8N_ENCRYPTION_KEY"]).decode() == VAULT["vault_n8n_encryption_key"]
+    assert retired["N8N_BASIC_AUTH_PASSWORD"] not in "".join(r.stdout for r in runs)
 
 
 def test_region_change_fails_before_any_write(converged):
