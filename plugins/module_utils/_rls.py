@@ -10,6 +10,9 @@ Not a public API. Two facts of PostgreSQL drive the design (see docs/ANCHOR-NOTE
   savepoint, read back from ``pg_policies`` and rolled back.
 - ``ALTER POLICY`` changes only roles, USING and WITH CHECK; a change of command or permissive/restrictive
   (or dropping a clause) needs DROP + CREATE.
+Policy expressions are text pasted into ``USING (...)``/``WITH CHECK (...)``, so two layers keep them expressions:
+expression_problem() refuses anything but one expression before connecting, and run_guarded() sends every
+statement through PL/pgSQL EXECUTE with standard_conforming_strings on, so none can end the transaction.
 Planning works on plain dicts and strings, so it is unit-tested without a server.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import sql_tokens
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message
 
 COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
@@ -76,6 +80,68 @@ def _optional_bool(value, what):
     raise SpecError("%s must be true or false, got %r." % (what, value))
 
 
+_CLAUSES = {"using": "USING (", "with_check": "WITH CHECK ("}
+_UNTERMINATED = {
+    "string": "a quoted string that is never closed",
+    "quoted_ident": "a quoted identifier that is never closed",
+    "dollar": "a dollar-quoted string that is never closed",
+}
+_EXCERPT = 24
+
+
+def _near(text, pos):
+    excerpt = text[pos:pos + _EXCERPT]
+    return "%r%s" % (excerpt, "..." if len(text) > pos + _EXCERPT else "")
+
+
+def expression_problem(text, clause="using"):
+    """Why ``text`` cannot be pasted into ``USING (...)`` / ``WITH CHECK (...)`` as one expression, or None.
+
+    The text must stay one expression inside the parentheses the module writes around it: no ``;`` outside quotes
+    (a second statement), no comment (``--``, ``/* */``), no backslash outside quotes, parentheses that balance and
+    never close more than they opened (``true) OR (true`` would close the surrounding clause), and every quote
+    closed. Quotes are lexed as PostgreSQL does with standard_conforming_strings on (the modules set it for their
+    transaction): ``'...'`` with doubled quotes, ``E'...'`` with backslash escapes, ``"..."`` identifiers and
+    ``$$``/``$tag$`` dollar quotes, so ``;``, ``(``, ``)`` and ``--`` inside them are data.
+    """
+    if "\x00" in text:
+        return "it contains a NUL character"
+    depth = 0
+    for kind, start, end, closed in sql_tokens(text):
+        if kind in ("line_comment", "block_comment"):
+            return "a comment at character %d (near %s): comments are not allowed in a policy expression" % (
+                start + 1, _near(text, start))
+        if not closed:
+            return "%s starts at character %d (near %s)" % (_UNTERMINATED[kind], start + 1, _near(text, start))
+        if kind == "backslash":
+            return "a backslash outside a quoted string at character %d (near %s)" % (start + 1, _near(text, start))
+        if kind != "code":
+            continue
+        for pos in range(start, end):
+            c = text[pos]
+            if c == ";":
+                return "';' at character %d (near %s) ends the statement: one expression only, never several statements" % (
+                    pos + 1, _near(text, pos))
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth < 0:
+                    return "')' at character %d (near %s) closes a parenthesis the expression never opened: it would " \
+                           "end the %s...) written around it" % (pos + 1, _near(text, pos), _CLAUSES[clause])
+    if depth:
+        return "%d '(' %s never closed" % (depth, "is" if depth == 1 else "are")
+    return None
+
+
+def _expression(value, where, clause):
+    text = _require_str(value, "%s: %s" % (where, clause))
+    problem = expression_problem(text, clause)
+    if problem:
+        raise SpecError("%s: %s is refused, nothing was sent to the server: %s." % (where, clause, problem))
+    return text
+
+
 def normalize_policy(raw, where, default_roles=("authenticated",)):
     """Validate one policy dict and return it in canonical form."""
     if not isinstance(raw, dict):
@@ -108,8 +174,8 @@ def normalize_policy(raw, where, default_roles=("authenticated",)):
     roles = tuple(sorted(set("public" if r.lower() == "public" else r for r in roles)))
     using = raw.get("using")
     with_check = raw.get("with_check")
-    using = None if using is None else _require_str(using, "%s: using" % where)
-    with_check = None if with_check is None else _require_str(with_check, "%s: with_check" % where)
+    using = None if using is None else _expression(using, where, "using")
+    with_check = None if with_check is None else _expression(with_check, where, "with_check")
     if state == "present":
         if command == "INSERT" and using is not None:
             raise SpecError("%s: an INSERT policy takes only with_check (PostgreSQL rejects USING for INSERT)." % where)
@@ -146,6 +212,16 @@ def normalize_table(raw, default_rls_enabled=True, default_purge=False):
         seen.add(policy["name"])
         policies.append(policy)
     return dict(schema=schema, table=table, rls_enabled=rls_enabled, rls_forced=rls_forced, purge=purge, policies=policies)
+
+
+def normalize_table_names(names, what):
+    """A list of ``schema.table`` strings -> a frozenset of them; SpecError naming the first bad entry."""
+    if not isinstance(names, (list, tuple)):
+        raise SpecError("%s must be a list of schema.table names, got %r." % (what, names))
+    for name in names:
+        if not isinstance(name, str) or name.count(".") != 1 or not all(part.strip() for part in name.split(".")):
+            raise SpecError("%s: %r is not a schema.table name (for example ip_workbench.domains)." % (what, name))
+    return frozenset(names)
 
 
 def normalize_spec(tables, default_purge=False):
@@ -339,6 +415,24 @@ def read_state(cur, tables):
     return state
 
 
+GUARD_SETTING = "workbench.rls_statement"
+_GUARD = "DO $workbench_guard$ BEGIN EXECUTE pg_catalog.current_setting('%s'); END $workbench_guard$" % GUARD_SETTING
+_ASSUMED_NEW_TABLE = dict(rls_enabled=True, rls_forced=False, policies={})
+
+
+def run_guarded(cur, statement):
+    """Run one generated statement so that it can never end or step out of the caller's transaction.
+
+    The text reaches the server as a parameter of set_config() (quoted by the driver) and runs through PL/pgSQL
+    ``EXECUTE``, which refuses COMMIT, ROLLBACK, SAVEPOINT, RELEASE and PREPARE TRANSACTION ("EXECUTE of
+    transaction commands is not implemented"). Whatever a policy expression holds, the check-mode savepoint and
+    the module's transaction stay intact, so a check-mode run ends in a rollback of everything. It does not make
+    several statements one: expression_problem() refuses those before anything is sent.
+    """
+    cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (GUARD_SETTING, statement))
+    cur.execute(_GUARD)
+
+
 def deparse(cur, tables, existing):
     """Let PostgreSQL normalise the desired expressions.
 
@@ -362,7 +456,7 @@ def deparse(cur, tables, existing):
                 probe = "%s%d" % (PROBE_PREFIX, counter)
                 probes[probe] = (key, policy["name"])
                 try:
-                    cur.execute(create_policy_sql(key[0], key[1], policy, name=probe))
+                    run_guarded(cur, create_policy_sql(key[0], key[1], policy, name=probe))
                 except Exception as exc:
                     raise SpecError(
                         "Policy %s on %s.%s is not valid: %s" % (policy["name"], key[0], key[1], pg_error_message(exc))
@@ -399,12 +493,18 @@ def missing_exposed_tables(cur, exposed_schemas, spec_tables):
     return ["%s.%s" % row for row in cur.fetchall() if row not in covered]
 
 
-def converge(cur, tables, check_mode, allow_missing_tables):
+def converge(cur, tables, check_mode, allow_missing_tables, created_with_rls=()):
     """Plan (and, unless check_mode, execute) the whole spec in the caller's transaction.
 
-    Returns ``(queries, diff_before, diff_after, warnings)``. Raises SpecError before any statement of the
-    plan runs if the spec cannot be applied; raises RuntimeError naming the statement that failed.
+    ``created_with_rls``: ``schema.table`` names of tables that do not exist yet but that pending migrations create
+    with RLS enabled; with ``allow_missing_tables`` (check mode) they are planned from that state instead of from
+    an empty table with RLS off, so the plan holds exactly what the real run will execute.
+    Every statement runs through run_guarded() with standard_conforming_strings on, the quoting
+    expression_problem() assumes. Returns ``(queries, diff_before, diff_after, warnings)``. Raises SpecError
+    before any statement of the plan runs if the spec cannot be applied; raises RuntimeError naming the
+    statement that failed.
     """
+    cur.execute("SET LOCAL standard_conforming_strings = on")
     keys = [(t["schema"], t["table"]) for t in tables]
     existing = read_state(cur, keys)
     warnings = []
@@ -425,7 +525,10 @@ def converge(cur, tables, check_mode, allow_missing_tables):
     after = {}
     for table in tables:
         key = (table["schema"], table["table"])
-        statements, b, a = plan_table(table, existing[key], deparsed.get(key))
+        current = existing[key]
+        if current is None and "%s.%s" % key in created_with_rls:
+            current = dict(_ASSUMED_NEW_TABLE, policies={})
+        statements, b, a = plan_table(table, current, deparsed.get(key))
         label = "%s.%s" % key
         if statements:
             before[label] = b
@@ -434,13 +537,13 @@ def converge(cur, tables, check_mode, allow_missing_tables):
     if not check_mode:
         for statement in queries:
             try:
-                cur.execute(statement)
+                run_guarded(cur, statement)
             except Exception as exc:
                 raise RuntimeError("Failed at `%s`: %s" % (statement, pg_error_message(exc)))
     return queries, before, after, warnings
 
 
-def run_module(module, tables, exposed_schemas=None):
+def run_module(module, tables, exposed_schemas=None, created_with_rls=()):
     """Shared body of the RLS modules: connect, converge in one transaction, commit or roll back, exit."""
     from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import connect
 
@@ -458,7 +561,8 @@ def run_module(module, tables, exposed_schemas=None):
                         "%s (schemas checked: %s). Add them to the spec with rls_enabled: true."
                         % (", ".join(uncovered), ", ".join(exposed_schemas))
                     )
-                queries, before, after, warnings = converge(cur, tables, module.check_mode, module.check_mode)
+                queries, before, after, warnings = converge(
+                    cur, tables, module.check_mode, module.check_mode, created_with_rls)
             except SpecError as exc:
                 conn.rollback()
                 module.fail_json(msg=str(exc), **result)

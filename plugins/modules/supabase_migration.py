@@ -20,6 +20,16 @@ description:
   - The run fails, before anything is written, when two files share a version, when the database records a version
     that has no file, when an applied file was edited afterwards, or when a new file sorts before the newest applied
     version. The message says which files and how to repair.
+  - 'An applied file may be amended on purpose: its header (the comment lines before the first statement) declares
+    C(-- workbench:amends sha256:<hex>), the fingerprint of the earlier version the database recorded (the message
+    refusing the edit prints it). When the ledger row holds exactly that earlier version, the file counts as applied
+    and its row is amended: the row''s statements and name are set to the file''s current ones and nothing of the file
+    runs (reported in RV(amended); it changes the database, so check mode reports C(changed) too). Any other edit is
+    still refused. A database that never ran the file runs its current version as usual.'
+  - An amendment states that a database which ran the earlier version already has the effect of the current one.
+    Declare one only when that is true. For example C(001_metadata_schema.sql) and C(002_medallion_schemas.sql) of
+    this collection now enable row-level security on each table as it is created; a database built with the earlier
+    files got it from M(insightpulseai.workbench.supabase_rls), which the C(supabase_schema) role runs right after.
 options:
   path:
     description:
@@ -55,10 +65,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reports the pending versions in RV(pending) and applies nothing; the history table is not created.
+    details: Reports the pending versions in RV(pending) and the ledger rows it would amend in RV(amended), and writes
+      nothing; the history table is not created.
   diff_mode:
     support: full
-    details: The applied versions before and after.
+    details: The applied versions before and after, and for amended rows the recorded fingerprint before and after.
   idempotent:
     support: full
 notes:
@@ -104,6 +115,25 @@ pending:
   type: list
   elements: dict
   sample: [{"version": "002", "name": "medallion_schemas", "file": "002_medallion_schemas.sql"}]
+amended:
+  description:
+    - Applied migrations whose ledger row recorded an earlier version that the file declares it amends
+      (C(-- workbench:amends) header). The row's statements and name were set to the file's current ones; nothing of
+      the file was run. In check mode, the rows that would be amended.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"version": "001", "name": "metadata_schema", "file": "001_metadata_schema.sql"}]
+rls_enabled_tables:
+  description:
+    - Tables, as C(schema.table), whose row-level security the pending files enable with a schema-qualified
+      C(ALTER TABLE ... ENABLE ROW LEVEL SECURITY) (and do not disable again), in file order.
+    - Pass it to O(insightpulseai.workbench.supabase_rls#module:created_with_rls) so a check-mode plan of tables those
+      files create is exact.
+  returned: always
+  type: list
+  elements: str
+  sample: ["ip_workbench.domains", "ip_workbench.tables"]
 skipped_files:
   description: Files in O(path) that are not named C(<version>_<name>.sql) and were ignored.
   returned: always
@@ -130,7 +160,7 @@ def run(module):
         module.fail_json(msg=str(exc))
 
     conn = connect(module)
-    result = dict(changed=False, applied=[], pending=[], skipped_files=skipped)
+    result = dict(changed=False, applied=[], pending=[], amended=[], rls_enabled_tables=[], skipped_files=skipped)
     schema = params["ledger_schema"]
     try:
         with conn.cursor() as cur:
@@ -138,29 +168,45 @@ def run(module):
         conn.rollback()
         try:
             pending = mig.plan(migrations, history, params["allow_out_of_order"])
+            amended = mig.amendments(migrations, history)
         except mig.MigrationError as exc:
             module.fail_json(msg=str(exc), **result)
         result["pending"] = [m.to_dict() for m in pending]
+        result["rls_enabled_tables"] = mig.rls_enabled_tables(pending)
         before = sorted(history, key=mig.version_key)
-        if pending and module._diff:
-            result["diff"] = dict(
-                before={"applied": before},
-                after={"applied": before + [m.version for m in pending]},
+        for migration in amended:
+            module.warn(
+                "%s: the database ran an earlier version of this file (fingerprint %s, declared in its %s header); "
+                "its ledger row %s amended to the current statements, which are not run here. Their effect must "
+                "already be present in this database." % (
+                    migration.filename, mig.fingerprint_digest(history[migration.version]["statements"]),
+                    mig.AMENDS_MARK, "would be" if module.check_mode else "is")
             )
-        if not pending or module.check_mode:
-            result["changed"] = bool(pending)
+        if not (pending or amended) or module.check_mode:
+            result["amended"] = [m.to_dict() for m in amended]
+            result["changed"] = bool(pending or amended)
+            if result["changed"] and module._diff:
+                result["diff"] = _diff(before, [m.version for m in pending], history, amended)
             module.exit_json(**result)
 
         _apply_locked(module, conn, migrations, result)
-        if result["applied"] and module._diff:
-            result["diff"] = dict(
-                before={"applied": before},
-                after={"applied": before + [m["version"] for m in result["applied"]]},
-            )
-        result["changed"] = bool(result["applied"])
+        result["changed"] = bool(result["applied"] or result["amended"])
+        if result["changed"] and module._diff:
+            done = set(m["version"] for m in result["amended"])
+            result["diff"] = _diff(before, [m["version"] for m in result["applied"]], history,
+                                   [m for m in amended if m.version in done])
         module.exit_json(**result)
     finally:
         conn.close()
+
+
+def _diff(before, applied, history, amended):
+    """Applied versions before/after; for amended rows also the recorded fingerprint before/after."""
+    diff = dict(before={"applied": before}, after={"applied": before + applied})
+    if amended:
+        diff["before"]["amended"] = dict((m.version, mig.fingerprint_digest(history[m.version]["statements"])) for m in amended)
+        diff["after"]["amended"] = dict((m.version, mig.fingerprint_digest(m.statements)) for m in amended)
+    return diff
 
 
 def _apply_locked(module, conn, migrations, result):
@@ -183,22 +229,32 @@ def _apply_locked(module, conn, migrations, result):
         try:
             mig.ensure_ledger(cur, schema)
             conn.commit()
-            # Re-plan under the lock: a concurrent run may have applied some files meanwhile.
+            # Re-plan under the lock: a concurrent run may have applied or amended some files meanwhile.
             history = mig.read_history(cur, schema)
             pending = mig.plan(migrations, history, params["allow_out_of_order"])
+            amended = mig.amendments(migrations, history)
             in_transaction = []
+            for migration in amended:
+                mig.amend_ledger(cur, migration, schema, history[migration.version]["statements"])
+                if params["transaction"] == "per_file":
+                    conn.commit()
+                    result["amended"].append(migration.to_dict())
+                else:
+                    in_transaction.append(("amended", migration.to_dict()))
             for migration in pending:
                 mig.apply_migration(cur, migration, schema)
                 if params["transaction"] == "per_file":
                     conn.commit()
                     result["applied"].append(migration.to_dict())
                 else:
-                    in_transaction.append(migration.to_dict())
+                    in_transaction.append(("applied", migration.to_dict()))
             conn.commit()
-            result["applied"].extend(in_transaction)
+            for key, entry in in_transaction:
+                result[key].append(entry)
         except mig.MigrationError as exc:
             conn.rollback()
-            kept = ", ".join(m["file"] for m in result["applied"]) or "none"
+            kept = ", ".join(["%s (ledger amended)" % m["file"] for m in result["amended"]]
+                             + [m["file"] for m in result["applied"]]) or "none"
             module.fail_json(
                 msg="%s. Nothing of that file was applied; files committed before it in this run: %s." % (str(exc), kept),
                 **result

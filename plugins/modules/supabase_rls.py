@@ -91,6 +91,17 @@ options:
     type: list
     elements: str
     default: []
+  created_with_rls:
+    description:
+      - Tables, as C(schema.table), that do not exist yet but that pending migrations create with row-level security
+        already enabled, for example RV(insightpulseai.workbench.supabase_migration#module:rls_enabled_tables) of a
+        check-mode migration run.
+      - Only used in check mode, for tables that do not exist yet. Such a table is planned from the state the
+        migration leaves it in (RLS on, not forced, no policies) instead of from an empty table with RLS off, so
+        the plan lists exactly the statements the real run will execute. Ignored for tables that exist.
+    type: list
+    elements: str
+    default: []
   lock_timeout:
     description:
       - Seconds to wait for a table lock (creating or probing a policy takes a short exclusive lock on the table)
@@ -115,6 +126,14 @@ attributes:
 notes:
   - The spec is validated before connecting. Wrong keys, a C(USING) on an C(INSERT) policy, a C(WITH CHECK) on a C(SELECT) or
     C(DELETE) policy and duplicate names are reported with the table and policy they belong to.
+  - C(using) and C(with_check) must each be one SQL expression, because they are written into the parentheses of
+    C(USING) and C(WITH CHECK). Text with a C(;) outside quotes, a comment (C(--), C(/* */)), a backslash outside quotes,
+    an unclosed quote, or parentheses that do not balance (or that close more than they opened, such as
+    V(true\) OR (true)) is refused before connecting, naming the table, policy, clause and reason. Quotes are read the
+    way PostgreSQL reads them, C('...') with doubled quotes, C(E'...') with backslash escapes, C("...") identifiers and
+    C($$...$$)/C($tag$...$tag$) dollar quotes.
+  - Every statement the module sends runs with C(standard_conforming_strings) on and through PL/pgSQL C(EXECUTE), which
+    refuses transaction control, so no policy text can commit, roll back or leave the check-mode savepoint.
   - Everything runs in one transaction. If any statement fails, nothing is changed.
 seealso:
   - module: insightpulseai.workbench.supabase_rls_policy
@@ -191,6 +210,7 @@ def main():
         ),
         purge=dict(type="bool", default=False),
         exposed_schemas=dict(type="list", elements="str", default=[]),
+        created_with_rls=dict(type="list", elements="str", default=[]),
         lock_timeout=dict(type="int", default=10),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -201,9 +221,10 @@ def main():
         raw.append(entry)
     try:
         tables = _rls.normalize_spec(raw, default_purge=module.params["purge"])
+        created_with_rls = _rls.normalize_table_names(module.params["created_with_rls"], "created_with_rls")
     except _rls.SpecError as exc:
         module.fail_json(msg=str(exc))
-    _rls.run_module(module, tables, module.params["exposed_schemas"])
+    _rls.run_module(module, tables, module.params["exposed_schemas"], created_with_rls)
 
 
 if __name__ == "__main__":

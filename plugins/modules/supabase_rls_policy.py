@@ -78,6 +78,10 @@ attributes:
     support: full
   idempotent:
     support: full
+notes:
+  - O(using) and O(with_check) must each be one SQL expression. Text with a C(;) outside quotes, a comment, a backslash
+    outside quotes, an unclosed quote or parentheses that do not balance is refused before connecting, and no statement
+    the module sends can end its transaction, exactly as in M(insightpulseai.workbench.supabase_rls) (see its notes).
 seealso:
   - module: insightpulseai.workbench.supabase_rls
 author:

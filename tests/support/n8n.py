@@ -3,7 +3,8 @@
 - ``N8nServer`` starts n8n 2.x (installed by scripts/install-n8n.sh) through playbooks/local_stack.yml with only the
   ``local_stack_n8n`` tag, under its own state directory; the Postgres the tests use comes from ``pg_server``.
 - ``Api`` is an independent reader/writer of the public API (plain urllib, not the collection's client), for
-  arranging state and for the independent read after each module run.
+  arranging state and for the independent read after each module run; ``Rest`` the same for the internal REST API
+  as a logged-in user (owner setup, login, public-API keys).
 - ``CountingProxy`` sits in front of n8n and records every request, to prove what a module run sent.
 - ``Receiver`` stands in for Mattermost's incoming webhook.
 """
@@ -46,20 +47,37 @@ def read_env(path):
     return out
 
 
+OWNER_EMAIL = "owner@workbench.local"
+
+
 class N8nServer(object):
-    def __init__(self, state_dir, port=TEST_PORT, broker_port=TEST_BROKER_PORT):
+    """n8n started by the local_stack role; ``env`` adds (or overrides) settings of the n8n process
+    (local_stack_n8n_env), e.g. to start it without the owner pre-seeding."""
+
+    def __init__(self, state_dir, port=TEST_PORT, broker_port=TEST_BROKER_PORT, env=None):
         self.state_dir = state_dir
         self.port = port
         self.broker_port = broker_port
+        self.env = dict(env or {})
         self.url = None
         self.api_key = None
 
     @property
     def vars(self):
         return dict(local_stack_state_dir=self.state_dir, local_stack_n8n_enabled=True,
-                    local_stack_n8n_port=self.port, local_stack_n8n_broker_port=self.broker_port)
+                    local_stack_n8n_port=self.port, local_stack_n8n_broker_port=self.broker_port,
+                    local_stack_n8n_env=self.env, local_stack_n8n_owner_email=OWNER_EMAIL)
+
+    @property
+    def owner_password(self):
+        """The owner's password the role generated (kept 0600 under the state directory)."""
+        with open(os.path.join(self.state_dir, "n8n", "owner.password")) as f:
+            return f.read().strip() + "Aa1"
 
     def converge(self, **extra):
+        # The role makes its state directory 0700, and Ansible gives missing parents the same mode: make .tmp first,
+        # open to the postgres user (tests/support/pg.py runs initdb as postgres under the same .tmp).
+        os.makedirs(os.path.dirname(self.state_dir), mode=0o755, exist_ok=True)
         return run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
                             inventory=os.path.join(ROOT, "inventories", "local"), tags="local_stack_n8n",
                             extra_vars=dict(self.vars, **extra))
@@ -80,6 +98,9 @@ class N8nServer(object):
 
     def api(self, url=None, key=None):
         return Api(url or self.url, key or self.api_key)
+
+    def rest(self):
+        return Rest(self.url or "http://127.0.0.1:%d" % self.port)
 
 
 class ApiError(Exception):
@@ -158,6 +179,44 @@ class Api(object):
             self.call("DELETE", "/tags/%s" % tag["id"])
 
 
+class Rest(object):
+    """The internal REST API (/rest) as the editor uses it, in plain urllib: unauthenticated calls, and a login whose
+    ``n8n-auth`` cookie (bound to the browser-id header) authenticates the calls after it."""
+
+    BROWSER_ID = "workbench-tests"
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+        self.cookie = None
+
+    def call(self, method, path, body=None):
+        """(status, decoded body) of one call; never raises on an HTTP error status."""
+        headers = {"Content-Type": "application/json", "browser-id": self.BROWSER_ID}
+        if self.cookie:
+            headers["Cookie"] = "n8n-auth=" + self.cookie
+        req = urllib.request.Request(self.url + "/rest" + path, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                for value in resp.headers.get_all("Set-Cookie") or []:
+                    if value.startswith("n8n-auth="):
+                        self.cookie = value.split("=", 1)[1].split(";", 1)[0]
+                raw = resp.read()
+                return resp.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            return _error_answer(exc)
+
+    def login(self, email, password):
+        status, body = self.call("POST", "/login", {"emailOrLdapLoginId": email, "password": password})
+        assert status == 200 and self.cookie, "login as %s failed: HTTP %s %s" % (email, status, body)
+        return body["data"]
+
+    def api_keys(self):
+        status, body = self.call("GET", "/api-keys?ownership=mine&take=250")
+        assert status == 200, "GET /rest/api-keys: HTTP %s %s" % (status, body)
+        return body["data"]["items"]
+
+
 def post_json(url, body, timeout=60, headers=None, raw=None):
     """POST JSON (or the bytes ``raw``) to a webhook with extra ``headers``; returns (status, decoded body)."""
     req = urllib.request.Request(url, method="POST", data=raw if raw is not None else json.dumps(body).encode(),
@@ -166,11 +225,16 @@ def post_json(url, body, timeout=60, headers=None, raw=None):
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            return exc.code, json.loads(raw)
-        except ValueError:
-            return exc.code, raw.decode("utf-8", "replace")
+        return _error_answer(exc)
+
+
+def _error_answer(exc):
+    """(status, decoded body) of an HTTP error answer: JSON when it is, else text."""
+    raw = exc.read()
+    try:
+        return exc.code, json.loads(raw)
+    except ValueError:
+        return exc.code, raw.decode("utf-8", "replace")
 
 
 class _Server(object):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 
 import psycopg2
@@ -42,9 +43,11 @@ class PgServer(object):
         return self
 
     def stop(self, remove=True):
+        """Stop the server; with ``remove``, also remove its data (local_stack_state=absent: as root the cluster lives
+        outside the state directory) and whatever else the test left in the state directory."""
         run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
                      inventory=os.path.join(ROOT, "inventories", "local"),
-                     extra_vars=dict(self.vars, local_stack_state="stopped"))
+                     extra_vars=dict(self.vars, local_stack_state="absent" if remove else "stopped"))
         if remove:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -118,3 +121,55 @@ def as_user(dsn, claims, statement, params=None):
         return count
     finally:
         conn.close()
+
+
+def schema_stage(dsn, check=False, diff=False, **extra):
+    """The supabase_schema stage (playbooks/site.yml --tags supabase_schema, local inventory) against ``dsn``."""
+    extra_vars = dict(supabase_schema_login_dsn=dsn)
+    extra_vars.update(extra)
+    return run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
+                        check=check, diff=diff, extra_vars=extra_vars, tags="supabase_schema")
+
+
+# The last commit whose migration files did not enable row-level security themselves: the files databases built
+# before that change recorded in their ledger (001..003 declare these versions in their workbench:amends headers).
+PRE_RLS_MIGRATIONS_COMMIT = "e6c6af8051a9387484130bc2f24fc38f00acf746"
+MIGRATIONS_DIR = os.path.join("files", "sql", "migrations")
+
+
+def migrations_from_git(commit, dest):
+    """Write the migration files as they were at ``commit`` (read from the repository's history) into ``dest``."""
+    def git(*args):
+        proc = subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError("git %s failed (this test needs the repository's history, not a shallow or exported copy): %s"
+                               % (" ".join(args), proc.stderr.decode(errors="replace").strip()))
+        return proc.stdout
+
+    os.makedirs(dest, exist_ok=True)
+    names = git("ls-tree", "--name-only", "%s:%s" % (commit, MIGRATIONS_DIR)).decode().split()
+    for name in names:
+        with open(os.path.join(dest, name), "wb") as f:
+            f.write(git("show", "%s:%s/%s" % (commit, MIGRATIONS_DIR, name)))
+    return str(dest)
+
+
+def catalog_snapshot(dsn):
+    """Independent read of everything an attack could leave behind: schemas, relations and their RLS flags,
+    policies (as pg_policies shows them), functions, the migration ledger and the rows of the target table."""
+    return dict(
+        schemas=query(dsn, "select nspname from pg_namespace order by 1"),
+        relations=query(dsn, """select n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+                                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                                where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+                                order by 1, 2"""),
+        policies=query(dsn, """select schemaname, tablename, policyname, permissive, roles::text[], cmd, qual, with_check
+                               from pg_policies order by 1, 2, 3"""),
+        functions=query(dsn, """select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) from pg_proc p
+                                join pg_namespace n on n.oid = p.pronamespace
+                                where n.nspname not in ('pg_catalog', 'information_schema') order by 1, 2, 3"""),
+        ledger=query(dsn, "select version, statements from supabase_migrations.schema_migrations order by 1")
+        if query(dsn, "select to_regclass('supabase_migrations.schema_migrations')") != [(None,)] else [],
+        domains=query(dsn, "select id from ip_workbench.domains order by 1")
+        if query(dsn, "select to_regclass('ip_workbench.domains')") != [(None,)] else None,
+    )

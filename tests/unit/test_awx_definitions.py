@@ -177,8 +177,10 @@ def test_the_needs_are_found_at_all(awx):
     assert {"vault_do_api_token", "vault_spaces_access_key", "vault_spaces_secret_key"} <= needs["do_network"]
     assert "vault_supabase_db_url" in needs["supabase_schema"]
     assert {"vault_anthropic_api_key", "vault_litellm_master_key", "vault_n8n_encryption_key"} <= needs["doks_cluster"]
-    assert {"vault_n8n_url", "vault_n8n_api_key", "vault_supabase_db_url"} <= needs["n8n_workflows"]
-    assert {"vault_traefik_acme_email", "vault_traefik_dashboard_users"} <= needs["traefik"]
+    assert {"vault_n8n_url", "vault_n8n_api_key", "vault_n8n_owner_email", "vault_n8n_owner_password",
+            "vault_supabase_db_url"} <= needs["n8n_workflows"]
+    assert {"vault_traefik_acme_email", "vault_traefik_dashboard_users",
+            "vault_traefik_n8n_admin_source_ranges"} <= needs["traefik"]
 
 
 def test_injectors_use_only_their_fields_and_every_field_is_injected(credential_types):

@@ -1,3 +1,6 @@
+-- workbench:amends sha256:27a2bd1df3363a79c0202b34c764fa3a69a00a5f39c23c45eeb68e1127d42214
+--   (the version without the ENABLE ROW LEVEL SECURITY statements: databases
+--   that ran it got RLS from the supabase_rls step; see supabase_migration docs)
 -- =============================================================================
 -- 001_metadata_schema.sql — AI Workbench metadata schema (ip_workbench)
 --
@@ -35,8 +38,11 @@
 --     filters on (user_id) leads a btree index, and time-ordered lists have a
 --     created_at index.
 --
--- Access control (grants) is in 003_access_control.sql; RLS is enabled and the
--- policies are created from files/sql/rls_policies.yml.
+-- Row-level security is enabled on each table right after its CREATE TABLE,
+-- before 003_access_control.sql grants anything, so no table is ever reachable
+-- without it: until the policies from files/sql/rls_policies.yml are applied
+-- (the supabase_rls step), signed-in users see no row and every write fails.
+-- Access control (grants) is in 003_access_control.sql.
 --
 -- Runs once, inside the migration runner's transaction: no BEGIN/COMMIT here.
 -- =============================================================================
@@ -89,6 +95,7 @@ create table ip_workbench.domains (
     constraint domains_name_key unique (name),
     constraint domains_name_format check (name ~ '^[a-z][a-z0-9_-]{1,62}$')
 );
+alter table ip_workbench.domains enable row level security;
 comment on table ip_workbench.domains is 'Business domains (finance, scout, operations, ai).';
 
 -- One row per catalogued relation (any schema, any medallion layer).
@@ -115,6 +122,7 @@ create table ip_workbench.tables (
     constraint tables_row_count_check  check (row_count  is null or row_count  >= 0),
     constraint tables_size_bytes_check check (size_bytes is null or size_bytes >= 0)
 );
+alter table ip_workbench.tables enable row level security;
 comment on table ip_workbench.tables is 'Data catalog: one row per catalogued table or view.';
 
 create index tables_domain_id_idx on ip_workbench.tables (domain_id);
@@ -135,6 +143,7 @@ create table ip_workbench.table_metadata (
     constraint table_metadata_source_check
         check (source in ('manual', 'profiler', 'agent', 'import'))
 );
+alter table ip_workbench.table_metadata enable row level security;
 comment on table ip_workbench.table_metadata is
     'Key/value metadata (classification, PII flags, profiling stats, ...) per table or column.';
 -- table_id is covered by table_metadata_entry_key.
@@ -159,6 +168,7 @@ create table ip_workbench.pipelines (
     constraint pipelines_name_key unique (name),
     constraint pipelines_version_check check (version > 0)
 );
+alter table ip_workbench.pipelines enable row level security;
 comment on table ip_workbench.pipelines is
     'SQL pipelines. Executed step by step (pipeline_steps, by step_order) by the n8n pipeline-trigger workflow.';
 
@@ -186,6 +196,7 @@ create table ip_workbench.pipeline_steps (
     constraint pipeline_steps_sql_check check (btrim(sql) <> ''),
     constraint pipeline_steps_timeout_check check (timeout_seconds between 1 and 86400)
 );
+alter table ip_workbench.pipeline_steps enable row level security;
 comment on table ip_workbench.pipeline_steps is 'Ordered SQL steps of a pipeline.';
 -- pipeline_id is covered by pipeline_steps_order_key.
 create index pipeline_steps_target_table_id_idx
@@ -214,6 +225,7 @@ create table ip_workbench.jobs (
     constraint jobs_max_retries_check check (max_retries between 0 and 10),
     constraint jobs_timeout_check check (timeout_seconds between 1 and 86400)
 );
+alter table ip_workbench.jobs enable row level security;
 comment on table ip_workbench.jobs is 'Schedules / parameter sets for pipelines (cron in the given time zone).';
 -- pipeline_id is covered by jobs_pipeline_name_key.
 -- Scheduler poll: where enabled and next_run_at <= now().
@@ -244,6 +256,7 @@ create table ip_workbench.job_runs (
     constraint job_runs_steps_check
         check (steps_completed >= 0 and (steps_total is null or steps_completed <= steps_total))
 );
+alter table ip_workbench.job_runs enable row level security;
 comment on table ip_workbench.job_runs is
     'One execution of a pipeline. triggered_by is free text (user email, "schedule", "n8n:webhook"); '
     'external_run_id holds the n8n execution id.';
@@ -283,6 +296,7 @@ create table ip_workbench.tests (
     -- custom_sql tests return the failing rows of their query.
     constraint tests_custom_sql_check check (test_type <> 'custom_sql' or sql is not null)
 );
+alter table ip_workbench.tests enable row level security;
 comment on table ip_workbench.tests is 'Data quality tests on catalogued tables.';
 -- table_id is covered by tests_table_name_key.
 create index tests_owner_id_idx on ip_workbench.tests (owner_id) where owner_id is not null;
@@ -305,6 +319,7 @@ create table ip_workbench.test_runs (
         check (finished_at is null or started_at is null or finished_at >= started_at),
     constraint test_runs_failing_rows_check check (failing_rows is null or failing_rows >= 0)
 );
+alter table ip_workbench.test_runs enable row level security;
 comment on table ip_workbench.test_runs is 'Results of data quality tests, optionally inside a pipeline run.';
 
 create index test_runs_test_id_created_at_idx on ip_workbench.test_runs (test_id, created_at desc);
@@ -334,6 +349,7 @@ create table ip_workbench.lineage_edges (
     constraint lineage_edges_edge_type_check
         check (edge_type in ('copy', 'transform', 'aggregate', 'join', 'derive'))
 );
+alter table ip_workbench.lineage_edges enable row level security;
 comment on table ip_workbench.lineage_edges is
     'Table-level lineage: source feeds target, optionally through a pipeline. Column detail in column_mapping.';
 -- Downstream walks use lineage_edges_edge_key (source first); upstream walks:
@@ -363,6 +379,7 @@ create table ip_workbench.agents (
     constraint agents_temperature_check check (temperature between 0 and 2),
     constraint agents_max_tokens_check check (max_tokens between 1 and 1000000)
 );
+alter table ip_workbench.agents enable row level security;
 comment on table ip_workbench.agents is 'AI assistants. model is a LiteLLM gateway model name.';
 create index agents_owner_id_idx on ip_workbench.agents (owner_id) where owner_id is not null;
 
@@ -389,6 +406,7 @@ create table ip_workbench.agent_bindings (
         check (cardinality(permissions) > 0
                and permissions <@ array['read', 'suggest', 'write', 'execute']::text[])
 );
+alter table ip_workbench.agent_bindings enable row level security;
 comment on table ip_workbench.agent_bindings is 'Scope and permissions of an agent on a domain, table or pipeline.';
 -- agent_id is covered by agent_bindings_target_key.
 create index agent_bindings_domain_id_idx
@@ -421,6 +439,7 @@ create table ip_workbench.agent_runs (
     constraint agent_runs_tokens_check check (prompt_tokens >= 0 and completion_tokens >= 0),
     constraint agent_runs_cost_check check (cost_usd >= 0)
 );
+alter table ip_workbench.agent_runs enable row level security;
 comment on table ip_workbench.agent_runs is
     'One invocation of an agent. user_id: who asked (null for automation). trace_id: Langfuse trace.';
 
@@ -457,6 +476,7 @@ create table ip_workbench.llm_requests (
     constraint llm_requests_latency_check check (latency_ms is null or latency_ms >= 0),
     constraint llm_requests_cost_check check (cost_usd >= 0)
 );
+alter table ip_workbench.llm_requests enable row level security;
 comment on table ip_workbench.llm_requests is
     'LLM calls through the LiteLLM gateway. fallback_from: the model that failed before this one answered.';
 
@@ -484,6 +504,7 @@ create table ip_workbench.sql_snippets (
     updated_at   timestamptz not null default now(),
     constraint sql_snippets_user_name_key unique (user_id, name)
 );
+alter table ip_workbench.sql_snippets enable row level security;
 comment on table ip_workbench.sql_snippets is 'Saved SQL of one user (RLS: own rows; admin all).';
 -- user_id (the RLS column) leads sql_snippets_user_name_key; the list view
 -- "my snippets, most recently edited first" has its own index.
@@ -508,6 +529,7 @@ create table ip_workbench.query_history (
     constraint query_history_rows_check check (rows_returned is null or rows_returned >= 0),
     constraint query_history_duration_check check (duration_ms is null or duration_ms >= 0)
 );
+alter table ip_workbench.query_history enable row level security;
 comment on table ip_workbench.query_history is
     'Queries run in the SQL editor; created_at is the start time (RLS: own rows; admin all).';
 
@@ -542,6 +564,7 @@ create table ip_workbench.cost_tracker (
     constraint cost_tracker_quantity_check check (quantity >= 0),
     constraint cost_tracker_cost_check check (cost_usd >= 0)
 );
+alter table ip_workbench.cost_tracker enable row level security;
 comment on table ip_workbench.cost_tracker is
     'Cost line items in USD (LLM tokens, DigitalOcean/Supabase usage), attributable to agent, pipeline or user.';
 
@@ -571,6 +594,7 @@ create table ip_workbench.activity_log (
     updated_at   timestamptz not null default now(),
     constraint activity_log_action_check check (action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$')
 );
+alter table ip_workbench.activity_log enable row level security;
 comment on table ip_workbench.activity_log is
     'Audit trail. user_id null = system event. action is dotted, e.g. pipeline.run, expense.approve.';
 

@@ -1,3 +1,6 @@
+-- workbench:amends sha256:eb96d6dcaaf2e7a6df6b3534ba7965043e763d582660285c6d5530ec1dc5049e
+--   (the version without the ENABLE ROW LEVEL SECURITY statements: databases
+--   that ran it got RLS from the supabase_rls step; see supabase_migration docs)
 -- =============================================================================
 -- 002_medallion_schemas.sql — bronze / silver / gold tables, platinum views
 --
@@ -28,6 +31,10 @@
 -- Expense approval (n8n expense-approval workflow): select the expense by id
 -- from silver.expenses, then update status / approved_by / approved_at.
 -- approved_by / approved_at record the decision, approval or rejection.
+--
+-- Row-level security is enabled on each table right after its CREATE TABLE,
+-- before 003_access_control.sql grants anything (fail closed until the
+-- policies from files/sql/rls_policies.yml are applied).
 --
 -- Requires 001_metadata_schema.sql (ip_workbench_private.set_updated_at).
 -- Runs once, inside the migration runner's transaction: no BEGIN/COMMIT here.
@@ -66,6 +73,7 @@ create table bronze.scout_transactions_raw (
     constraint scout_transactions_raw_payload_key unique (source_system, payload_hash),
     constraint scout_transactions_raw_payload_check check (jsonb_typeof(payload) = 'object')
 );
+alter table bronze.scout_transactions_raw enable row level security;
 comment on table bronze.scout_transactions_raw is 'Raw Scout POS transaction records (one JSON object per line item).';
 
 create index scout_transactions_raw_unprocessed_idx
@@ -94,6 +102,7 @@ create table bronze.expenses_raw (
     constraint expenses_raw_ocr_confidence_check
         check (ocr_confidence is null or ocr_confidence between 0 and 1)
 );
+alter table bronze.expenses_raw enable row level security;
 comment on table bronze.expenses_raw is
     'Raw expense submissions: OCR extractions, Odoo exports, manual/API entries. source_ref: id in the source system.';
 
@@ -155,6 +164,7 @@ create table silver.scout_transactions (
         check (payment_method is null
                or payment_method in ('cash', 'card', 'gcash', 'maya', 'bank_transfer', 'credit', 'other'))
 );
+alter table silver.scout_transactions enable row level security;
 comment on table silver.scout_transactions is
     'Scout POS line items, typed and validated. transaction_date and fiscal_* are derived in Asia/Manila time.';
 
@@ -220,6 +230,7 @@ create table silver.expenses (
         check (ewt_amount >= 0 and (ewt_rate is null or ewt_rate between 0 and 1)
                and (ewt_amount = 0 or atc_code is not null))
 );
+alter table silver.expenses enable row level security;
 comment on table silver.expenses is
     'Validated expense claims with BIR tax codes and the approval state used by the n8n expense-approval workflow.';
 comment on column silver.expenses.amount_php   is 'amount * exchange_rate, rounded to centavos.';
@@ -274,6 +285,7 @@ create table gold.finance_expenses (
         check (vat_type in ('vatable', 'zero_rated', 'vat_exempt', 'non_vat')),
     constraint finance_expenses_atc_code_check check (atc_code is null or atc_code ~ '^W[A-Z][0-9]{3}$')
 );
+alter table gold.finance_expenses enable row level security;
 comment on table gold.finance_expenses is
     'Approved expenses in PHP with VAT and expanded withholding tax; net_payable = amount_php - ewt_amount.';
 
@@ -312,6 +324,7 @@ create table gold.scout_sales (
     constraint scout_sales_amounts_check
         check (gross_sales >= 0 and discounts >= 0 and vat_amount >= 0 and net_sales >= 0)
 );
+alter table gold.scout_sales enable row level security;
 comment on table gold.scout_sales is 'Scout daily sales mart: one row per day, store, category and brand.';
 
 create index scout_sales_store_id_date_idx on gold.scout_sales (store_id, sales_date);

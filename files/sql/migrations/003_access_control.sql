@@ -1,3 +1,6 @@
+-- workbench:amends sha256:7319174c4130de98e1573c5aee94b6b6e32994c4ac862aaeda7c228f3abe235b
+--   (the version whose header said RLS was enabled only by the supabase_rls
+--   step; the statements are unchanged)
 -- =============================================================================
 -- 003_access_control.sql — role helpers and table privileges
 --
@@ -15,12 +18,13 @@
 --                       union of what the application roles need (admin needs
 --                       all four everywhere); RLS then narrows it per row.
 --        service_role   ALL (it has BYPASSRLS; used by trusted back ends).
---   2. Row-level security: enabled, and the policies created, by the
+--   2. Row-level security: enabled on every table by 001/002 right after its
+--      CREATE TABLE, before the grants below; the policies are created by the
 --      supabase_rls module from files/sql/rls_policies.yml.  Not here.
 --
--- Nothing in this file enables RLS.  Until the policy spec has been applied,
--- `authenticated` holds privileges on tables WITHOUT RLS: apply the migrations
--- and the RLS spec in the same run (the supabase_schema role does).
+-- Fail closed: until the policy spec has been applied (if that step failed or
+-- was skipped), RLS without policies gives `authenticated` no row and refuses
+-- every write, whatever it is granted here.
 --
 -- Runs once, inside the migration runner's transaction: no BEGIN/COMMIT here.
 -- =============================================================================

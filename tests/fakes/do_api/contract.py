@@ -17,8 +17,9 @@ import uuid
 
 import jsonschema
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-SPEC_PATH = os.path.join(os.path.dirname(ROOT), "shared", "contracts", "digitalocean", "openapi-subset.json")
+from .. import contracts
+
+SPEC_PATH = contracts.path("digitalocean", "openapi-subset.json")
 METHODS = ("get", "put", "post", "patch", "delete")
 
 # Keywords that constrain a value, copied as they are (OpenAPI 3.0 uses draft 4's boolean exclusiveMinimum/Maximum).

@@ -276,7 +276,7 @@ def admit(rt, obj, old, allocator):
     if problem:
         raise errors.invalid(rt, name, [("metadata.name", 'Invalid value: "%s": %s' % (name, problem))])
     for field in ("labels", "annotations"):
-        if field in meta and meta[field] is None:
+        if field in meta and not meta[field]:  # null or empty: omitted, as ObjectMeta's omitempty maps are
             del meta[field]
 
     if old is not None:

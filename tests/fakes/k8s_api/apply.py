@@ -7,6 +7,9 @@ applying a field another Apply manager owns with a different value is a 409 Conf
 moves the ownership. Keyed lists known to patch.MERGE_KEYS are associative (``k:{"name":...}``); every other list
 and every primitive list is atomic.
 
+An existing kubectl.kubernetes.io/last-applied-configuration annotation is never removed: the manager "kubectl"
+rewrites it with its configuration, every other manager leaves it as it is (the API server's lastAppliedUpdater).
+
 What it does not: writes other than apply record no ``Update`` entries, so no conflict ever comes from a field last
 set by create/update/patch; no OpenAPI/CRD schema is read (x-kubernetes-list-type and friends are ignored).
 """
@@ -22,6 +25,9 @@ from .patch import merge_key
 _IGNORED_TOP = {"apiVersion", "kind", "status"}
 _IGNORED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
                  "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"}
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 class ApplyConflict(Exception):
@@ -157,6 +163,19 @@ def _prune_empty(obj, path):
             break
 
 
+def _sync_last_applied(result, config, manager):
+    """The API server's lastAppliedUpdater: only a server-side apply by the manager "kubectl" rewrites an existing
+    client-side apply annotation (with the applied configuration, less the annotation itself). Any other manager
+    leaves the annotation as it was, whatever it holds; nobody ever adds one."""
+    annotations = result["metadata"].get("annotations") or {}
+    if manager != "kubectl" or LAST_APPLIED not in annotations:
+        return
+    applied = copy.deepcopy(config)
+    if isinstance(applied["metadata"].get("annotations"), dict):
+        applied["metadata"]["annotations"].pop(LAST_APPLIED, None)
+    annotations[LAST_APPLIED] = json.dumps(applied, separators=(",", ":"), sort_keys=True) + "\n"
+
+
 def server_side_apply(live, config, kind, manager, force, now):
     """The object after ``manager`` applies ``config`` to ``live`` (None when creating).
 
@@ -199,6 +218,7 @@ def server_side_apply(live, config, kind, manager, force, now):
     config["metadata"] = {k: v for k, v in (config.get("metadata") or {}).items()
                           if k in ("name", "namespace") or k not in _IGNORED_META}
     result = _merge(live, config, kind, ())
+    _sync_last_applied(result, config, manager)
     # The entry always gets a fresh timestamp; the caller keeps the old managedFields when nothing else changed
     # (the API server's IgnoreManagedFieldsTimestampsTransformer), so a no-op apply stores nothing.
     entry = dict(manager=manager, operation="Apply", apiVersion=config.get("apiVersion"), time=now,

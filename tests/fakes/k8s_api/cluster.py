@@ -46,6 +46,18 @@ def _refuse_resource_version(meta):
         raise errors.ApiError(500, "", "resourceVersion should not be set on objects to be created")
 
 
+def _check_apply_configuration(rt, config):
+    """What the field manager refuses in an apply configuration before merging it (versionCheckManager, then
+    structuredMergeManager): another group/version/kind than the URL's - a missing apiVersion or kind too - and
+    managedFields of its own."""
+    api_version, kind = str(config.get("apiVersion") or ""), str(config.get("kind") or "")
+    if (api_version, kind) != (rt.api_version, rt.kind):
+        group, _, version = api_version.rpartition("/")
+        raise errors.bad_request("invalid object type: %s/%s, Kind=%s" % (group, version, kind))
+    if isinstance(config.get("metadata"), dict) and config["metadata"].get("managedFields") is not None:
+        raise errors.bad_request("metadata.managedFields must be nil")
+
+
 def _status_success(rt, obj):
     details = dict(name=obj["metadata"]["name"], kind=rt.plural, uid=obj["metadata"]["uid"])
     if rt.group:
@@ -263,11 +275,12 @@ class Cluster(object):
         accepted = [t for t, k in PATCH_TYPES.items() if not (k == "strategic" and rt.custom)]
         if kind is None or content_type not in accepted:
             raise errors.unsupported_media_type(accepted)
-        if kind == "apply" and not field_manager:
-            raise errors.bad_request("PATCH %s: fieldManager is required for apply requests" % rt.group_resource)
+        errors.check_patch_options(kind, field_manager, False)
         if not isinstance(body, (dict, list)) or (kind != "json") != isinstance(body, dict):
             raise errors.bad_request("the body of a %s patch must be a JSON %s"
                                      % (content_type, "array" if kind == "json" else "object"))
+        if kind == "apply":
+            _check_apply_configuration(rt, body)
         with self.store.lock:
             old = self.store.get(rt.group, rt.plural, namespace if rt.namespaced else None, name)
             if kind == "apply":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 class ApiError(Exception):
     def __init__(self, code, reason, message, details=None):
@@ -76,6 +78,33 @@ def invalid(rt, name, causes):
     if len(causes) > 1:
         text = "[%s]" % text
     return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (kind, name, text), details)
+
+
+FIELD_MANAGER_MAX_LENGTH = 128
+
+
+def check_patch_options(patch_kind, field_manager, force_given):
+    """PatchOptions as the API server validates them before it looks at the object (ValidatePatchOptions): an apply
+    needs a fieldManager, ``force`` belongs to apply only, a fieldManager is at most 128 printable characters. Each
+    failure is a 422 Invalid on kind PatchOptions, group meta.k8s.io."""
+    causes = []
+    if patch_kind != "apply" and force_given:
+        causes.append(("FieldValueForbidden", "force", "Forbidden: may not be specified for non-apply patch"))
+    if patch_kind == "apply" and not field_manager:
+        causes.append(("FieldValueRequired", "fieldManager", "Required value: is required for apply patch"))
+    if field_manager and len(field_manager) > FIELD_MANAGER_MAX_LENGTH:
+        causes.append(("FieldValueTooLong", "fieldManager", "Too long: may not be more than %d bytes"
+                       % FIELD_MANAGER_MAX_LENGTH))
+    if field_manager and not field_manager.isprintable():
+        causes.append(("FieldValueInvalid", "fieldManager", "Invalid value: %s: must be printable"
+                       % json.dumps(field_manager)))
+    if not causes:
+        return
+    text = ", ".join("%s: %s" % (field, message) for _reason, field, message in causes)
+    raise ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: %s' % (
+        text if len(causes) == 1 else "[%s]" % text),
+        dict(group="meta.k8s.io", kind="PatchOptions",
+             causes=[dict(reason=reason, message=message, field=field) for reason, field, message in causes]))
 
 
 def bad_request(message):

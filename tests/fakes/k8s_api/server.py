@@ -175,6 +175,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200, self.cluster.replace(rt, namespace, name, body, dry_run))
         if method == "PATCH" and name:
             content_type = self._content_type()
+            if content_type in PATCH_TYPES:  # an unknown patch type is the cluster's 415, before the options
+                errors.check_patch_options(PATCH_TYPES[content_type], query.get("fieldManager"), "force" in query)
             body = self._decode(self._raw, content_type) if content_type in PATCH_TYPES else None
             created, obj = self.cluster.patch(rt, namespace, name, content_type, body, dry_run,
                                               query.get("fieldManager"), _bool(query.get("force")))

@@ -20,6 +20,7 @@ from cloud_support import DO_TOKEN, Writes, playbook
 from fakes.do_api import DOApiFake
 from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, MotoServer
+from support import k8s_security
 from support.ansible import run_playbook
 
 SPACES_SECRET = "spaces-secret-key-Hq7Lw2"
@@ -33,8 +34,6 @@ VAULT = {
     "vault_openai_api_key": "sk-openai-SECRET-e5",
     "vault_gemini_api_key": "gemini-SECRET-f6",
     "vault_n8n_encryption_key": "n8n-enc-SECRET-g7",
-    "vault_n8n_basic_auth_user": "admin",
-    "vault_n8n_basic_auth_password": "n8n-pw-SECRET-h8",
     "vault_neo4j_password": "neo4j-SECRET-i9",
     "vault_langfuse_public_key": "pk-lf-1",
     "vault_langfuse_secret_key": "sk-lf-SECRET-j10",
@@ -206,6 +205,35 @@ def test_both_stages_check_apply_check_apply(world):
     assert os.stat(world.kubeconfig).st_mtime_ns == kubeconfig_mtime
 
 
+def test_a_secret_applied_client_side_loses_its_annotation(world):
+    """A seed Secret once applied client-side (kubectl apply by hand, with older values) holds them in the
+    last-applied-configuration annotation; the next converge of the cluster stage takes it over server-side and
+    removes the annotation: check -> apply -> check -> apply, then the store read directly."""
+    ok(world.run())
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "llm-api-keys", "namespace": "litellm"},
+           "stringData": {"ANTHROPIC_API_KEY": "sk-ant-old-SECRET-z9", "OPENAI_API_KEY": VAULT["vault_openai_api_key"]}}
+    k8s_security.client_side_apply(world.kubeconfig, [old], world.tmp)
+    assert k8s_security.annotated_secrets(world.k8s.list("v1", "secrets")) == ["litellm/llm-api-keys"]
+    remove = "Remove the client-side apply annotation from the secrets"
+    rv = world.k8s.resource_version
+    plan = ok(world.run("cluster.yml", check=True))
+    assert plan.task(remove)["changed"] and [r["item"]["name"] for r in plan.task(remove)["results"]] == ["llm-api-keys"]
+    assert world.k8s.resource_version == rv
+    applied = ok(world.run("cluster.yml"))
+    assert applied.task(remove)["changed"] and applied.task("Ensure the secrets")["changed"]
+    rv = world.k8s.resource_version
+    for check in (True, False):
+        again = ok(world.run("cluster.yml", check=check))
+        assert changed_items(again) == 0 and again.task(remove)["results"] == [], [
+            t["name"] for t in again.tasks if t["result"].get("changed")]
+    assert world.k8s.resource_version == rv
+    secret = world.k8s.get("v1", "secrets", "llm-api-keys", "litellm")
+    assert "annotations" not in secret["metadata"]
+    assert base64.b64decode(secret["data"]["ANTHROPIC_API_KEY"]).decode() == VAULT["vault_anthropic_api_key"]
+    assert k8s_security.annotated_secrets(world.k8s.list("v1", "secrets")) == []
+    assert not [s for s in SECRETS + ["sk-ant-old-SECRET-z9"] if s in plan.stdout + applied.stdout]
+
+
 def test_facts_for_later_stages(converged):
     stage = {"name": "insightpulseai.workbench.doks_cluster", "tasks_from": "main"}
     result = ok(run_playbook(tasks=[
@@ -214,6 +242,33 @@ def test_facts_for_later_stages(converged):
     ], inventory=converged.inventory, env=converged.env))
     (cluster,) = converged.do.snapshot()["clusters"].values()
     assert result.task("show")["msg"] == "%s %s" % (converged.kubeconfig, cluster["id"])
+
+
+def test_retired_n8n_basic_auth_keys_are_removed_once(converged):
+    """A cluster an earlier version converged holds N8N_BASIC_AUTH_* in n8n/n8n-secrets (applied by this stage's
+    field manager). check -> apply -> check -> apply: the keys go (reported), the rest of the Secret stays."""
+    k8s = converged.k8s
+    retired = {"N8N_BASIC_AUTH_USER": "admin", "N8N_BASIC_AUTH_PASSWORD": "n8n-pw-SECRET-h8"}
+    k8s.cluster.patch(k8s._type("v1", "secrets"), "n8n", "n8n-secrets", "application/apply-patch+yaml", {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
+        "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in dict(
+            retired, N8N_ENCRYPTION_KEY=VAULT["vault_n8n_encryption_key"]).items())},
+        field_manager="insightpulseai.workbench", force=True)
+    rv = k8s.resource_version
+    runs = []
+    for check in (True, False, True, False):
+        runs.append(ok(converged.run(which="cluster.yml", check=check)))
+        if len(runs) == 1:
+            assert k8s.resource_version == rv  # the plan removed nothing
+    assert [changed_items(r) for r in runs] == [1, 1, 0, 0], [changed_items(r) for r in runs]
+    report = runs[1].task("Report the retired keys removed")["results"][0]["msg"]
+    assert report.startswith("removed the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from Secret "
+                             "n8n/n8n-secrets")
+    assert "would remove" in runs[0].task("Report the retired keys removed")["results"][0]["msg"]
+    data = k8s.get("v1", "secrets", "n8n-secrets", "n8n")["data"]
+    assert sorted(data) == ["N8N_ENCRYPTION_KEY"]
+    assert base64.b64decode(data["N8N_ENCRYPTION_KEY"]).decode() == VAULT["vault_n8n_encryption_key"]
+    assert retired["N8N_BASIC_AUTH_PASSWORD"] not in "".join(r.stdout for r in runs)
 
 
 def test_region_change_fails_before_any_write(converged):

@@ -12,6 +12,7 @@ import pytest
 
 import litellm_support as ls
 from fakes.k8s_api import FakeKubeAPI
+from support import k8s_security
 
 SECRETS = dict(LITELLM_MASTER_KEY="sk-master-apply-" + secrets.token_hex(6),
                ANTHROPIC_API_KEY="sk-ant-apply-" + secrets.token_hex(6),
@@ -99,3 +100,43 @@ def test_secrets_stay_out_of_vvv_output_when_applying(cluster):
     for name, value in list(SECRETS.items()) + [("REDIS_PASSWORD", REDIS_PASSWORD)]:
         assert value not in out, name
         assert base64.b64encode(value.encode()).decode() not in out, name
+
+
+REMOVE_ANNOTATION = "Remove the client-side apply annotation from the Secret"
+
+
+def test_a_secret_applied_client_side_loses_its_annotation(cluster, tmp_path):
+    """Versions before server-side apply (or kubectl apply by hand) left every key of the Secret in its
+    last-applied-configuration annotation. The next converge takes the Secret over server-side and removes the
+    annotation, reported as a change: check -> apply -> check -> apply, then the store read directly."""
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+           "metadata": {"name": "litellm-gateway-env", "namespace": NS},
+           "stringData": dict(SECRETS, LITELLM_MASTER_KEY="sk-master-old-" + secrets.token_hex(4),
+                              REDIS_PASSWORD=REDIS_PASSWORD)}
+    k8s_security.client_side_apply(cluster.kubeconfig_path,
+                                   [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}, old], tmp_path)
+    assert k8s_security.annotated_secrets(cluster.list("v1", "secrets")) == [NS + "/litellm-gateway-env"]
+    rv = cluster.resource_version
+
+    plan = stage(cluster, check=True)
+    assert not plan.failed, plan.failure()
+    assert plan.task("Apply the Secret")["changed"] and plan.task(REMOVE_ANNOTATION)["changed"]
+    assert cluster.resource_version == rv  # the plan wrote nothing
+    applied = stage(cluster)
+    assert not applied.failed, applied.failure()
+    assert applied.task(REMOVE_ANNOTATION)["changed"]
+    rv = cluster.resource_version
+    for check in (True, False):
+        again = stage(cluster, check=check)
+        assert not again.failed and again.changed == 0, [t["name"] for t in again.tasks if t["result"].get("changed")]
+        assert again.task(REMOVE_ANNOTATION)["skipped"]
+    assert cluster.resource_version == rv
+
+    secret = cluster.get("v1", "secrets", "litellm-gateway-env", namespace=NS)
+    assert "annotations" not in secret["metadata"]
+    assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == dict(
+        SECRETS, REDIS_PASSWORD=REDIS_PASSWORD)
+    assert {e["manager"] for e in secret["metadata"]["managedFields"]} == {"insightpulseai.workbench.litellm_gateway"}
+    assert k8s_security.annotated_secrets(cluster.list("v1", "secrets")) == []
+    for value in list(old["stringData"].values()):
+        assert value not in plan.stdout + applied.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from fakes import contracts
 from fakes.do_api.contract import SPEC_PATH, spec_available
 
 TOKEN = "sandbox-do-token"
@@ -16,7 +17,7 @@ PROVISION_DELAY = 0.6
 
 requires_contract = pytest.mark.skipif(
     not spec_available(),
-    reason="contract check skipped: %s is absent (a clone without the project's shared folder)" % SPEC_PATH,
+    reason=contracts.reason([SPEC_PATH]),
 )
 
 

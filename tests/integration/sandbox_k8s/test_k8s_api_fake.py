@@ -253,7 +253,63 @@ def test_server_side_apply(client, k8s):
     owners = {e["manager"]: e["fieldsV1"] for e in forced["metadata"]["managedFields"]}
     assert owners == {"one": {"f:metadata": {"f:labels": {"f:a": {}}}}, "two": {"f:data": {"f:x": {}}}}
 
-    assert_status(client.patch(CONFIGMAPS + "/s", configmap("s"), APPLY), 400, "BadRequest")  # no fieldManager
+    # No fieldManager: the API server validates the PatchOptions first and answers 422 Invalid (not 400).
+    missing = client.patch(CONFIGMAPS + "/s", configmap("s"), APPLY)
+    assert_status(missing, 422, "Invalid")
+    assert missing.body["message"] == ('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
+                                       'required for apply patch')
+    assert missing.body["details"]["causes"] == [{"reason": "FieldValueRequired", "field": "fieldManager",
+                                                  "message": "Required value: is required for apply patch"}]
+
+
+def test_server_side_apply_refuses_what_a_real_server_refuses(client, k8s):
+    """Each refusal stores nothing: the resourceVersion stays, the object stays as it was."""
+    client.patch(CONFIGMAPS + "/r", configmap("r", x="1"), APPLY, query={"fieldManager": "one"})
+    rv = k8s.resource_version
+    query = {"fieldManager": "one"}
+    # force belongs to apply patches only
+    forced = client.patch(CONFIGMAPS + "/r", {"data": {"x": "2"}}, MERGE, query={"force": "true"})
+    assert_status(forced, 422, "Invalid")
+    assert "force: Forbidden: may not be specified for non-apply patch" in forced.body["message"]
+    assert_status(client.patch(CONFIGMAPS + "/r", configmap("r"), APPLY, query={"fieldManager": "m" * 129}),
+                  422, "Invalid")
+    # the configuration must name the URL's apiVersion and kind, and carry no managedFields
+    no_version = {k: v for k, v in configmap("r", x="2").items() if k != "apiVersion"}
+    wrong = client.patch(CONFIGMAPS + "/r", no_version, APPLY, query=query)
+    assert_status(wrong, 400, "BadRequest")
+    assert wrong.body["message"] == "invalid object type: /, Kind=ConfigMap"
+    as_secret = dict(configmap("r", x="2"), kind="Secret")
+    assert client.patch(CONFIGMAPS + "/r", as_secret, APPLY, query=query).body["message"] == (
+        "invalid object type: /v1, Kind=Secret")
+    read_back = client.get(CONFIGMAPS + "/r").body
+    read_back["data"] = {"x": "2"}
+    owned = client.patch(CONFIGMAPS + "/r", read_back, APPLY, query=query)
+    assert_status(owned, 400, "BadRequest")
+    assert owned.body["message"] == "metadata.managedFields must be nil"
+    assert k8s.resource_version == rv and k8s.get("v1", "configmaps", "r", "default")["data"] == {"x": "1"}
+
+
+def test_server_side_apply_keeps_a_client_side_apply_annotation(client, k8s):
+    """A server-side apply never removes kubectl.kubernetes.io/last-applied-configuration: for any manager but
+    "kubectl" it stays as it was, stale values and all (the API server's lastAppliedUpdater syncs it for kubectl
+    only). Removing it takes an explicit patch."""
+    annotation = "kubectl.kubernetes.io/last-applied-configuration"
+    old = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "csa"}, "stringData": {"k": "old-value"}}
+    created = dict(old, metadata={"name": "csa", "annotations": {annotation: json.dumps(old)}})
+    client.post(SECRETS, created)
+    applied = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "csa"},
+               "data": {"k": base64.b64encode(b"new-value").decode()}}
+    body = client.patch(SECRETS + "/csa", applied, APPLY, query={"fieldManager": "insightpulseai.workbench"}).body
+    assert body["metadata"]["annotations"] == {annotation: json.dumps(old)}  # still the old value, in clear
+    assert "old-value" in k8s.get("v1", "secrets", "csa", "default")["metadata"]["annotations"][annotation]
+
+    synced = client.patch(SECRETS + "/csa", applied, APPLY, query={"fieldManager": "kubectl"}).body
+    assert json.loads(synced["metadata"]["annotations"][annotation]) == dict(applied, metadata={
+        "name": "csa", "namespace": "default"})
+
+    client.patch(SECRETS + "/csa", [{"op": "remove", "path": "/metadata/annotations/" + annotation.replace("/", "~1")}],
+                 JSON_PATCH)
+    assert "annotations" not in k8s.get("v1", "secrets", "csa", "default")["metadata"]  # an empty map is omitted
 
 
 def test_server_side_apply_keyed_lists(client):

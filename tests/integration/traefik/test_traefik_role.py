@@ -17,6 +17,7 @@ import os
 import pytest
 
 from traefik_chart import assemble_standin
+from support import k8s_security
 from support.ansible import ROOT, run_playbook
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "ingress.yml")
@@ -31,6 +32,9 @@ USERS = ["admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6",
 SECRETS = USERS + [u.split(":", 1)[1] for u in USERS] + [
     base64.b64encode(users.encode()).decode() for users in ("\n".join(USERS), USERS[0])]
 HELM_WARNING = "Install helm diff >= 3.4.1"
+ADMIN_RANGES = ["203.0.113.0/24", "2001:db8::/48", "198.51.100.7"]
+N8N_PUBLIC = ("Host(`n8n.workbench.test`) && (PathPrefix(`/webhook/workbench/`) || Path(`/healthz`) || "
+              "Path(`/healthz/readiness`))")
 
 RELEASE = "Install or upgrade the Traefik release"
 NAMESPACES = "Ensure the namespaces"
@@ -52,7 +56,8 @@ def base_vars(kubeconfig, helm_binary, standin_chart):
     return dict(doks_cluster_kubeconfig=kubeconfig, traefik_helm_binary=helm_binary, traefik_chart_ref=standin_chart,
                 traefik_acme_email=EMAIL, traefik_dashboard_users=USERS,
                 traefik_n8n_hostname="n8n.workbench.test", traefik_litellm_hostname="llm.workbench.test",
-                traefik_dashboard_hostname="traefik.workbench.test")
+                traefik_dashboard_hostname="traefik.workbench.test",
+                traefik_n8n_admin_source_ranges=ADMIN_RANGES)
 
 
 def play(inventory, env, extra_vars, check=False, verbosity=0, expect_ok=True):
@@ -110,7 +115,8 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     # (their namespaces do not exist yet, so kubernetes.core cannot dry-run them)
     assert first.task(NAMESPACES)["changed"] is True
     planned = [r["item"]["name"] for r in first.task(PLAN)["results"]]
-    assert sorted(planned) == ["dashboard-auth", "default", "hsts", "litellm-gateway", "n8n", "traefik-dashboard"]
+    assert sorted(planned) == ["dashboard-auth", "default", "hsts", "litellm-gateway", "n8n", "n8n-admin-allowlist",
+                               "traefik-dashboard"]
     assert first.task("Plan the dashboard's basic-auth Secret (check mode)")["changed"] is True
     # the apply makes all of it
     assert [applied.task(t)["changed"] for t in (NAMESPACES, RELEASE, APPLY, SECRET)] == [True] * 4
@@ -146,6 +152,11 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9100"
     assert pod["spec"]["securityContext"]["fsGroup"] == 65532
+    # the restricted Pod Security Standard, stored and as helm rendered it; Traefik keeps its token (it watches the API)
+    found, checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
+    assert found == [], "\n".join(found)
+    assert checked == ["Deployment traefik/traefik (stored)", "Deployment traefik/traefik (helm release traefik/traefik v1)"]
+    assert pod["spec"]["automountServiceAccountToken"] is True and pod["spec"]["hostNetwork"] is False
     container = pod["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/ping"
     assert container["resources"]["requests"]["cpu"] == "100m"
@@ -182,13 +193,26 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     assert route["match"] == "Host(`traefik.workbench.test`) && (PathPrefix(`/dashboard`) || PathPrefix(`/api`))"
     assert route["middlewares"] == [{"name": "dashboard-auth"}]
     assert route["services"] == [{"name": "api@internal", "kind": "TraefikService"}]
-    for name, namespace, host, service_name, port in (("n8n", "n8n", "n8n.workbench.test", "n8n", 5678),
-                                                      ("litellm-gateway", "litellm", "llm.workbench.test",
-                                                       "litellm-gateway", 4000)):
-        spec = k8s.get(IR, "ingressroutes", name, namespace)["spec"]
-        assert spec["entryPoints"] == ["websecure"] and spec["tls"] == {"certResolver": "letsencrypt"}
-        assert spec["routes"] == [{"kind": "Rule", "match": "Host(`%s`)" % host,
-                                   "services": [{"name": service_name, "port": port}]}]
+    spec = k8s.get(IR, "ingressroutes", "litellm-gateway", "litellm")["spec"]
+    assert spec["entryPoints"] == ["websecure"] and spec["tls"] == {"certResolver": "letsencrypt"}
+    assert spec["routes"] == [{"kind": "Rule", "match": "Host(`llm.workbench.test`)",
+                               "services": [{"name": "litellm-gateway", "port": 4000}]}]
+    assert_n8n_routes(k8s, ADMIN_RANGES)
+
+
+def assert_n8n_routes(k8s, ranges):
+    """n8n's host in two routers: the webhooks and health checks public, everything else behind the allow-list."""
+    spec = k8s.get(IR, "ingressroutes", "n8n", "n8n")["spec"]
+    assert spec["entryPoints"] == ["websecure"] and spec["tls"] == {"certResolver": "letsencrypt"}
+    backend = [{"name": "n8n", "port": 5678}]
+    public, admin = spec["routes"]
+    assert public == {"kind": "Rule", "match": N8N_PUBLIC, "priority": 200, "services": backend}
+    assert admin == {"kind": "Rule", "match": "Host(`n8n.workbench.test`)", "priority": 100,
+                     "middlewares": [{"name": "n8n-admin-allowlist", "namespace": "n8n"}], "services": backend}
+    assert "webhook-test" not in public["match"] and "webhook-waiting" not in public["match"]
+    middleware = k8s.get(IR, "middlewares", "n8n-admin-allowlist", "n8n")
+    assert middleware["spec"] == {"ipAllowList": {"sourceRange": ranges}}
+    assert middleware["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "insightpulseai.workbench"
 
 
 def test_values_change_is_detected_and_applied(k8s, inventory, env, base_vars):
@@ -223,6 +247,28 @@ def test_turning_a_route_and_the_dashboard_off_removes_them(k8s, inventory, env,
     assert k8s.get(IR, "middlewares", "hsts", NS) is not None and k8s.get(IR, "tlsoptions", "default", NS) is not None
     record = deployed_release(k8s)[1]
     assert record["config"]["api"]["dashboard"] is False
+
+
+def test_the_n8n_allow_list_follows_the_variable(k8s, inventory, env, base_vars):
+    play(inventory, env, base_vars)
+    narrower = dict(base_vars, traefik_n8n_admin_source_ranges=["192.0.2.10/32"])
+    results = four_steps(k8s, inventory, env, narrower, APPLY)
+    assert results[1].task(RELEASE)["changed"] is False
+    assert_n8n_routes(k8s, ["192.0.2.10/32"])
+    # everybody, only when said so
+    everyone = dict(base_vars, traefik_n8n_admin_source_ranges=["0.0.0.0/0", "::/0"], traefik_n8n_admin_allow_everyone=True)
+    play(inventory, env, everyone)
+    assert_n8n_routes(k8s, ["0.0.0.0/0", "::/0"])
+
+
+def test_turning_the_n8n_route_off_removes_its_allow_list(k8s, inventory, env, base_vars):
+    play(inventory, env, base_vars)
+    off = dict(base_vars, traefik_n8n_route_enabled=False, traefik_n8n_admin_source_ranges=[])
+    results = four_steps(k8s, inventory, env, off, REMOVE)
+    removed = sorted(r["item"]["name"] for r in results[1].task(REMOVE)["results"] if r["changed"])
+    assert removed == ["n8n", "n8n-admin-allowlist"]
+    assert k8s.get(IR, "ingressroutes", "n8n", "n8n") is None
+    assert k8s.get(IR, "middlewares", "n8n-admin-allowlist", "n8n") is None
 
 
 def test_very_verbose_output_carries_no_secret(k8s, inventory, env, base_vars):
@@ -288,6 +334,13 @@ BAD_INPUTS = {
                            "traefik_kubeconfig=/nonexistent/kubeconfig is not a file"),
     "missing helm": (dict(traefik_helm_binary="/nonexistent/helm"), "traefik_helm_binary=/nonexistent/helm does not run"),
     "unknown choice": (dict(traefik_acme_environment="prod"), "traefik_acme_environment"),
+    "n8n allow-list empty": (dict(traefik_n8n_admin_source_ranges=[]), "traefik_n8n_admin_source_ranges is empty"),
+    "n8n allow-list malformed": (dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "office", "10.0.0.300"]),
+                                 'traefik_n8n_admin_source_ranges has "office", "10.0.0.300", not an IPv4/IPv6'),
+    "n8n allow-list everybody": (dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "0.0.0.0/0"]),
+                                 "has 0.0.0.0/0, which allows every address"),
+    "n8n allow-list everybody (IPv6)": (dict(traefik_n8n_admin_source_ranges=["::/0"]),
+                                        "has ::/0, which allows every address"),
 }
 
 
@@ -322,3 +375,20 @@ def test_check_mode_before_the_cluster_exists_plans_the_stage(k8s, inventory, en
     assert plan["changed"] is True and missing in plan["msg"]
     assert RELEASE not in {t["name"].split(" : ")[-1] for t in result.tasks if not t["result"].get("skipped")}
     assert len(k8s.requests) == requests
+
+
+def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inventory, env, base_vars, tmp_path):
+    """The basic-auth Secret once applied client-side (kubectl apply, by hand) holds the htpasswd entries in the
+    last-applied-configuration annotation; the next converge takes it over server-side and removes the annotation:
+    check -> apply -> check -> apply, then the store read directly."""
+    play(inventory, env, base_vars)
+    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+           "metadata": {"name": "traefik-dashboard-auth", "namespace": NS}, "stringData": {"users": USERS[0]}}
+    k8s_security.client_side_apply(kubeconfig, [old], tmp_path)
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == [NS + "/traefik-dashboard-auth"]
+    results = four_steps(k8s, inventory, env, base_vars, "Remove the client-side apply annotation from the basic-auth Secret")
+    assert results[0].task(SECRET)["changed"] and results[1].task(SECRET)["changed"]  # the users are put back
+    auth = k8s.get("v1", "secrets", "traefik-dashboard-auth", NS)
+    assert "annotations" not in auth["metadata"]
+    assert base64.b64decode(auth["data"]["users"]).decode().splitlines() == USERS
+    assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == []

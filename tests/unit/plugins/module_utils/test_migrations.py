@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
@@ -108,3 +110,109 @@ def test_lock_key_is_stable_and_per_ledger():
     assert mig.lock_key("supabase_migrations") == mig.lock_key("supabase_migrations")
     assert mig.lock_key("supabase_migrations") != mig.lock_key("other")
     assert 0 <= mig.lock_key("x") < 2 ** 63
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # E'' strings take backslash escapes: \' does not end them
+        ("select E'a\\';b'; x", ["select E'a\\';b'", "x"]),
+        ("select e'\\\\'; x", ["select e'\\\\'", "x"]),
+        # ... but only when the E stands alone: here it ends an identifier and the string is a standard one
+        ("select type'a\\'; x", ["select type'a\\'", "x"]),
+        ("select 'a\\'; x", ["select 'a\\'", "x"]),
+        # a $ inside an identifier never starts a dollar quote; after a number or a $n parameter it does
+        ("select a$b$; x", ["select a$b$", "x"]),
+        ("select $1$t$;$t$; x", ["select $1$t$;$t$", "x"]),
+        ("select $\U0001F600$;$\U0001F600$; x", ["select $\U0001F600$;$\U0001F600$", "x"]),
+    ],
+)
+def test_split_statements_lexes_quotes_as_postgresql_does(text, expected):
+    assert mig.split_statements(text) == expected
+
+
+def test_sql_tokens_kinds_and_unclosed_quotes():
+    text = "a -- c\n/* b */ 'x' \"y\" $$z$$ \\; 'open"
+    kinds = [(kind, text[start:end], closed) for kind, start, end, closed in mig.sql_tokens(text)]
+    assert kinds == [
+        ("code", "a ", True), ("line_comment", "-- c\n", True), ("block_comment", "/* b */", True), ("code", " ", True),
+        ("string", "'x'", True), ("code", " ", True), ("quoted_ident", '"y"', True), ("code", " ", True),
+        ("dollar", "$$z$$", True), ("code", " ", True), ("backslash", "\\;", True), ("code", " ", True),
+        ("string", "'open", False),
+    ]
+
+
+OLD = ["create table t (id int)"]
+NEW = ["-- workbench:amends %s\ncreate table t (id int)" % mig.fingerprint_digest(OLD), "alter table s.t enable row level security"]
+
+
+def test_fingerprint_digest():
+    assert mig.fingerprint_digest(["select  1"]) == mig.fingerprint_digest(["select 1"])
+    assert mig.fingerprint_digest(["select 1"]).startswith("sha256:") and len(mig.fingerprint_digest(["x"])) == 71
+
+
+def test_parse_amends_reads_the_header_only(tmp_path):
+    digest = mig.fingerprint_digest(OLD)
+    text = "\n-- banner\n--   workbench:amends %s why it is safe\n-- workbench:amends %s\n\ncreate table t (id int);\n" % (
+        digest, "sha256:" + "0" * 64)
+    assert mig.parse_amends(text, "001_a.sql") == [digest, "sha256:" + "0" * 64]
+    assert mig.parse_amends("create table t (id int);", "001_a.sql") == []
+    path = write(tmp_path, {"001_a.sql": text})
+    assert mig.load_migrations(path)[0][0].amends == frozenset([digest, "sha256:" + "0" * 64])
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("-- workbench:amends 27a2bd\nselect 1;", "001_a.sql line 1: a workbench:amends line must be"),
+        ("-- workbench:amends sha256:%s\nselect 1;" % ("A" * 64), "line 1: a workbench:amends line must be"),
+        ("-- workbench:amends md5:%s\nselect 1;" % ("a" * 32), "line 1: a workbench:amends line must be"),
+        ("-- x\nselect 1;\n-- workbench:amends sha256:%s\n" % ("a" * 64), "001_a.sql line 3: workbench:amends is only read in the file's header"),
+    ],
+)
+def test_parse_amends_refuses_malformed_or_misplaced_lines(text, message):
+    with pytest.raises(mig.MigrationError, match=re.escape(message)):
+        mig.parse_amends(text, "001_a.sql")
+
+
+def amended_file():
+    return mig.Migration("1", "n1", "1_n1.sql", NEW, amends=mig.parse_amends(NEW[0], "1_n1.sql"))
+
+
+def test_a_declared_amendment_is_applied_not_pending_and_not_refused():
+    history = {"1": {"name": "old", "statements": OLD}}
+    migrations = [amended_file(), m("2")]
+    assert [p.version for p in mig.plan(migrations, history)] == ["2"]
+    assert [a.version for a in mig.amendments(migrations, history)] == ["1"]
+    # once the row holds the current statements, nothing is left to amend
+    assert mig.amendments(migrations, {"1": {"name": "n1", "statements": NEW}}) == []
+    # a fresh database runs the current file
+    assert [p.version for p in mig.plan(migrations, {})] == ["1", "2"] and mig.amendments(migrations, {}) == []
+    # rows written by `supabase migration repair` carry no statements: nothing to compare, nothing to amend
+    assert mig.amendments(migrations, {"1": {"name": "n1", "statements": None}}) == []
+
+
+def test_any_other_edit_is_still_refused_and_the_message_names_the_recorded_fingerprint():
+    recorded = ["create table t (id bigint)"]
+    with pytest.raises(mig.MigrationError) as err:
+        mig.plan([amended_file()], {"1": {"name": "n1", "statements": recorded}})
+    msg = str(err.value)
+    assert "1_n1.sql were edited after they were applied" in msg
+    assert "recorded fingerprint: 1_n1.sql %s" % mig.fingerprint_digest(recorded) in msg
+    assert "-- workbench:amends <recorded fingerprint>" in msg and "supabase migration repair" in msg
+    # without a header, the earlier version is refused too
+    with pytest.raises(mig.MigrationError, match="were edited after they were applied"):
+        mig.plan([m("1", sql=NEW[1])], {"1": {"statements": OLD}})
+
+
+def test_rls_enabled_tables():
+    statements = [
+        "-- c\nALTER TABLE  ip_workbench.domains\n ENABLE ROW LEVEL SECURITY",
+        'alter table if exists only "Odd"."t""x" enable /* c */ row level security',
+        "alter table unqualified enable row level security",
+        "alter table a.b enable row level security",
+        "alter table a.b disable row level security",
+        "select 'alter table c.d enable row level security'",
+        "alter table e.f force row level security",
+    ]
+    assert mig.rls_enabled_tables([mig.Migration("1", "n", "1_n.sql", statements)]) == ["ip_workbench.domains", 'Odd.t"x']

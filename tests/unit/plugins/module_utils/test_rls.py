@@ -1,4 +1,7 @@
+import os
+
 import pytest
+import yaml
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
 
@@ -142,3 +145,103 @@ def test_sql_quotes_identifiers_and_keeps_public_bare():
     assert _rls.create_policy_sql("my schema", "user", p) == (
         'CREATE POLICY "Select All" ON "my schema"."user" AS PERMISSIVE FOR ALL TO "Team", PUBLIC USING (true) WITH CHECK (true)'
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Policy expressions stay expressions (expression_problem, applied by normalize_policy before any connection)
+# ---------------------------------------------------------------------------------------------------------
+
+SPEC_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "files", "sql", "rls_policies.yml")
+
+
+def shipped_clauses():
+    with open(SPEC_FILE) as f:
+        spec = yaml.safe_load(f)
+    return [(t["schema"], t["table"], p["name"], clause, p[clause])
+            for t in spec["tables"] for p in t["policies"] for clause in ("using", "with_check") if p.get(clause)]
+
+
+def test_every_shipped_policy_is_accepted():
+    spec = yaml.safe_load(open(SPEC_FILE))
+    assert sum(len(t["policies"]) for t in spec["tables"]) == 104
+    clauses = shipped_clauses()
+    assert len(clauses) == 152
+    for schema, table, name, clause, text in clauses:
+        assert _rls.expression_problem(text, clause) is None, (schema, table, name, clause)
+    assert len(_rls.normalize_spec(spec["tables"])) == 24
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(select auth.uid()) = user_id",
+        "user_id = (select auth.uid()) and (status in ('a', 'b') or (select ip_workbench_private.is_admin()))",
+        "body <> ';' and body <> '--' and body <> '/* x */' and body <> ')' and body <> '('",
+        "body = 'it''s; (not) -- a comment'",
+        "body = E'\\';)' and body = e'\\\\' and body = E'a''b;'",
+        "\"we;ird)\" = 1 and \"a\"\"b(\" = 2",
+        "body = $$; ) ( -- /*$$ and body = $tag$ $$ ; ) $tag$",
+        "x$y$ = 1 and a$$b = 2",
+        "body ~ '^\\d+$' and name = U&'d\\0061t;'",
+        "tags @> '{read,suggest}'::text[] and (payload ->> 'k') = 'v'",
+        "amount / 2 > 1 and amount - 1 > 0 and a * b > 0",
+    ],
+)
+def test_expressions_are_accepted(text):
+    assert _rls.expression_problem(text) is None
+    assert policy(using=text)["using"] == text
+
+
+BREAKOUTS = [
+    ("true); COMMIT; DROP TABLE ip_workbench.domains; --", "')' at character 5"),
+    ("true) --", "')' at character 5"),
+    ("true); DROP TABLE ip_workbench.domains", "')' at character 5"),
+    ("true) OR (true", "')' at character 5"),
+    ("(true))", "')' at character 7"),
+    (")(", "')' at character 1"),
+    ("true; DROP TABLE ip_workbench.domains", "';' at character 5"),
+    ("true -- ) ; DROP TABLE x", "a comment at character 6"),
+    ("true /* ); DROP TABLE x; */", "a comment at character 6"),
+    ("true /* unclosed", "a comment at character 6"),
+    ("$$ $$); DROP TABLE ip_workbench.domains; ($$ $$", "')' at character 6"),
+    ("true $$); DROP TABLE ip_workbench.domains; --", "a dollar-quoted string that is never closed starts at character 6"),
+    ("$a$ x $b$); DROP TABLE x; --", "a dollar-quoted string that is never closed starts at character 1"),
+    ("E'\\' ' ); DROP TABLE ip_workbench.domains; -- '", "')' at character 8"),
+    ("e'\\'); DROP TABLE x; --", "a quoted string that is never closed starts at character 2"),
+    ("'it''s); DROP TABLE x; --", "a quoted string that is never closed starts at character 1"),
+    ("\"x); DROP TABLE y; --", "a quoted identifier that is never closed starts at character 1"),
+    ("true \\; DROP TABLE x", "a backslash outside a quoted string at character 6"),
+    ("(true", "1 '(' is never closed"),
+    ("((true)", "1 '(' is never closed"),
+    ("true\x00); DROP TABLE x", "NUL character"),
+]
+
+
+@pytest.mark.parametrize("text, reason", BREAKOUTS, ids=[b[0][:30] for b in BREAKOUTS])
+def test_breakouts_are_refused_naming_table_policy_clause_and_reason(text, reason):
+    for clause in ("using", "with_check"):
+        problem = _rls.expression_problem(text, clause)
+        assert problem is not None and reason in problem, problem
+        with pytest.raises(_rls.SpecError) as err:
+            _rls.normalize_policy(dict(name="attack", command="ALL", **{clause: text}), "Table ip_workbench.domains")
+        msg = str(err.value)
+        assert msg.startswith("Table ip_workbench.domains policy attack: %s is refused, nothing was sent to the server: " % clause)
+        assert reason in msg
+    assert "closes a parenthesis the expression never opened: it would end the WITH CHECK (...) written around it" in (
+        _rls.expression_problem("true) --", "with_check"))
+
+
+def test_refusal_does_not_echo_a_huge_expression():
+    text = "true); DROP TABLE x; " + "x" * 100000
+    msg = str(pytest.raises(_rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=text), "Table s.t").value)
+    assert len(msg) < 400, msg
+    late = "x = 1 and " * 10000 + ";"
+    msg = str(pytest.raises(_rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=late), "Table s.t").value)
+    assert "';' at character 100001" in msg and len(msg) < 400
+
+
+def test_created_with_rls_names_are_checked():
+    assert _rls.normalize_table_names(["a.b", "c.d"], "created_with_rls") == frozenset(["a.b", "c.d"])
+    for bad in (["ab"], ["a.b.c"], ["a."], [3]):
+        with pytest.raises(_rls.SpecError, match="is not a schema.table name"):
+            _rls.normalize_table_names(bad, "created_with_rls")

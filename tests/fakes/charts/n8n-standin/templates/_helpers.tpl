@@ -61,3 +61,12 @@ env:
     {{- toYaml $source | nindent 4 }}
   {{- end }}
 {{- end -}}
+
+{{/* As the real chart's n8n.serviceAccountName: from main.serviceAccount, for main and workers alike. */}}
+{{- define "standin.serviceAccountName" -}}
+{{- if .Values.main.serviceAccount.create -}}
+{{- default (include "standin.fullname" .) .Values.main.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.main.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}

@@ -34,9 +34,14 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
-      serviceAccountName: {{ $fullname }}
+      {{- /* as the real chart: both components run as main's service account */}}
+      serviceAccountName: {{ include "standin.serviceAccountName" $root }}
       securityContext:
         {{- toYaml $values.podSecurityContext | nindent 8 }}
+      {{- with $values.initContainers }}
+      initContainers:
+        {{- tpl (toYaml .) $root | nindent 8 }}
+      {{- end }}
       containers:
         - name: n8n{{ if ne $component "main" }}-{{ $component }}{{ end }}
           image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag | default $root.Chart.AppVersion }}"
@@ -61,8 +66,17 @@ spec:
           volumeMounts:
             - name: data
               mountPath: /home/node/.n8n
+            {{- with $values.extraVolumeMounts }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+      {{- if hasKey $values "terminationGracePeriodSeconds" }}
+      terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds }}
+      {{- end }}
       volumes:
         - name: data
           emptyDir: {}
+        {{- with $values.extraVolumes }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
 {{- end }}
 {{- end }}

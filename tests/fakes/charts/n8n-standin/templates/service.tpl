@@ -21,11 +21,13 @@ spec:
     {{- include "standin.selectorLabels" . | nindent 4 }}
     app.kubernetes.io/type: master
 {{- end }}
+{{- if .Values.main.serviceAccount.create }}
 ---
 apiVersion: v1
 kind: ServiceAccount
 metadata:
-  name: {{ include "standin.fullname" . }}
+  name: {{ include "standin.serviceAccountName" . }}
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "standin.labels" . | nindent 4 }}
+{{- end }}

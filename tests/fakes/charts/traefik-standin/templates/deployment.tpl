@@ -27,6 +27,15 @@ spec:
         prometheus.io/port: {{ quote (index .Values.ports .Values.metrics.prometheus.entryPoint).port }}
       {{- end }}
     spec:
+      {{- /* as the real _podtemplate.tpl: the chart's service account, its token always mounted (Traefik watches
+      the API), hostNetwork from the values */}}
+      serviceAccountName: {{ default $fullname .Values.serviceAccount.name }}
+      automountServiceAccountToken: true
+      hostNetwork: {{ .Values.hostNetwork }}
+      {{- with .Values.deployment.initContainers }}
+      initContainers:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       {{- with .Values.podSecurityContext }}
       securityContext:
         {{- toYaml . | nindent 8 }}
