@@ -39,6 +39,11 @@ if [ -n "${env[LITELLM_URL]:-}" ]; then
   echo "     curl -s \"\$LITELLM_URL/v1/chat/completions\" -H \"Authorization: Bearer \$LITELLM_MASTER_KEY\" \\"
   echo "       -H 'Content-Type: application/json' -d '{\"model\": \"claude-sonnet-4-5\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'"
 fi
+if [ -n "${env[N8N_WEBHOOK_URL]:-}" ]; then
+  echo "     Call a webhook (it refuses callers without the secret header):"
+  echo "     curl -s -X POST \"\$N8N_WEBHOOK_URL/workbench/expense-approval\" -H \"\$N8N_WEBHOOK_AUTH_HEADER: \$N8N_WEBHOOK_AUTH_TOKEN\" \\"
+  echo "       -H 'Content-Type: application/json' -d '{\"expense_id\": \"00000000-0000-4000-8000-000000000000\"}'"
+fi
 echo "  3. Run the seed's validation tests against this profile:"
 echo "     .venv/bin/ansible-playbook playbooks/verify.yml -i inventories/local"
 echo
