@@ -99,7 +99,7 @@ case "${1:-}" in
       scripts/sandbox.sh purge
       rm -rf .workbench .tmp tests/output
     fi
-    log "make local-$1 took $((SECONDS - start)) s"
+    log "make $([ "$1" = down ] && echo local-down || echo clean) took $((SECONDS - start)) s"
     ;;
   *)
     echo "usage: $0 up|down|clean" >&2
