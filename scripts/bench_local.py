@@ -35,13 +35,17 @@ from support.clone import clone_env, free_ports, listening, private_clone, proce
 GOALS = {"first": 480, "warm": 10, "after": 25}
 
 
+class StepFailed(Exception):
+    pass
+
+
 def make(clone, env, target, **extra):
     started = time.perf_counter()
     proc = subprocess.run(["make", target] + ["%s=%s" % kv for kv in extra.items()], cwd=clone, env=env,
                           capture_output=True, text=True, timeout=3600, check=False)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit("make %s failed (%d):\n%s\n%s" % (target, proc.returncode, proc.stdout[-4000:], proc.stderr[-3000:]))
+        raise StepFailed("make %s failed (%d):\n%s\n%s" % (target, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:]))
     changed = [int(n) for n in re.findall(r"changed=(\d+)", proc.stdout)]
     return wall, sum(changed), proc.stdout
 
@@ -53,7 +57,7 @@ def main():
     args = parser.parse_args()
 
     top = tempfile.mkdtemp(prefix="wb-bench-local-")
-    status, results = 0, {}
+    status, results, keep = 0, {}, False
     try:
         clone = private_clone(top)
         pg, n8n, litellm, redis, stand_ins = (free_ports(start=57100), free_ports(2, start=57200), free_ports(start=57300),
@@ -81,9 +85,16 @@ def main():
                     status = 1
                 if step == "warm" and "converge skipped" not in out:
                     print("NOTE: the warm run did not skip the converge")
-        finally:
+        except StepFailed as exc:
+            print("FAIL: %s" % exc)
+            status = 1
+        try:
             wall, _changed, _out = make(clone, env, "clean")
             results["clean"] = {"seconds": round(wall, 1)}
+        except StepFailed as exc:
+            # what runs there is still ours to stop: keep the clone for a `make clean` by hand
+            print("FAIL: %s\nThe clone is kept: cd '%s' && make clean" % (exc, clone))
+            status, keep = 1, True
         left = [p for p in (os.path.join(clone, ".workbench"), os.path.join(clone, ".tmp"), pg_dir) if p and os.path.lexists(p)]
         left += ["process %d: %s" % p for p in processes_mentioning(clone, *([pg_dir] if pg_dir else []))]
         left += ["port %d" % p for p in ports if listening(p)]
@@ -92,7 +103,8 @@ def main():
             print("FAIL: left after make clean: %s" % left)
             status = 1
     finally:
-        shutil.rmtree(top, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(top, ignore_errors=True)
 
     load = open("/proc/loadavg").read().split()[:3]
     print("local profile (%s tool cache), %d CPUs, load average %s:" % ("cold" if args.cold else "warm", os.cpu_count(),

@@ -89,9 +89,10 @@ case "${1:-}" in
       # the gateway's role only when it left a process here (its preflight alone is some 60 tasks)
       gateway=()
       if compgen -G "$STATE/litellm/run/*.pid" >/dev/null || [[ "${ANSIBLE_ARGS:-}" == *litellm_gateway_state_dir* ]]; then
-        gateway=(playbooks/gateway.yml -e litellm_gateway_state=absent)
+        gateway=(playbooks/gateway.yml)
       fi
-      playbook ${gateway[@]+"${gateway[@]}"} playbooks/local_stack.yml -e local_stack_state=$state
+      # (the playbooks first: ansible-playbook takes no playbook after an option)
+      playbook ${gateway[@]+"${gateway[@]}"} playbooks/local_stack.yml -e litellm_gateway_state=absent -e local_stack_state=$state
     else
       log "nothing to stop: .venv is missing (make local never ran here)"
     fi
@@ -99,7 +100,7 @@ case "${1:-}" in
       scripts/sandbox.sh purge
       rm -rf .workbench .tmp tests/output
     fi
-    log "make local-$1 took $((SECONDS - start)) s"
+    log "make $([ "$1" = down ] && echo local-down || echo clean) took $((SECONDS - start)) s"
     ;;
   *)
     echo "usage: $0 up|down|clean" >&2
