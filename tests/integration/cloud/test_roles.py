@@ -217,7 +217,7 @@ def test_a_secret_applied_client_side_loses_its_annotation(world):
     remove = "Remove the client-side apply annotation from the secrets"
     rv = world.k8s.resource_version
     plan = ok(world.run("cluster.yml", check=True))
-    assert plan.task(remove)["changed"] and [r["item"]["name"] for r in plan.task(remove)["results"]] == ["llm-api-keys"]
+    assert plan.task(remove)["changed"] and len(plan.task(remove)["results"]) == 1  # only that one (items: no_log)
     assert world.k8s.resource_version == rv
     applied = ok(world.run("cluster.yml"))
     assert applied.task(remove)["changed"] and applied.task("Ensure the secrets")["changed"]
