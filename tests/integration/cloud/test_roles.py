@@ -244,16 +244,23 @@ def test_facts_for_later_stages(converged):
     assert result.task("show")["msg"] == "%s %s" % (converged.kubeconfig, cluster["id"])
 
 
-def test_retired_n8n_basic_auth_keys_are_removed_once(converged):
-    """A cluster an earlier version converged holds N8N_BASIC_AUTH_* in n8n/n8n-secrets (applied by this stage's
-    field manager). check -> apply -> check -> apply: the keys go (reported), the rest of the Secret stays."""
+@pytest.mark.parametrize("writer", ["this stage", "another manager"])
+def test_retired_n8n_basic_auth_keys_are_removed_once(converged, writer):
+    """A cluster an earlier version converged holds N8N_BASIC_AUTH_* in n8n/n8n-secrets, applied by this stage's field
+    manager (the apply that no longer carries them removes them), or written by someone else (patched away).
+    check -> apply -> check -> apply: the keys go (reported), the rest of the Secret stays."""
     k8s = converged.k8s
     retired = {"N8N_BASIC_AUTH_USER": "admin", "N8N_BASIC_AUTH_PASSWORD": "n8n-pw-SECRET-h8"}
-    k8s.cluster.patch(k8s._type("v1", "secrets"), "n8n", "n8n-secrets", "application/apply-patch+yaml", {
-        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
-        "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in dict(
-            retired, N8N_ENCRYPTION_KEY=VAULT["vault_n8n_encryption_key"]).items())},
-        field_manager="insightpulseai.workbench", force=True)
+    data = dict((k, base64.b64encode(v.encode()).decode()) for k, v in retired.items())
+    rt = k8s._type("v1", "secrets")
+    if writer == "this stage":
+        data["N8N_ENCRYPTION_KEY"] = base64.b64encode(VAULT["vault_n8n_encryption_key"].encode()).decode()
+        k8s.cluster.patch(rt, "n8n", "n8n-secrets", "application/apply-patch+yaml", {
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
+            "data": data}, field_manager="insightpulseai.workbench", force=True)
+    else:
+        k8s.cluster.patch(rt, "n8n", "n8n-secrets", "application/merge-patch+json", {"data": data},
+                          field_manager="kubectl-edit")
     rv = k8s.resource_version
     runs = []
     for check in (True, False, True, False):
@@ -261,10 +268,11 @@ def test_retired_n8n_basic_auth_keys_are_removed_once(converged):
         if len(runs) == 1:
             assert k8s.resource_version == rv  # the plan removed nothing
     assert [changed_items(r) for r in runs] == [1, 1, 0, 0], [changed_items(r) for r in runs]
-    report = runs[1].task("Report the retired keys removed")["results"][0]["msg"]
-    assert report.startswith("removed the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from Secret "
-                             "n8n/n8n-secrets")
-    assert "would remove" in runs[0].task("Report the retired keys removed")["results"][0]["msg"]
+    for run, verb in ((runs[0], "would remove"), (runs[1], "removed")):
+        (report,) = [r["msg"] for r in run.task("Report the retired keys removed")["results"]]
+        assert report.startswith(verb + " the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from "
+                                 "Secret n8n/n8n-secrets"), report
+    assert runs[2].task("Report the retired keys removed")["results"] == []
     data = k8s.get("v1", "secrets", "n8n-secrets", "n8n")["data"]
     assert sorted(data) == ["N8N_ENCRYPTION_KEY"]
     assert base64.b64decode(data["N8N_ENCRYPTION_KEY"]).decode() == VAULT["vault_n8n_encryption_key"]
