@@ -17,7 +17,8 @@ run_with_progress() {
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
     if [ "$SECONDS" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
-      size=$(du -smc "${paths[@]}" 2>/dev/null | tail -n 1 | cut -f1)
+      # du fails (exit 1) when files vanish under it, as they do while pip or npm works: never let that end the install
+      size=$( { du -smc "${paths[@]}" 2>/dev/null || true; } | tail -n 1 | cut -f1)
       printf '\033[1m%s\033[0m still running, %d s so far, %s: %s MB\n' "$label" $((SECONDS - start)) "${dirs//:/ + }" "${size:-0}" >&2
       next=$((SECONDS + ${PROGRESS_INTERVAL:-30}))
     fi
