@@ -21,7 +21,7 @@ description:
     own connection), because Supabase does not let the owner read C(pg_authid). It is set as a SCRAM-SHA-256 verifier
     computed on the controller, so the plain text never reaches the server (nor its statement log), a diff, or the
     output.
-  - All roles are planned first and applied in one transaction: a failure applies none of them.
+  - All roles are planned first and applied in one transaction, so a failure applies none of them.
 options:
   roles:
     description: The roles.
@@ -92,7 +92,7 @@ notes:
 seealso:
   - module: insightpulseai.workbench.supabase_migration
 author:
-  - InsightPulseAI
+  - InsightPulseAI platform team (@insightpulseai)
 """
 
 EXAMPLES = r"""
