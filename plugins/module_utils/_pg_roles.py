@@ -155,7 +155,7 @@ def read_role(cur, name, owned_schemas=()):
     settings = {}
     for (config,) in cur.fetchall():
         for item in config or []:
-            key, _, value = item.partition("=")
+            key, dummy, value = item.partition("=")
             settings[key] = value
     current["settings"] = settings
     current["schemas"] = read_schemas(cur, name, owned_schemas)
@@ -241,8 +241,8 @@ def plan_role(desired, current, password_ok, schemas=None):
                                   pgsql.SQL("ALTER ROLE {} " + " ".join(changes)).format(ident)))
         if current["connection_limit"] != desired["connection_limit"]:
             actions.append(Action(
-                name, "alter role %s connection limit %d (was %d)" % (name, desired["connection_limit"],
-                                                                       current["connection_limit"]),
+                name, "alter role %s connection limit %d (was %d)"
+                % (name, desired["connection_limit"], current["connection_limit"]),
                 pgsql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(ident, pgsql.Literal(desired["connection_limit"])),
             ))
         if desired["login"] and not current["login"] and desired["password"] is not None:
@@ -255,8 +255,8 @@ def plan_role(desired, current, password_ok, schemas=None):
             if have.get(key) != desired["settings"][key]:
                 actions.append(Action(
                     name, "alter role %s set %s = %s" % (name, key, desired["settings"][key]),
-                    pgsql.SQL("ALTER ROLE {} SET {} = {}").format(ident, pgsql.Identifier(key),
-                                                               pgsql.Literal(desired["settings"][key])),
+                    pgsql.SQL("ALTER ROLE {} SET {} = {}").format(
+                        ident, pgsql.Identifier(key), pgsql.Literal(desired["settings"][key])),
                 ))
         for key in sorted(set(have) - set(desired["settings"])):
             actions.append(Action(name, "alter role %s reset %s" % (name, key),

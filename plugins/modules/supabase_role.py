@@ -203,7 +203,7 @@ def run(module):
                 before.append(_pg_roles.describe_state(desired, current, password_ok))
                 after.append(_pg_roles.desired_state(desired))
         conn.rollback()
-        actions = [a for _, plan in plans for a in plan]
+        actions = [a for dummy, plan in plans for a in plan]
         result = dict(
             changed=bool(actions),
             actions=[a.description for a in actions],

@@ -338,7 +338,7 @@ def check_live(kubeconfig):
 def main(argv=None):
     """``python -m support.k8s_security --kubeconfig PATH``: exit 0 when the cluster passes, 1 with the
     violations."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--min-workloads", type=int, default=1,
                         help="fail unless at least this many workloads were checked (a check of nothing is no check)")

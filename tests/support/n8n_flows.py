@@ -9,9 +9,9 @@ HOOK_SECRET = "it-hook-key-Zq81"
 THRESHOLD = 5000
 
 
-def hook(url, body, headers=WEBHOOK_AUTH, **kwargs):
-    """Call a webhook as an authorised caller does (the shared secret in its header)."""
-    return post_json(url, body, headers=headers, **kwargs)
+def hook(url, body, headers=None, **kwargs):
+    """Call a webhook as an authorised caller does (the shared secret in its header, unless ``headers`` replace it)."""
+    return post_json(url, body, headers=WEBHOOK_AUTH if headers is None else headers, **kwargs)
 
 
 def add_expense(dsn, number, amount):

@@ -52,7 +52,7 @@ def _check_apply_configuration(rt, config):
     managedFields of its own."""
     api_version, kind = str(config.get("apiVersion") or ""), str(config.get("kind") or "")
     if (api_version, kind) != (rt.api_version, rt.kind):
-        group, _, version = api_version.rpartition("/")
+        group, dummy, version = api_version.rpartition("/")
         raise errors.bad_request("invalid object type: %s/%s, Kind=%s" % (group, version, kind))
     if isinstance(config.get("metadata"), dict) and config["metadata"].get("managedFields") is not None:
         raise errors.bad_request("metadata.managedFields must be nil")

@@ -8,9 +8,8 @@ import stat
 import pytest
 
 from support.ansible import ROOT, run_playbook
-from support.automation import WEBHOOK_AUTH
 from support.n8n_flows import THRESHOLD, add_expense, add_pipeline, expense, hook, job_run, log_table
-from support.n8n import post_json, read_env
+from support.n8n import read_env
 from support.pg import execute, query
 
 from support.n8n_flows import HOOK_SECRET
