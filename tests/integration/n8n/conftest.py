@@ -55,14 +55,20 @@ def receiver():
     r.stop()
 
 
+with open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")) as _spec:
+    RLS_SPEC = yaml.safe_load(_spec)
+
+
 @pytest.fixture
 def workbench_db(db):
     """A fresh database with the project's migrations applied (silver.expenses, ip_workbench.pipelines, ...) and the
-    automation logins' passwords set, as the supabase_schema stage leaves it."""
+    automation logins' passwords set and the RLS spec applied, as the supabase_schema stage leaves it."""
     res = run_playbook(tasks=[
         {"name": "migrate", "insightpulseai.workbench.supabase_migration": {
             "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": db, "transaction": "all"}},
-        logins_task(db)])
+        logins_task(db),
+        # the migrations enable RLS on every table: without the spec's policies the automation roles see nothing
+        {"name": "rls", "insightpulseai.workbench.supabase_rls": {"login_dsn": db, "tables": RLS_SPEC["tables"]}}])
     assert not res.failed, res.stdout[-3000:]
     return db
 
