@@ -13,12 +13,6 @@ from support.n8n import post_json
 from support.n8n_flows import add_expense, add_pipeline, expense, hook, job_run, log_table
 from support.pg import as_user, execute, query
 
-# Known failing: these passed on main before the helpers' branches were merged (23 passed, one wrong expectation
-# fixed since), then failed in the last fresh-clone run of the session, after the merges; the cause was not
-# diagnosed in time (see the session's closing note). Non-strict xfail keeps them running and visible in every run,
-# without holding main red, until the next session finds the cause. Not a skip: each still runs and reports.
-pytestmark = pytest.mark.xfail(reason="attack suite failing after the merge of the n8n/k8s/ftm branches; under diagnosis",
-                               strict=False)
 
 EXPENSE_HOOK = "/webhook/workbench/expense-approval"
 PIPELINE_HOOK = "/webhook/workbench/pipeline-run"

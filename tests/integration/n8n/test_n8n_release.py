@@ -392,6 +392,7 @@ def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inve
     secret = get(k8s, "v1", "secrets", "n8n-workbench")
     assert "annotations" not in secret["metadata"]
     assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == {
-        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY}
+        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "N8N_INSTANCE_OWNER_EMAIL": "owner@workbench.test", "N8N_INSTANCE_OWNER_PASSWORD_HASH": OWNER_HASH}
     assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == []
     assert "old-db-pw-Qs7" not in plan.stdout + applied.stdout

@@ -9,7 +9,7 @@ import pytest
 
 from support.ansible import ROOT, run_playbook
 from support.n8n_flows import THRESHOLD, add_expense, add_pipeline, expense, hook, job_run, log_table
-from support.n8n import read_env
+from support.n8n import OWNER_EMAIL, ApiError, read_env
 from support.pg import execute, query
 
 from support.n8n_flows import HOOK_SECRET
@@ -209,10 +209,23 @@ def test_local_stack_n8n_is_idempotent_and_keeps_its_secrets_private(n8n_server)
 
 def test_local_stack_recreates_a_lost_api_key(n8n_server):
     key_file = os.path.join(n8n_server.state_dir, "n8n", "api.key")
+    old_key = n8n_server.api_key
     os.unlink(key_file)
     res = n8n_server.converge()
-    assert not res.failed and res.changed == 4  # revoke the old key, create a new one, store it, update the env file
-    new_key = read_env(os.path.join(n8n_server.state_dir, "local.env"))["N8N_API_KEY"]
-    assert new_key != n8n_server.api_key
-    n8n_server.api_key = new_key
+    # the session's other tests use the key local.env holds now, whatever this test finds
+    new_key = n8n_server.api_key = read_env(os.path.join(n8n_server.state_dir, "local.env"))["N8N_API_KEY"]
+    assert not res.failed, res.stdout[-3000:]
+    # one task replaces the labelled key (the old one revoked, a new one created), one stores it, one updates the env
+    changed = [t["name"].split(" : ")[-1] for t in res.tasks if t["result"].get("changed")]
+    assert changed == ["Ensure the public-API key", "Keep the key under the state directory",
+                       "Record the n8n API key in the local env file"], changed
+    assert new_key != old_key
+    with open(key_file) as fh:
+        assert fh.read().strip() == new_key
     assert n8n_server.api().workflows() is not None
+    with pytest.raises(ApiError) as refused:  # the lost key was revoked, not left behind
+        n8n_server.api(key=old_key).workflows()
+    assert refused.value.status == 401
+    rest = n8n_server.rest()
+    rest.login(OWNER_EMAIL, n8n_server.owner_password)
+    assert [k["label"] for k in rest.api_keys()].count("insightpulseai.workbench local_stack") == 1
