@@ -9,26 +9,11 @@ import copy
 import jsonschema
 import pytest
 
-from support.ansible import run_playbook
-
-EMAIL = "ops@insightpulseai.net"
-USERS = ["admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"]
+from traefik_chart import EMAIL, USERS, render_values
 
 # Keys the chart's values.yaml does not list but passes through verbatim into a Kubernetes object
 # (podSecurityContext is rendered with toYaml into the pod's securityContext).
 PASS_THROUGH = {("podSecurityContext", "fsGroup"), ("podSecurityContext", "fsGroupChangePolicy")}
-
-
-def render_values(**overrides):
-    """The values the role passes to helm, rendered by the role itself (tasks/values.yml)."""
-    extra = dict(traefik_acme_email=EMAIL, traefik_dashboard_users=USERS)
-    extra.update(overrides)
-    role = {"name": "insightpulseai.workbench.traefik", "tasks_from": "values.yml"}
-    tasks = [{"name": "render", "ansible.builtin.include_role": role},
-             {"name": "values", "ansible.builtin.debug": {"var": "__traefik_values"}}]
-    result = run_playbook(tasks=tasks, extra_vars=extra)
-    assert result.rc == 0, result.failure() or result.stderr
-    return result.task("values")["__traefik_values"]
 
 
 def coalesce(defaults, values):

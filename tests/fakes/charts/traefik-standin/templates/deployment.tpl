@@ -90,6 +90,14 @@ spec:
             {{- with ($port.http).middlewares }}
             - "--entryPoints.{{ $name }}.http.middlewares={{ join "," . }}"
             {{- end }}
+            {{- with $port.proxyProtocol }}
+            {{- if .trustedIPs }}
+            - "--entryPoints.{{ $name }}.proxyProtocol.trustedIPs={{ join "," .trustedIPs }}"
+            {{- end }}
+            {{- if .insecure }}
+            - "--entryPoints.{{ $name }}.proxyProtocol.insecure"
+            {{- end }}
+            {{- end }}
             {{- if (($port.http).tls).enabled }}
             - "--entryPoints.{{ $name }}.http.tls=true"
             {{- with $port.http.tls.options }}
