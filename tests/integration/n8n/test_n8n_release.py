@@ -269,9 +269,8 @@ def test_first_deploy_without_an_api_key_imports_in_one_run(k8s, inventory, env,
     label = "it-release-key-" + n8n_server.url.rsplit(":", 1)[1]
     first = dict(release_vars, n8n_workflows_url=n8n_server.url, n8n_workflows_api_key="",
                  n8n_workflows_owner_email=OWNER_EMAIL, n8n_workflows_owner_password=n8n_server.owner_password,
-                 n8n_workflows_api_key_label=label, n8n_workflows_postgres_dsn=workbench_db,
-                 n8n_workflows_postgres_ssl="disable", n8n_workflows_wait_timeout=30,
-                 n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it")
+                 n8n_workflows_api_key_label=label, n8n_workflows_wait_timeout=30,
+                 n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", **workflow_db_vars(workbench_db))
     rest = n8n_server.rest()
     rest.login(OWNER_EMAIL, n8n_server.owner_password)
     for key in [k for k in rest.api_keys() if k["label"] == label]:  # a previous run's
