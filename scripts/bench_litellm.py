@@ -15,7 +15,7 @@ connections, with bounded request counts:
 and prints p50/p95 per series, the proxy's overhead (proxy - direct) and the added latency of the fallback hop
 (fallback - proxy). Run from the checkout:  .venv/bin/python scripts/bench_litellm.py [--json FILE]
 Needs scripts/install-litellm.sh and scripts/setup.sh to have run. Uses the test ports of docs/DEVELOPING.md
-(proxy 54000, Redis 56380, stand-ins 54100-54103) unless told otherwise: do not run it beside the test suite.
+(proxy 24000, Redis 26380, stand-ins 24100-24103) unless told otherwise: do not run it beside the test suite.
 """
 
 from __future__ import annotations
@@ -164,9 +164,9 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=200, help="requests per direct/proxy series (default 200)")
     parser.add_argument("--fallback-requests", type=int, default=20, help="requests per fallback series (default 20)")
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--proxy-port", type=int, default=54000)
-    parser.add_argument("--redis-port", type=int, default=56380)
-    parser.add_argument("--stand-in-base-port", type=int, default=54100)
+    parser.add_argument("--proxy-port", type=int, default=24000)
+    parser.add_argument("--redis-port", type=int, default=26380)
+    parser.add_argument("--stand-in-base-port", type=int, default=24100)
     parser.add_argument("--state-dir", default=os.path.join(ROOT, ".tmp", "bench-litellm"))
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="leave the gateway running afterwards")

@@ -60,7 +60,7 @@ def main():
     status, results, keep = 0, {}, False
     try:
         clone = private_clone(top)
-        pg, n8n, litellm, redis, stand_ins = (free_ports(start=57100), free_ports(2, start=57200), free_ports(start=57300),
+        pg, n8n, litellm, redis, stand_ins = (free_ports(start=27100), free_ports(2, start=27200), free_ports(start=27300),
                                               free_ports(start=57400), free_ports(4, start=57500))
         ports = [pg, n8n, n8n + 1, litellm, redis] + list(range(stand_ins, stand_ins + 4))
         env = clone_env(clone, " ".join([

@@ -7,7 +7,7 @@ module sent (counted by a proxy in front of n8n, by method). Finally the managed
         [--url URL --api-key KEY]   use a running n8n instead of starting one (the instance must be empty of
                                     workflows tagged insightpulseai.workbench: the bench purges them)
 
-Without --url, n8n is started with the local_stack role on 127.0.0.1:55680 (broker 55681) under .tmp/bench-n8n and
+Without --url, n8n is started with the local_stack role on 127.0.0.1:25680 (broker 25681) under .tmp/bench-n8n and
 stopped afterwards (--keep leaves it running). Exit status 1 when the no-op run wrote anything or made more list
 requests than pages of workflows (the goal: a no-op costs a constant number of list requests, no per-workflow writes).
 """
@@ -85,7 +85,7 @@ def main():
     ap.add_argument("--active", action="store_true", help="activate every workflow (one more request each on import)")
     ap.add_argument("--url")
     ap.add_argument("--api-key", default=os.environ.get("N8N_API_KEY"))
-    ap.add_argument("--port", type=int, default=55680)
+    ap.add_argument("--port", type=int, default=25680)
     ap.add_argument("--keep", action="store_true", help="leave the n8n this script started running")
     ap.add_argument("--json", help="also write the results to this file")
     opts = ap.parse_args()

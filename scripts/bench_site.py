@@ -37,7 +37,7 @@ from support.n8n import OWNER_EMAIL, N8nServer, install as install_n8n  # noqa: 
 from support.pg import PgServer  # noqa: E402
 
 TOKEN = "bench-site-token"
-PG_PORT, N8N_PORT, N8N_BROKER_PORT = 55520, 55521, 55522
+PG_PORT, N8N_PORT, N8N_BROKER_PORT = 25520, 25521, 25522
 STAGES = ["DigitalOcean network", "DOKS cluster and App Platform apps", "Traefik ingress", "Supabase schema",
           "LLM gateway", "Workflow automation (n8n)"]
 HTPASSWD = "admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"

@@ -48,7 +48,7 @@ def test_a_private_clone_with_a_space_and_no_shared_folder_runs_the_local_start_
     modes = dict((p, stat.S_IMODE(os.stat(p).st_mode)) for p in (top, parent))
     assert modes == {top: 0o700, parent: 0o700}
     assert not os.path.exists(os.path.join(parent, "shared"))
-    port = free_ports(start=worker_port(57100))
+    port = free_ports(start=worker_port(27100))
     env = clone_env(clone, "-e local_stack_pg_port=%d -e local_stack_n8n_enabled=false" % port)
 
     # --- the start, from the clone ------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def listening(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def free_ports(count=1, start=57100, span=800):
+def free_ports(count=1, start=27100, span=800):
     """``count`` consecutive ports, from ``start`` on (within ``span``), that nothing listens on and can be bound now."""
     port, end = start, min(start + span, 65535)
     while port + count <= end:

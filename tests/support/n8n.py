@@ -24,8 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from support.ansible import ROOT, run_playbook
 
-TEST_PORT = int(os.environ.get("WORKBENCH_TEST_N8N_PORT", "55678"))
-TEST_BROKER_PORT = int(os.environ.get("WORKBENCH_TEST_N8N_BROKER_PORT", "55679"))
+TEST_PORT = int(os.environ.get("WORKBENCH_TEST_N8N_PORT", "25678"))
+TEST_BROKER_PORT = int(os.environ.get("WORKBENCH_TEST_N8N_BROKER_PORT", "25679"))
 INSTALL_SCRIPT = os.path.join(ROOT, "scripts", "install-n8n.sh")
 
 

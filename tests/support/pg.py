@@ -12,7 +12,7 @@ from psycopg2 import sql
 
 from support.ansible import ROOT, run_playbook
 
-TEST_PORT = int(os.environ.get("WORKBENCH_TEST_PG_PORT", "55432"))
+TEST_PORT = int(os.environ.get("WORKBENCH_TEST_PG_PORT", "25432"))
 
 
 class PgServer(object):

@@ -1,6 +1,6 @@
 """Helpers for the litellm_gateway tests: run the gateway stage, fake providers, HTTP calls, process reads.
 
-Ports (docs/DEVELOPING.md, test column, 127.0.0.1 only): proxy 54000, Redis 56380, fake providers 54100-54103.
+Ports (docs/DEVELOPING.md, test column, 127.0.0.1 only): proxy 24000, Redis 26380, fake providers 24100-24103.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from support import worker_port, worker_suffix
 from support.ansible import ROOT, run_playbook
 
 # Offset by 10 per pytest-xdist worker (tests/support/__init__.py), so each worker's gateway is its own.
-PROXY_PORT = worker_port(54000)
-REDIS_PORT = worker_port(56380)
-PROVIDER_PORTS = tuple(worker_port(port) for port in (54100, 54101, 54102, 54103))
+PROXY_PORT = worker_port(24000)
+REDIS_PORT = worker_port(26380)
+PROVIDER_PORTS = tuple(worker_port(port) for port in (24100, 24101, 24102, 24103))
 HOST = "127.0.0.1"
 ROLE = os.path.join(ROOT, "roles", "litellm_gateway")
 GATEWAY_PLAYBOOK = os.path.join(ROOT, "playbooks", "gateway.yml")

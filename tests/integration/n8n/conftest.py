@@ -1,4 +1,4 @@
-"""Fixtures of the n8n tests: a real n8n 2.x on 127.0.0.1:55678 started by the local_stack role (once per session),
+"""Fixtures of the n8n tests: a real n8n 2.x on 127.0.0.1:25678 started by the local_stack role (once per session),
 an empty instance per test, a counting proxy in front of it, a stand-in for Mattermost, and a migrated database
 (cloned from pg_server's template, see tests/integration/conftest.py)."""
 
