@@ -9,7 +9,7 @@ import copy
 import jsonschema
 import pytest
 
-from traefik_chart import EMAIL, USERS, render_values
+from traefik_chart import EMAIL, render_values
 
 # Keys the chart's values.yaml does not list but passes through verbatim into a Kubernetes object
 # (podSecurityContext is rendered with toYaml into the pod's securityContext).
