@@ -55,8 +55,8 @@ class PgServer(object):
         base = self.dsn.rsplit("/", 1)[0]
         return "%s/%s" % (base, dbname)
 
-    def create_database(self, template="workbench"):
-        name = "t_" + uuid.uuid4().hex[:12]
+    def create_database(self, template="workbench", name=None):
+        name = name or "t_" + uuid.uuid4().hex[:12]
         with admin_connection(self.dsn) as conn:
             with conn.cursor() as cur:
                 cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))

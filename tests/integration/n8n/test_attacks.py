@@ -2,16 +2,36 @@
 secret, pipeline steps that try to leave their role, and an engineer who edits a step to escalate. Every attack must
 fail, and an independent read must show that nothing changed, nothing was half-applied and no execution started."""
 
-import os
-
 import psycopg2
 import pytest
 
-from support.ansible import ROOT, run_playbook
 from support.automation import WEBHOOK_HEADER, WEBHOOK_TOKEN
 from support.n8n import post_json
 from support.n8n_flows import add_expense, add_pipeline, expense, hook, job_run, log_table
 from support.pg import as_user, execute, query
+
+
+# One deployment for the module, a fresh database per test (conftest.ModuleDeployment): the attacks below each start
+# from the state the stages leave, and end with an independent read of that test's own database.
+@pytest.fixture
+def workbench_db(module_deployment):
+    return module_deployment.fresh_database()
+
+
+@pytest.fixture
+def deployed(module_deployment, workbench_db):
+    return module_deployment.url
+
+
+@pytest.fixture
+def receiver(module_deployment, workbench_db):
+    return module_deployment.receiver
+
+
+@pytest.fixture
+def n8n(module_deployment):
+    """The independent API client; the module's deployment stays (counts of executions are compared, not zeroed)."""
+    return module_deployment.api
 
 
 EXPENSE_HOOK = "/webhook/workbench/expense-approval"
@@ -160,27 +180,3 @@ def test_n8n_connects_as_its_own_roles_never_the_owner(deployed, workbench_db):
     users = {u for (u,) in query(workbench_db, "select distinct usename from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
                                  (dbname,))}
     assert users and users <= {"workbench_automation", "workbench_expense_approver", "workbench_pipeline"}, users
-
-
-def test_a_verbose_local_converge_shows_no_secret(n8n_server, n8n, db, receiver, tmp_path):
-    """site.yml on the local inventory at -vvv (database and workflows stages: the gateway's keys are scanned by the
-    LiteLLM tests), plan then apply then re-apply: no password, token or key the run used appears in its output."""
-    env_file = tmp_path / "local.env"
-    extra = dict(supabase_schema_login_dsn=db, workbench_local_pg_dsn=db, workbench_secrets_dir=str(tmp_path / "secrets"),
-                 workbench_local_env_file=str(env_file), n8n_workflows_url=n8n_server.url,
-                 n8n_workflows_api_key=n8n_server.api_key,
-                 n8n_workflows_mattermost_webhook_url="%s/hooks/vvv-hook-secret-%s" % (receiver.url, "Qx7Zp"))
-    outputs = []
-    for check in (True, False, False):
-        res = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                           tags="supabase_schema,n8n_workflows", extra_vars=extra, verbosity=3, check=check)
-        assert res.rc == 0, (res.stdout[-3000:], res.stderr[-2000:])
-        outputs.append(res.stdout + res.stderr)
-    used = [db.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1], n8n_server.api_key, "vvv-hook-secret-Qx7Zp"]
-    used += [p.read_text().split()[0] for p in sorted((tmp_path / "secrets").iterdir()) if not p.name.endswith("lockfile")]
-    assert len(used) == 3 + 5  # owner, API key, hook; four database logins and the webhook token
-    env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    assert env["N8N_WEBHOOK_AUTH_TOKEN"] in used and env["N8N_WEBHOOK_URL"] == n8n_server.url + "/webhook"
-    for text in outputs:
-        leaked = [i for i, value in enumerate(used) if value in text]
-        assert leaked == [], "secret(s) number %s of %d appear in the -vvv output" % (leaked, len(used))
