@@ -161,7 +161,7 @@ class ModuleDeployment(object):
 @pytest.fixture(scope="module")
 def module_deployment(n8n_server, pg_server, tmp_path_factory):
     """A ModuleDeployment for the module's tests; they take it through module-level workbench_db, deployed,
-    receiver and n8n fixtures (tests/integration/n8n/test_attacks.py)."""
+    receiver and n8n fixtures (tests/integration/n8n/deployed/conftest.py)."""
     deployment = ModuleDeployment(n8n_server, pg_server, tmp_path_factory.mktemp("module-deployment"))
     yield deployment
     deployment.close()

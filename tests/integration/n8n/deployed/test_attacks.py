@@ -11,29 +11,6 @@ from support.n8n_flows import add_expense, add_pipeline, expense, hook, job_run,
 from support.pg import as_user, execute, query
 
 
-# One deployment for the module, a fresh database per test (conftest.ModuleDeployment): the attacks below each start
-# from the state the stages leave, and end with an independent read of that test's own database.
-@pytest.fixture
-def workbench_db(module_deployment):
-    return module_deployment.fresh_database()
-
-
-@pytest.fixture
-def deployed(module_deployment, workbench_db):
-    return module_deployment.url
-
-
-@pytest.fixture
-def receiver(module_deployment, workbench_db):
-    return module_deployment.receiver
-
-
-@pytest.fixture
-def n8n(module_deployment):
-    """The independent API client; the module's deployment stays (counts of executions are compared, not zeroed)."""
-    return module_deployment.api
-
-
 EXPENSE_HOOK = "/webhook/workbench/expense-approval"
 PIPELINE_HOOK = "/webhook/workbench/pipeline-run"
 
