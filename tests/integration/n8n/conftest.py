@@ -79,10 +79,14 @@ def workbench_db(db):
     return prepare_workbench_db(db)
 
 
+def stage_vars(n8n_server, dsn):
+    """The workflows stage's database credentials and webhook auth, as the inventories set them, and the test n8n."""
+    return dict(workflow_db_vars(dsn), n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key)
+
+
 @pytest.fixture
 def workflow_vars(n8n_server, workbench_db):
-    """The workflows stage's database credentials and webhook auth, as the inventories set them."""
-    return dict(workflow_db_vars(workbench_db), n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key)
+    return stage_vars(n8n_server, workbench_db)
 
 
 def write_inventory(directory):
@@ -142,8 +146,7 @@ class ModuleDeployment(object):
         self.dsn = pg_server.dsn_for(pg_server.create_database(self.template, self.name))
         self.receiver = Receiver().start()
         self.url = n8n_server.url
-        res = run_stage(write_inventory(directory), dict(workflow_db_vars(self.dsn), n8n_workflows_url=n8n_server.url,
-                                                         n8n_workflows_api_key=n8n_server.api_key), self.receiver)
+        res = run_stage(write_inventory(directory), stage_vars(n8n_server, self.dsn), self.receiver)
         assert not res.failed, res.stdout[-4000:]
 
     def fresh_database(self):
