@@ -7,7 +7,8 @@ Steps, each timed as the wall time of the make command:
   warm    `make local` again, services up, nothing changed: the converge is skipped
   full    `make local FULL=1`, services up: every task runs (and must change nothing)
   down    `make local-down`
-  after   `make local` after local-down (services start again, then the converge)
+  after   `make local` after local-down: nothing changed, so the services start again from the commands the last
+          converge recorded (scripts/local_resume.py) and the converge is skipped
   clean   `make clean`; then no process, port or folder of the clone may be left
 --cold gives the clone an empty tool cache (WORKBENCH_CACHE in the temporary folder), so `first` includes installing
 n8n, Node, LiteLLM and helm (several minutes, about 5 GB, removed at the end).
@@ -30,7 +31,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from support.clone import clone_env, free_ports, listening, private_clone, processes_mentioning  # noqa: E402
+from support.clone import (clone_env, listening, local_profile_ports, private_clone, processes_mentioning,  # noqa: E402
+                           stand_in_ports)
 
 GOALS = {"first": 480, "warm": 10, "after": 25}
 
@@ -60,13 +62,9 @@ def main():
     status, results, keep = 0, {}, False
     try:
         clone = private_clone(top)
-        pg, n8n, litellm, redis, stand_ins = (free_ports(start=27100), free_ports(2, start=27200), free_ports(start=27300),
-                                              free_ports(start=57400), free_ports(4, start=57500))
-        ports = [pg, n8n, n8n + 1, litellm, redis] + list(range(stand_ins, stand_ins + 4))
-        env = clone_env(clone, " ".join([
-            "-e local_stack_pg_port=%d" % pg, "-e local_stack_n8n_port=%d" % n8n, "-e local_stack_n8n_broker_port=%d" % (n8n + 1),
-            "-e litellm_gateway_port=%d" % litellm, "-e litellm_gateway_redis_port=%d" % redis,
-            "-e litellm_gateway_stand_in_base_port=%d" % stand_ins]))
+        ansible_args, named = local_profile_ports(27100)
+        ports = stand_in_ports(named)
+        env = clone_env(clone, ansible_args)
         # a developer's own keys must not turn the stand-ins into paid providers
         for key in ("LITELLM_MASTER_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY"):
             env.pop(key, None)
@@ -83,8 +81,8 @@ def main():
                 if step in ("warm", "full") and changed:
                     print("FAIL: the %s re-run changed %d things" % (step, changed))
                     status = 1
-                if step == "warm" and "converge skipped" not in out:
-                    print("NOTE: the warm run did not skip the converge")
+                if step in ("warm", "after") and "converge skipped" not in out:
+                    print("NOTE: the %s run did not skip the converge" % step)
         except StepFailed as exc:
             print("FAIL: %s" % exc)
             status = 1

@@ -61,6 +61,24 @@ def free_ports(count=1, start=27100, span=800):
     raise RuntimeError("no %d consecutive free ports between %d and %d" % (count, start, end))
 
 
+def local_profile_ports(base=27100):
+    """Free ports for every listener of the local profile, from ``base`` on (100 apart per service), so a clone's
+    ``make local`` disturbs no other: returns (ANSIBLE_ARGS that move them, {variable: port})."""
+    pg, n8n, litellm, redis, stand_ins = (free_ports(start=base), free_ports(2, start=base + 100),
+                                          free_ports(start=base + 200), free_ports(start=base + 300),
+                                          free_ports(4, start=base + 400))
+    ports = {"local_stack_pg_port": pg, "local_stack_n8n_port": n8n, "local_stack_n8n_broker_port": n8n + 1,
+             "litellm_gateway_port": litellm, "litellm_gateway_redis_port": redis,
+             "litellm_gateway_stand_in_base_port": stand_ins}
+    return " ".join("-e %s=%d" % kv for kv in sorted(ports.items())), ports
+
+
+def stand_in_ports(ports, count=4):
+    """Every port the profile listens on, the stand-ins' range included."""
+    base = ports["litellm_gateway_stand_in_base_port"]
+    return sorted(set(ports.values()) | set(range(base, base + count)))
+
+
 def processes_mentioning(*needles):
     """(pid, command line) of every process whose command line names one of ``needles``, read from /proc."""
     found = []

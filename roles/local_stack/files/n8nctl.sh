@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs n8n as a background process that outlives the Ansible run (local_stack role, tasks/n8n.yml).
 #   n8nctl.sh status PIDFILE          exit 0 when PIDFILE names a live n8n process, 3 when not
-#   n8nctl.sh start PIDFILE LOG BIN   start `BIN start` in its own session (setsid, stdin closed, output to LOG),
-#                                     write its pid to PIDFILE; the N8N_* settings come from the environment
+#   n8nctl.sh start PIDFILE LOG BIN ENVFILE
+#                                     start `BIN start` in its own session (setsid, stdin closed, output to LOG)
+#                                     with the KEY=value lines of ENVFILE (n8n's settings, shell-quoted) exported,
+#                                     write its pid to PIDFILE; secrets stay in ENVFILE, never in argv
 #   n8nctl.sh stop PIDFILE            SIGTERM to the session (n8n and its task runner), SIGKILL after 30 s
 # A stale PIDFILE (process gone, or the pid reused by something that is not n8n) counts as not running.
 set -eu
-cmd=${1:?usage: n8nctl.sh status|start|stop PIDFILE [LOG BIN]}
+cmd=${1:?usage: n8nctl.sh status|start|stop PIDFILE [LOG BIN ENVFILE]}
 pidfile=${2:?PIDFILE missing}
 
 running() {
@@ -25,8 +27,14 @@ case "$cmd" in
   start)
     log=${3:?LOG missing}
     bin=${4:?BIN missing}
+    envfile=${5:?ENVFILE missing}
     if running; then echo "already running $pid"; exit 0; fi
     [ -x "$bin" ] || { echo "n8n launcher $bin is missing: run scripts/install-n8n.sh" >&2; exit 2; }
+    [ -r "$envfile" ] || { echo "n8n's environment $envfile is missing: converge with make local FULL=1" >&2; exit 2; }
+    set -a
+    # shellcheck disable=SC1090  # written by the local_stack role
+    . "$envfile"
+    set +a
     rm -f "$pidfile"
     # The session leader writes its own pid, then becomes n8n (the launcher and node both exec).
     # shellcheck disable=SC2016  # $$ and "$@" are expanded by the inner sh, on purpose
