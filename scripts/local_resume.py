@@ -111,7 +111,13 @@ def main(argv):
                                   text=True)) for s in services]
     failed = []
     for service, proc in procs:
-        out, _ = proc.communicate(timeout=service["timeout"])
+        try:
+            out = proc.communicate(timeout=service["timeout"])[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            failed.append("%s: its start did not return within %d s" % (service["name"], service["timeout"]))
+            continue
         if proc.returncode != 0:
             failed.append("%s: %s" % (service["name"], out.strip()[-500:]))
     if failed:

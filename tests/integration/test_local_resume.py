@@ -34,8 +34,8 @@ def make(clone, env, target, expect_ok=True, **extra):
     proc = subprocess.run(["make", target] + ["%s=%s" % kv for kv in extra.items()], cwd=clone, env=env,
                           capture_output=True, text=True, timeout=900, check=False)
     if expect_ok:
-        assert proc.returncode == 0, "make %s failed (%d):\n%s\n%s" % (target, proc.returncode, proc.stdout[-5000:],
-                                                                      proc.stderr[-2000:])
+        tail = (proc.stdout[-5000:], proc.stderr[-2000:])
+        assert proc.returncode == 0, "make %s failed (%d):\n%s\n%s" % ((target, proc.returncode) + tail)
     return proc
 
 
@@ -91,7 +91,7 @@ def test_make_local_after_local_down_restarts_what_the_converge_left_and_a_conve
     first = make(clone, env, "local")
     assert "PLAY [" in first.stdout
     before = read_workbench(clone)
-    assert before["workflows"] and all(active for _, active in before["workflows"]), before
+    assert before["workflows"] and all(pair[1] for pair in before["workflows"]), before
     assert "workbench_automation" in before["logins"] and before["tables"] and before["answered"]
     # the start records hold no secret: those stay in the 0600 environment files
     secrets = [v for k, v in local_env(clone).items() if k.endswith(("KEY", "PASSWORD", "TOKEN"))]
