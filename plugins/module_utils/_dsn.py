@@ -13,6 +13,7 @@ Supabase administrator, which no automation may connect as. Error messages never
 from __future__ import annotations
 
 from ansible.module_utils.six.moves.urllib.parse import quote
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import SpecError
 
 try:
     import psycopg2.extensions
@@ -26,7 +27,7 @@ OWNER_ROLES = frozenset(["postgres", "supabase_admin", "supabase_auth_admin", "s
                          "supabase_replication_admin", "supabase_read_only_user"])
 
 
-class DsnError(ValueError):
+class DsnError(SpecError, ValueError):
     """A connection string libpq cannot read; the message never contains the string (it may hold a password)."""
 
 

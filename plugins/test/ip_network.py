@@ -59,4 +59,5 @@ class TestModule(object):
     """ip_network."""
 
     def tests(self):
+        """The tests of this plugin."""
         return {"ip_network": ip_network}

@@ -49,4 +49,5 @@ class TestModule(object):
     """ip_network_all."""
 
     def tests(self):
+        """The tests of this plugin."""
         return {"ip_network_all": ip_network_all}
