@@ -15,11 +15,20 @@ TABLES_IP_WORKBENCH = {
 }
 
 
-def stage(dsn, check=False, diff=False, verbosity=0, **extra):
+def stage(dsn, check=False, diff=False, verbosity=0, tags="supabase_schema", **extra):
     extra_vars = dict(supabase_schema_login_dsn=dsn)
     extra_vars.update(extra)
     return run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                        check=check, diff=diff, extra_vars=extra_vars, tags="supabase_schema", verbosity=verbosity)
+                        check=check, diff=diff, extra_vars=extra_vars, tags=tags, verbosity=verbosity)
+
+
+def phase_tags():
+    """The tags of the role's phases, read from its tasks/main.yml (every import but the preflight's)."""
+    with open(os.path.join(ROOT, "roles", "supabase_schema", "tasks", "main.yml")) as f:
+        tasks = yaml.safe_load(f)
+    imports = [item for task in tasks for item in task.get("block", [task])
+               if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml")]
+    return [tag for item in imports for tag in item["tags"] if tag != "supabase_schema"]
 
 
 def test_plan_apply_converge(db):
@@ -122,3 +131,30 @@ def test_secrets_stay_out_of_verbose_output(db):
     res = stage(db, verbosity=3)
     assert res.rc == 0, res.stdout[-3000:]
     assert password not in res.stdout and password not in res.stderr
+
+
+def test_each_phase_runs_alone_by_its_tag_after_the_preflight(db):
+    tags = phase_tags()
+    assert tags == ["supabase_schema_migrate", "supabase_schema_roles", "supabase_schema_rls", "supabase_schema_verify"]
+    # a bad input is refused under every phase's tag alone: the preflight runs with each
+    for tag in tags:
+        res = stage("", tags=tag)
+        assert res.failed and "supabase_schema_login_dsn is empty" in res.failure()["msg"], tag
+
+    # the phases one by one on a fresh database: each does its own part only, then changes nothing
+    migrate = stage(db, tags="supabase_schema_migrate")
+    assert not migrate.failed and migrate.changed == 1, migrate.stdout[-3000:]
+    assert query(db, "select count(*) from pg_policies where schemaname = 'ip_workbench'")[0][0] == 0
+    assert query(db, "select rolcanlogin from pg_roles where rolname = 'workbench_automation'") == [(False,)]
+    roles = stage(db, tags="supabase_schema_roles")
+    assert not roles.failed and roles.changed == 1, roles.stdout[-3000:]
+    assert query(db, "select rolcanlogin from pg_roles where rolname = 'workbench_automation'") == [(True,)]
+    rls = stage(db, tags="supabase_schema_rls")
+    assert not rls.failed and rls.changed == 1, rls.stdout[-3000:]
+    assert query(db, "select count(*) from pg_policies where schemaname = 'ip_workbench'")[0][0] > 0
+    verify = stage(db, tags="supabase_schema_verify")
+    assert not verify.failed and verify.changed == 0, verify.stdout[-3000:]
+    assert verify.task("Re-plan row-level security")["queries"] == []
+    for tag in tags:
+        again = stage(db, tags=tag)
+        assert not again.failed and again.changed == 0, tag
