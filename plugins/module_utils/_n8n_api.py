@@ -13,12 +13,17 @@ Not a public API; it can change at any time. Modules get their connection option
 - Retries with exponential backoff (and ``Retry-After``) on 429, 5xx and connection errors. Requests that are not
   idempotent (POST) are retried only when the server certainly did not act on them: 429, 503 and a refused
   connection. A timeout or a 500/502/504 answer to a POST is not retried (it may have been applied).
-- Errors are ``N8nApiError`` carrying the method, the path, the HTTP status and n8n's own ``message``; never the
-  API key, the session cookie, request headers or request bodies (a login's password is in a body).
+- Errors are ``N8nApiError`` (a ``_runtime.ServiceError``) carrying the method, the path, the HTTP status and n8n's
+  own ``message``, and ``written``: whether a write request of the client may have been applied when it was raised
+  (one that succeeded, or one that got no answer or a 5xx); never the API key, the session cookie, request headers or
+  request bodies (a login's password is in a body). Bad connection options are a ``_runtime.SpecError``.
 - The /rest session: ``login()`` posts the user's credentials and keeps n8n's ``n8n-auth`` cookie; n8n binds that
   cookie to the ``browser-id`` header of the login, so every /rest request sends the same one.
 - Every request is counted in ``N8nClient.requests`` (method, path) so modules can report what they did and tests
-  can prove that a no-op run writes nothing.
+  can prove that a no-op run writes nothing. ``request_counts()`` splits that log into the runtime's
+  ``{reads, writes}`` (a write is a POST, PUT, PATCH or DELETE: the /rest login is one).
+- ``N8nRun`` is the modules' ``_runtime.ModuleRun``: ``requests()`` from the client's log and the deprecated
+  ``api_requests`` alias (``{requests, writes}``) on every exit and failure.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 from ansible.module_utils.urls import open_url
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import (
+    ModuleRun,
+    ServiceError,
+    SpecError,
+)
 
 API_PREFIX = "/api/v1"
 REST_PREFIX = "/rest"
@@ -54,17 +64,18 @@ def n8n_argument_spec():
     )
 
 
-class N8nApiError(Exception):
-    """A failed API call. ``str()`` is safe to show: no key, no headers, no bodies."""
+class N8nApiError(ServiceError):
+    """A failed API call. ``str()`` is safe to show: no key, no headers, no bodies. ``status`` is the HTTP status
+    (None without an answer); ``written`` whether a write of the client may have been applied before or by it."""
 
-    def __init__(self, method, path, status=None, message=None, reason=None, rest=False):
+    def __init__(self, method, path, status=None, message=None, reason=None, rest=False, written=False):
         self.method = method
         self.path = path
         self.status = status
         self.message = message
         self.reason = reason
         self.rest = rest
-        super(N8nApiError, self).__init__(self._text())
+        ServiceError.__init__(self, self._text(), written=written, status=status)
 
     def _text(self):
         where = "%s %s" % (self.method, self.path)
@@ -82,7 +93,59 @@ class N8nApiError(Exception):
 
     @property
     def unreachable(self):
+        """Whether n8n gave no answer at all (refused, timed out, unknown host)."""
         return self.status is None
+
+    def failure(self, msg):
+        """A ServiceError saying ``msg`` (what the module was doing, normally ending with this error's text), with
+        this error's ``written`` and ``status``."""
+        return ServiceError(msg, written=self.written, status=self.status)
+
+
+class InvalidConnection(SpecError, ValueError):
+    """Connection options that cannot work (a URL without http:// or https://): raised before any request. Also a
+    ValueError, as it was before the runtime."""
+
+
+def reword(error, msg):
+    """``error`` (a WorkbenchError) saying ``msg`` instead: the same kind, ``written`` and details, so a module can put
+    what it was doing in front of a helper's message without changing how the run fails."""
+    if isinstance(error, N8nApiError):
+        return error.failure(msg)
+    new = type(error)(msg, **error.details)
+    new.written = error.written
+    return new
+
+
+def request_counts(requests):
+    """The runtime's ``{"reads": n, "writes": n}`` from a request log of (method, path)."""
+    writes = sum(1 for method, dummy in requests if method in WRITE_METHODS)
+    return dict(reads=len(requests) - writes, writes=writes)
+
+
+class N8nRun(ModuleRun):
+    """The ``ModuleRun`` of the n8n modules. A module sets ``self.client`` (in ``validate()``, after the local checks,
+    so bad input fails before any request); ``requests()`` counts its real request log, and every exit and failure
+    also carries the deprecated ``api_requests`` alias (``{requests, writes}``)."""
+
+    client = None
+
+    def requests(self):
+        """Reads and writes from the client's request log (none before the client exists)."""
+        return request_counts(self.client.requests if self.client is not None else [])
+
+    def api_requests(self):
+        """Deprecated alias of ``requests``: the total and the writes (removed in 2.0.0)."""
+        counts = self.requests()
+        return dict(requests=counts["reads"] + counts["writes"], writes=counts["writes"])
+
+    def exit(self, **keys):
+        """The runtime's exit, with ``api_requests``."""
+        ModuleRun.exit(self, api_requests=self.api_requests(), **keys)
+
+    def fail(self, msg, error=None, **keys):
+        """The runtime's failure, with ``api_requests``."""
+        ModuleRun.fail(self, msg, error=error, api_requests=self.api_requests(), **keys)
 
 
 def _server_message(raw):
@@ -113,12 +176,12 @@ class N8nClient(object):
     def __init__(self, url, api_key, validate_certs=True, timeout=30, retries=4, backoff=0.5, max_backoff=8.0,
                  opener=None, sleep=None):
         if not url or not isinstance(url, str):
-            raise ValueError("url must be the base URL of the n8n instance, for example http://127.0.0.1:5678")
+            raise InvalidConnection("url must be the base URL of the n8n instance, for example http://127.0.0.1:5678")
         base = url.rstrip("/")
         if base.endswith(API_PREFIX):
             base = base[: -len(API_PREFIX)]
         if not (base.startswith("http://") or base.startswith("https://")):
-            raise ValueError("url must start with http:// or https://, got %r" % url)
+            raise InvalidConnection("url must start with http:// or https://, got %r" % url)
         self.base_url = base
         self._api_key = api_key
         self.validate_certs = validate_certs
@@ -130,29 +193,40 @@ class N8nClient(object):
         self._sleep = sleep or time.sleep
         self._legacy_activation = False
         self._session = None
+        self._wrote = False
         self.requests = []
 
     @classmethod
     def from_module(cls, module):
+        """A client from the module's connection options (``n8n_argument_spec()``); SpecError when they cannot work."""
         p = module.params
         try:
             return cls(p["url"], p["api_key"], validate_certs=p["validate_certs"], timeout=p["timeout"])
-        except ValueError as exc:
-            module.fail_json(msg="Invalid n8n connection options: %s" % exc)
+        except InvalidConnection as exc:
+            raise SpecError("Invalid n8n connection options: %s" % exc)
 
     # ------------------------------------------------------------------------------------------------
     # Counters
     # ------------------------------------------------------------------------------------------------
     @property
     def request_count(self):
+        """How many requests were sent (retries included)."""
         return len(self.requests)
 
     @property
     def write_count(self):
-        return sum(1 for method, dummy in self.requests if method in WRITE_METHODS)
+        """How many of them were writes (POST, PUT, PATCH, DELETE; the /rest login is one)."""
+        return request_counts(self.requests)["writes"]
 
     def stats(self):
+        """``{requests, writes}``: the shape of the deprecated ``api_requests`` result key."""
         return dict(requests=self.request_count, writes=self.write_count)
+
+    @property
+    def wrote(self):
+        """Whether a write of this client (not the login) may have been applied: one that succeeded, or one that got
+        no answer or a 5xx."""
+        return self._wrote
 
     # ------------------------------------------------------------------------------------------------
     # HTTP
@@ -192,6 +266,7 @@ class N8nClient(object):
             headers["Content-Type"] = "application/json"
         if retry_statuses is None:
             retry_statuses = POST_RETRY_STATUSES if method == "POST" else RETRY_STATUSES
+        state_write = method in WRITE_METHODS and not (rest and path == "/login")
         attempt = 0
         while True:
             attempt += 1
@@ -201,6 +276,7 @@ class N8nClient(object):
                 resp = self._open(url, method=method, headers=headers, data=data, validate_certs=self.validate_certs,
                                   timeout=self.timeout, http_agent=USER_AGENT, follow_redirects="safe",
                                   use_proxy=True)
+                self._wrote = self._wrote or state_write
                 raw = resp.read()
                 if not raw:
                     return resp, None
@@ -208,7 +284,8 @@ class N8nClient(object):
                     return resp, json.loads(raw.decode("utf-8"))
                 except ValueError:
                     raise N8nApiError(method, shown_path, getattr(resp, "status", None) or resp.getcode(),
-                                      reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url, rest=rest)
+                                      reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url, rest=rest,
+                                      written=self._wrote)
             except HTTPError as exc:
                 try:
                     raw = exc.read()
@@ -216,7 +293,7 @@ class N8nClient(object):
                     raw = b""
                 error = N8nApiError(method, shown_path, exc.code, _server_message(raw), reason=exc.reason, rest=rest)
                 if exc.code not in retry_statuses or attempt > self.retries:
-                    raise error
+                    raise self._failed(error, state_write)
                 wait = _retry_after(exc)
             except N8nApiError:
                 raise
@@ -226,24 +303,36 @@ class N8nClient(object):
                 error = N8nApiError(method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)),
                                     rest=rest)
                 if attempt > self.retries or (method == "POST" and not refused):
-                    raise error
+                    raise self._failed(error, state_write and not refused)
             if wait is None:
                 wait = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
             self._sleep(wait)
 
+    def _failed(self, error, state_write):
+        """``error`` with ``written`` set: a write that got no answer or a 5xx may have been applied."""
+        if state_write and (error.status is None or error.status >= 500):
+            self._wrote = True
+        error.written = self._wrote
+        return error
+
     def get(self, path, query=None):
+        """GET ``path`` (under /api/v1)."""
         return self.request("GET", path, query=query)
 
     def post(self, path, body=None, query=None, retry_statuses=None):
+        """POST ``body`` (``{}`` by default) to ``path``."""
         return self.request("POST", path, query=query, body=body if body is not None else {}, retry_statuses=retry_statuses)
 
     def put(self, path, body, query=None):
+        """PUT ``body`` to ``path``."""
         return self.request("PUT", path, query=query, body=body)
 
     def patch(self, path, body):
+        """PATCH ``path`` with ``body``."""
         return self.request("PATCH", path, body=body)
 
     def delete(self, path, retry_statuses=None):
+        """DELETE ``path``."""
         return self.request("DELETE", path, retry_statuses=retry_statuses)
 
     def paginate(self, path, query=None):
@@ -265,15 +354,19 @@ class N8nClient(object):
     # Resources
     # ------------------------------------------------------------------------------------------------
     def list_workflows(self):
+        """Every workflow (archived ones included), without pinned data."""
         return self.paginate("/workflows", {"excludePinnedData": "true"})
 
     def get_workflow(self, workflow_id):
+        """One workflow by id, without pinned data."""
         return self.get("/workflows/%s" % quote(workflow_id, safe=""), {"excludePinnedData": "true"})
 
     def create_workflow(self, body):
+        """Create a workflow (n8n mints its id); returns it."""
         return self.post("/workflows", body)
 
     def update_workflow(self, workflow_id, body, publish_if_active=True):
+        """Replace a workflow (PUT); an active one is republished unless ``publish_if_active`` is false."""
         return self.put("/workflows/%s" % quote(workflow_id, safe=""), body,
                         query={"publishIfActive": "true" if publish_if_active else "false"})
 
@@ -282,6 +375,7 @@ class N8nClient(object):
         return self._activation(workflow_id, "publish", "activate")
 
     def deactivate_workflow(self, workflow_id):
+        """Unpublish (2.x) the workflow; /deactivate where the server has no /unpublish."""
         return self._activation(workflow_id, "unpublish", "deactivate")
 
     def _activation(self, workflow_id, current, legacy):
@@ -300,6 +394,7 @@ class N8nClient(object):
         return self.post(base + legacy, {})
 
     def delete_workflow(self, workflow_id):
+        """Delete a workflow, retrying n8n's short-lived 409 "still being unpublished"."""
         # n8n 2.x answers 409 "still being unpublished" for a moment after a deactivation: that one is retried.
         path = "/workflows/%s" % quote(workflow_id, safe="")
         for attempt in range(self.retries + 1):
@@ -311,27 +406,35 @@ class N8nClient(object):
                 self._sleep(min(self.max_backoff, self.backoff * (2 ** attempt)))
 
     def set_workflow_tags(self, workflow_id, tag_ids):
+        """Set a workflow's tags to exactly ``tag_ids``; returns the tags."""
         return self.put("/workflows/%s/tags" % quote(workflow_id, safe=""), [{"id": t} for t in tag_ids])
 
     def list_tags(self):
+        """Every tag."""
         return self.paginate("/tags")
 
     def create_tag(self, name):
+        """Create a tag; returns it."""
         return self.post("/tags", {"name": name})
 
     def list_credentials(self):
+        """Every credential (id, name, type, timestamps: never its data)."""
         return self.paginate("/credentials")
 
     def create_credential(self, body):
+        """Create a credential from ``{name, type, data}``; returns it (without data)."""
         return self.post("/credentials", body)
 
     def update_credential(self, credential_id, body):
+        """PATCH a credential (name and/or data); returns it (without data)."""
         return self.patch("/credentials/%s" % quote(credential_id, safe=""), body)
 
     def delete_credential(self, credential_id):
+        """Delete a credential."""
         return self.delete("/credentials/%s" % quote(credential_id, safe=""))
 
     def credential_schema(self, credential_type):
+        """The JSON schema of a credential type's data."""
         return self.get("/credentials/schema/%s" % quote(credential_type, safe=""))
 
     def api_key_works(self, api_key):
@@ -361,14 +464,16 @@ class N8nClient(object):
         cookie = _session_cookie(resp)
         if not cookie:
             raise N8nApiError("POST", REST_PREFIX + "/login", getattr(resp, "status", None),
-                              reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE, rest=True)
+                              reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE, rest=True,
+                              written=self._wrote)
         self._session = cookie
         return _rest_data(data) or {}
 
     def rest(self, method, path, query=None, body=None):
         """One /rest call with the login session; returns n8n's ``data`` (its /rest answers are {"data": ...})."""
         if not self._session:
-            raise N8nApiError(method.upper(), REST_PREFIX + path, reason="not logged in (call login() first)", rest=True)
+            raise N8nApiError(method.upper(), REST_PREFIX + path, reason="not logged in (call login() first)", rest=True,
+                              written=self._wrote)
         if body is None and method.upper() in ("POST", "PUT", "PATCH"):
             body = {}
         return _rest_data(self.request(method, path, query=query, body=body, rest=True))
@@ -394,13 +499,16 @@ class N8nClient(object):
         return self.rest("POST", "/api-keys", body={"label": label, "scopes": list(scopes), "expiresAt": None})
 
     def update_api_key(self, key_id, label, scopes):
+        """Set the label and scopes of one of the logged-in user's keys (the key itself does not change)."""
         return self.rest("PATCH", "/api-keys/%s" % quote(key_id, safe=""), body={"label": label, "scopes": list(scopes)})
 
     def delete_api_key(self, key_id):
+        """Delete one of the logged-in user's keys."""
         return self.rest("DELETE", "/api-keys/%s" % quote(key_id, safe=""))
 
 
 def _rest_data(answer):
+    """The ``data`` of a /rest answer (answers without it as they are)."""
     if isinstance(answer, dict) and "data" in answer:
         return answer["data"]
     return answer

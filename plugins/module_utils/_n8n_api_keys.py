@@ -18,11 +18,13 @@ new one is created.
 
 from __future__ import annotations
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import SpecError
+
 VISIBLE_CHARS = 4
 
 
-class ApiKeyError(Exception):
-    """Invalid desired state: raised before anything is written."""
+class ApiKeyError(SpecError):
+    """Invalid desired state (a scope the user's keys cannot have): raised before anything is written."""
 
 
 def labelled(keys, label):

@@ -18,40 +18,56 @@ credential is created; ``always`` writes it on every run and reports a change (u
 
 from __future__ import annotations
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import (
+    DriftError,
+    SpecError,
+    WorkbenchError,
+)
 
-class CredentialError(Exception):
-    """Invalid desired state or an ambiguous match: raised before anything is written."""
+
+class CredentialError(WorkbenchError):
+    """Base of this file's errors, all raised before anything is written: ``InvalidCredential`` or
+    ``AmbiguousCredential``."""
+
+
+class InvalidCredential(SpecError, CredentialError):
+    """The desired credential is wrong (its data does not fit the type's schema)."""
+
+
+class AmbiguousCredential(DriftError, CredentialError):
+    """Several credentials have the type and name: the module will not pick one."""
 
 
 def find(credentials, ctype, name):
+    """The credential of type ``ctype`` named exactly ``name`` (None without one); AmbiguousCredential for several."""
     found = [c for c in credentials or [] if c.get("type") == ctype and c.get("name") == name]
     if len(found) > 1:
-        raise CredentialError("%d credentials of type %s are named %r (ids %s): rename or delete the extra ones"
-                              % (len(found), ctype, name, ", ".join(sorted(c["id"] for c in found))))
+        raise AmbiguousCredential("%d credentials of type %s are named %r (ids %s): rename or delete the extra ones"
+                                  % (len(found), ctype, name, ", ".join(sorted(c["id"] for c in found))))
     return found[0] if found else None
 
 
 def check_data(schema, data, ctype):
     """Reject keys the credential type does not have, and missing required keys, naming them (never their values)."""
     if not isinstance(data, dict):
-        raise CredentialError("data must be a mapping of the %s credential's fields" % ctype)
+        raise InvalidCredential("data must be a mapping of the %s credential's fields" % ctype)
     props = (schema or {}).get("properties") or {}
     if props:
         unknown = sorted(set(data) - set(props))
         if unknown:
-            raise CredentialError("data has field(s) %s that a %s credential does not have; its fields are: %s"
-                                  % (", ".join(unknown), ctype, ", ".join(sorted(props))))
+            raise InvalidCredential("data has field(s) %s that a %s credential does not have; its fields are: %s"
+                                    % (", ".join(unknown), ctype, ", ".join(sorted(props))))
         for key, value in data.items():
             spec = props.get(key) or {}
             allowed = spec.get("enum")
             if allowed and value not in allowed:
-                raise CredentialError("data.%s must be one of %s for a %s credential" % (key, ", ".join(map(str, allowed)), ctype))
+                raise InvalidCredential("data.%s must be one of %s for a %s credential" % (key, ", ".join(map(str, allowed)), ctype))
             expected = spec.get("type")
             if value is not None and expected in _TYPES and not _TYPES[expected](value):
-                raise CredentialError("data.%s must be a %s for a %s credential" % (key, expected, ctype))
+                raise InvalidCredential("data.%s must be a %s for a %s credential" % (key, expected, ctype))
     missing = sorted(k for k in (schema or {}).get("required") or [] if k not in data)
     if missing:
-        raise CredentialError("data lacks the required field(s) %s of a %s credential" % (", ".join(missing), ctype))
+        raise InvalidCredential("data lacks the required field(s) %s of a %s credential" % (", ".join(missing), ctype))
 
 
 _TYPES = {
@@ -80,6 +96,7 @@ def data_view(data):
 
 
 def summary(cred):
+    """What modules return of a credential (never its data: n8n does not return it anyway)."""
     if not cred:
         return {}
     return dict((k, cred.get(k)) for k in ("id", "name", "type", "createdAt", "updatedAt"))

@@ -32,6 +32,12 @@ import json
 import os
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import (
+    DriftError,
+    SpecError,
+    WorkbenchError,
+)
+
 MANAGEMENT_TAG = "insightpulseai.workbench"
 TAG_MAX_LENGTH = 24
 
@@ -73,8 +79,18 @@ CREATE_UNSUPPORTED = ("description",)
 PLACEHOLDER_RE = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 
 
-class WorkflowError(Exception):
-    """Invalid desired state or an impossible request: raised before anything is written."""
+class WorkflowError(WorkbenchError):
+    """Base of this file's errors, all raised before anything is written: ``InvalidWorkflow`` or
+    ``AmbiguousWorkflow``."""
+
+
+class InvalidWorkflow(SpecError, WorkflowError):
+    """The desired state is wrong or names what the instance does not have (a file, a placeholder, a credential, an
+    id)."""
+
+
+class AmbiguousWorkflow(DriftError, WorkflowError):
+    """The instance holds several workflows, or several credentials, that the desired state names once."""
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -90,9 +106,9 @@ def load_source(item):
             try:
                 definition = json.loads(definition)
             except ValueError as exc:
-                raise WorkflowError("definition is not valid JSON: %s" % exc)
+                raise InvalidWorkflow("definition is not valid JSON: %s" % exc)
         if not isinstance(definition, dict):
-            raise WorkflowError("definition must be a mapping (a workflow object), got %s" % type(definition).__name__)
+            raise InvalidWorkflow("definition must be a mapping (a workflow object), got %s" % type(definition).__name__)
         return copy.deepcopy(definition)
     src = item.get("src")
     if src:
@@ -100,18 +116,19 @@ def load_source(item):
             with open(src, "rb") as f:
                 raw = f.read()
         except (IOError, OSError) as exc:
-            raise WorkflowError("cannot read workflow file %s: %s" % (src, exc.strerror or exc))
+            raise InvalidWorkflow("cannot read workflow file %s: %s" % (src, exc.strerror or exc))
         try:
             definition = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            raise WorkflowError("workflow file %s is not valid JSON: %s" % (src, exc))
+            raise InvalidWorkflow("workflow file %s is not valid JSON: %s" % (src, exc))
         if not isinstance(definition, dict):
-            raise WorkflowError("workflow file %s must hold one workflow object, got %s" % (src, type(definition).__name__))
+            raise InvalidWorkflow("workflow file %s must hold one workflow object, got %s" % (src, type(definition).__name__))
         return definition
     return None
 
 
 def describe_item(item):
+    """How messages name an item before its definition is read: by name, by file, or just "workflow"."""
     if item.get("name"):
         return "workflow %r" % item["name"]
     if item.get("src"):
@@ -162,10 +179,10 @@ def _placeholder_values(variables, secrets, where):
     for kind, mapping in (("vars", variables or {}), ("secrets", secrets or {})):
         for key, value in mapping.items():
             if not re.match(r"^[A-Z][A-Z0-9_]*$", str(key)):
-                raise WorkflowError("%s key %r is not a placeholder name: use upper case letters, digits and _ "
-                                    "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper()))
+                raise InvalidWorkflow("%s key %r is not a placeholder name: use upper case letters, digits and _ "
+                                      "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper()))
             if isinstance(value, (dict, list)) or value is None:
-                raise WorkflowError("%s.%s must be a string or a number" % (kind, key))
+                raise InvalidWorkflow("%s.%s must be a string or a number" % (kind, key))
             if isinstance(value, bool):
                 value = "true" if value else "false"
             values[key] = str(value)
@@ -173,15 +190,16 @@ def _placeholder_values(variables, secrets, where):
 
 
 def validate_tags(tags, where):
+    """The item's tags, stripped and without duplicates (None when unset); rejects what n8n would refuse."""
     if tags is None:
         return None
     out = []
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
-            raise WorkflowError("%s: tags must be non-empty strings, got %r" % (where, tag))
+            raise InvalidWorkflow("%s: tags must be non-empty strings, got %r" % (where, tag))
         tag = tag.strip()
         if len(tag) > TAG_MAX_LENGTH:
-            raise WorkflowError("%s: tag %r is longer than n8n's %d-character limit" % (where, tag, TAG_MAX_LENGTH))
+            raise InvalidWorkflow("%s: tag %r is longer than n8n's %d-character limit" % (where, tag, TAG_MAX_LENGTH))
         if tag not in out:
             out.append(tag)
     return out
@@ -193,14 +211,14 @@ def _credential_refs(node, where):
     if creds in (None, {}):
         return {}
     if not isinstance(creds, dict):
-        raise WorkflowError("%s: credentials must be a mapping of credential type to {name: ...}" % where)
+        raise InvalidWorkflow("%s: credentials must be a mapping of credential type to {name: ...}" % where)
     out = {}
     for ctype, ref in creds.items():
         if isinstance(ref, str):
             ref = {"name": ref}
         if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"].strip():
-            raise WorkflowError("%s: credential %r must name the credential: {%s: {name: <credential name>}}"
-                                % (where, ctype, ctype))
+            raise InvalidWorkflow("%s: credential %r must name the credential: {%s: {name: <credential name>}}"
+                                  % (where, ctype, ctype))
         out[ctype] = {"name": ref["name"]}
     return out
 
@@ -209,54 +227,54 @@ def validate_definition(definition, where):
     """Check what n8n would reject (and what would silently break the workflow) before any request is made."""
     name = definition.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise WorkflowError("%s has no name (set name in the file or on the item)" % where)
+        raise InvalidWorkflow("%s has no name (set name in the file or on the item)" % where)
     nodes = definition.get("nodes")
     if not isinstance(nodes, list) or not nodes:
-        raise WorkflowError("%s: nodes must be a non-empty list" % where)
+        raise InvalidWorkflow("%s: nodes must be a non-empty list" % where)
     names = set()
     for index, node in enumerate(nodes):
         at = "%s node %d" % (where, index)
         if not isinstance(node, dict):
-            raise WorkflowError("%s must be a mapping" % at)
+            raise InvalidWorkflow("%s must be a mapping" % at)
         nname = node.get("name")
         if not isinstance(nname, str) or not nname:
-            raise WorkflowError("%s has no name" % at)
+            raise InvalidWorkflow("%s has no name" % at)
         at = "%s node %r" % (where, nname)
         if nname in names:
-            raise WorkflowError("%s: duplicate node name (n8n connects nodes by name)" % at)
+            raise InvalidWorkflow("%s: duplicate node name (n8n connects nodes by name)" % at)
         names.add(nname)
         if not isinstance(node.get("type"), str) or not node["type"]:
-            raise WorkflowError("%s has no type" % at)
+            raise InvalidWorkflow("%s has no type" % at)
         if not isinstance(node.get("typeVersion"), (int, float)) or isinstance(node.get("typeVersion"), bool):
-            raise WorkflowError("%s: typeVersion must be a number" % at)
+            raise InvalidWorkflow("%s: typeVersion must be a number" % at)
         pos = node.get("position")
         if not (isinstance(pos, list) and len(pos) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
-            raise WorkflowError("%s: position must be [x, y] (n8n requires it)" % at)
+            raise InvalidWorkflow("%s: position must be [x, y] (n8n requires it)" % at)
         if "parameters" in node and not isinstance(node["parameters"], dict):
-            raise WorkflowError("%s: parameters must be a mapping" % at)
+            raise InvalidWorkflow("%s: parameters must be a mapping" % at)
         unknown = sorted(set(node) - set(NODE_KEYS) - {"createdAt", "updatedAt"})
         if unknown:
-            raise WorkflowError("%s: unknown key(s) %s (the n8n API rejects them)" % (at, ", ".join(unknown)))
+            raise InvalidWorkflow("%s: unknown key(s) %s (the n8n API rejects them)" % (at, ", ".join(unknown)))
         _credential_refs(node, at)
     connections = definition.get("connections", {})
     if not isinstance(connections, dict):
-        raise WorkflowError("%s: connections must be a mapping" % where)
+        raise InvalidWorkflow("%s: connections must be a mapping" % where)
     for source, types in connections.items():
         if source not in names:
-            raise WorkflowError("%s: connections start at %r, which is not a node of the workflow" % (where, source))
+            raise InvalidWorkflow("%s: connections start at %r, which is not a node of the workflow" % (where, source))
         if not isinstance(types, dict):
-            raise WorkflowError("%s: connections of %r must be a mapping of connection type to outputs" % (where, source))
+            raise InvalidWorkflow("%s: connections of %r must be a mapping of connection type to outputs" % (where, source))
         for ctype, outputs in types.items():
             if not isinstance(outputs, list):
-                raise WorkflowError("%s: connections %r.%s must be a list of outputs" % (where, source, ctype))
+                raise InvalidWorkflow("%s: connections %r.%s must be a list of outputs" % (where, source, ctype))
             for output in outputs:
                 for target in output or []:
                     if not isinstance(target, dict) or target.get("node") not in names:
-                        raise WorkflowError("%s: %r connects to %r, which is not a node of the workflow"
-                                            % (where, source, target.get("node") if isinstance(target, dict) else target))
+                        raise InvalidWorkflow("%s: %r connects to %r, which is not a node of the workflow"
+                                              % (where, source, target.get("node") if isinstance(target, dict) else target))
     settings = definition.get("settings", {})
     if settings is not None and not isinstance(settings, dict):
-        raise WorkflowError("%s: settings must be a mapping" % where)
+        raise InvalidWorkflow("%s: settings must be a mapping" % where)
 
 
 def split_settings(settings):
@@ -282,13 +300,13 @@ def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
         if not item.get("name") and not item.get("id"):
             definition = load_source(item)
             if definition is None or not definition.get("name"):
-                raise WorkflowError("%s: state=absent needs name (or a definition/src with a name)" % where)
+                raise InvalidWorkflow("%s: state=absent needs name (or a definition/src with a name)" % where)
             return dict(name=definition["name"], id=None, state="absent", where=where)
         return dict(name=item.get("name"), id=item.get("id"), state="absent", where=where)
 
     definition = load_source(item)
     if definition is None:
-        raise WorkflowError("%s: give src (a workflow JSON file) or definition (a workflow object)" % where)
+        raise InvalidWorkflow("%s: give src (a workflow JSON file) or definition (a workflow object)" % where)
     if item.get("name"):
         definition["name"] = item["name"]
     where = "workflow %r" % definition.get("name") if definition.get("name") else where
@@ -296,8 +314,8 @@ def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
     missing = set()
     definition = substitute(definition, values, missing)
     if missing:
-        raise WorkflowError("%s uses placeholder(s) %s that neither vars nor secrets define"
-                            % (where, ", ".join("@@%s@@" % m for m in sorted(missing))))
+        raise InvalidWorkflow("%s uses placeholder(s) %s that neither vars nor secrets define"
+                              % (where, ", ".join("@@%s@@" % m for m in sorted(missing))))
     validate_definition(definition, where)
 
     warnings = []
@@ -322,7 +340,7 @@ def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
             body[key] = copy.deepcopy(definition[key])
     if management_tag:
         if len(management_tag) > TAG_MAX_LENGTH:
-            raise WorkflowError("management_tag %r is longer than n8n's %d-character limit" % (management_tag, TAG_MAX_LENGTH))
+            raise InvalidWorkflow("management_tag %r is longer than n8n's %d-character limit" % (management_tag, TAG_MAX_LENGTH))
     return dict(name=definition["name"], id=item.get("id"), state="present", active=item.get("active"), tags=tags,
                 body=body, credentials=sorted(credentials), warnings=warnings, where=where)
 
@@ -361,11 +379,11 @@ def resolve_credentials(desired, index, missing_ok=False):
                                     "check mode assumes an earlier task creates it (a real run fails if it does not)"
                                     % (at, ref["name"], ctype, hint))
                     continue
-                raise WorkflowError("%s uses credential %r of type %s, which does not exist on the n8n instance%s; "
-                                    "create it first (insightpulseai.workbench.n8n_credential)" % (at, ref["name"], ctype, hint))
+                raise InvalidWorkflow("%s uses credential %r of type %s, which does not exist on the n8n instance%s; "
+                                      "create it first (insightpulseai.workbench.n8n_credential)" % (at, ref["name"], ctype, hint))
             if len(ids) > 1:
-                raise WorkflowError("%s uses credential %r of type %s, but %d credentials have that type and name "
-                                    "(ids %s): rename or delete the extra ones" % (at, ref["name"], ctype, len(ids), ", ".join(sorted(ids))))
+                raise AmbiguousWorkflow("%s uses credential %r of type %s, but %d credentials have that type and name "
+                                        "(ids %s): rename or delete the extra ones" % (at, ref["name"], ctype, len(ids), ", ".join(sorted(ids))))
             ref["id"] = ids[0]
     return warnings
 
@@ -483,6 +501,7 @@ def write_body(desired, current=None):
 
 
 def find_by_name(workflows, name):
+    """The non-archived workflows named exactly ``name``."""
     return [w for w in workflows if w.get("name") == name and not w.get("isArchived")]
 
 
@@ -493,17 +512,18 @@ def match(desired, workflows):
         if not found:
             if desired["state"] == "absent":
                 return None
-            raise WorkflowError("%s: no workflow has id %s on the n8n instance" % (desired["where"], desired["id"]))
+            raise InvalidWorkflow("%s: no workflow has id %s on the n8n instance" % (desired["where"], desired["id"]))
         return found[0]
     found = find_by_name(workflows, desired["name"])
     if len(found) > 1:
-        raise WorkflowError("%d workflows are named %r on the n8n instance (ids %s): names must be unique for this "
-                            "module; rename or delete the extra ones, or give the id"
-                            % (len(found), desired["name"], ", ".join(sorted(w["id"] for w in found))))
+        raise AmbiguousWorkflow("%d workflows are named %r on the n8n instance (ids %s): names must be unique for this "
+                                "module; rename or delete the extra ones, or give the id"
+                                % (len(found), desired["name"], ", ".join(sorted(w["id"] for w in found))))
     return found[0] if found else None
 
 
 def tag_names(workflow):
+    """A workflow's tag names, sorted."""
     return sorted(t.get("name") for t in (workflow.get("tags") or []) if t.get("name"))
 
 
@@ -604,11 +624,14 @@ def diff_view(p):
 
 
 class TagCache(object):
+    """Tag ids by name: one list of the instance's tags per run, missing tags created on first use."""
+
     def __init__(self, client):
         self.client = client
         self._by_name = None
 
     def ids(self, names):
+        """The ids of the tags ``names``, creating the missing ones."""
         if self._by_name is None:
             self._by_name = dict((t["name"], t["id"]) for t in self.client.list_tags())
         out = []

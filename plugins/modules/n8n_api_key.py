@@ -129,24 +129,44 @@ key:
   type: dict
   sample: {"id": "Wm4sLpEgOzS8yQ0b", "label": "insightpulseai.workbench", "scopes": ["workflow:read"],
            "createdAt": "2026-01-01T00:00:00.000Z"}
-operation:
-  description: V(create), V(replace) (no usable stored copy, the labelled key renewed), V(update), V(delete) or V(none).
-  returned: always
-  type: str
-  sample: create
-changes:
-  description: What differs, in words (no values).
-  returned: always
-  type: list
-  elements: str
-  sample: ["created"]
 stored_key_accepted:
   description: Whether n8n's public API accepted O(api_key) (false when none was given).
   returned: always
   type: bool
   sample: false
+actions:
+  description:
+    - What was done (check mode - what would be done), for example V(create API key 'insightpulseai.workbench'),
+      V(delete API key 'insightpulseai.workbench' (id Wm4sLpEgOzS8yQ0b)) or V(set the scopes of API key
+      'insightpulseai.workbench'); empty when nothing was to do.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create API key 'insightpulseai.workbench'"]
+requests:
+  description: HTTP requests this run made to n8n, split into reads and writes (the login is a POST, one write).
+  returned: always
+  type: dict
+  sample: {"reads": 3, "writes": 2}
+operation:
+  description:
+    - V(create), V(replace) (no usable stored copy, the labelled key renewed), V(update), V(delete) or V(none).
+    - "Deprecated: use C(actions); removed in 2.0.0."
+  returned: always
+  type: str
+  sample: create
+changes:
+  description:
+    - What differs, in words (no values).
+    - "Deprecated: use C(actions); removed in 2.0.0."
+  returned: always
+  type: list
+  elements: str
+  sample: ["created"]
 api_requests:
-  description: HTTP requests this run made to n8n, in total and how many of them wrote (the login counts as one).
+  description:
+    - HTTP requests this run made to n8n, in total and how many of them wrote (the login counts as one).
+    - "Deprecated: use C(requests); removed in 2.0.0."
   returned: always
   type: dict
   sample: {"requests": 4, "writes": 1}
@@ -157,78 +177,98 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
     N8nApiError,
     N8nClient,
+    N8nRun,
     n8n_argument_spec,
+    reword,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import Plan, ServiceError, SpecError
 
 
-def run(module):
-    """Log in, read, plan, stop in check mode, apply; one result shape."""
-    p = module.params
-    stored = p["api_key"] or ""
-    client = N8nClient.from_module(module)
-    result = dict(changed=False, api_key="", created=False, key={}, operation="none", changes=[],
-                  stored_key_accepted=False, api_requests={})
+class Run(N8nRun):
+    """Log in, read the labelled keys and whether the stored copy works, plan, delete/update/create."""
 
-    def fail(msg):
-        result["api_key"] = ""
-        result["api_requests"] = client.stats()
-        module.fail_json(msg=msg, **result)
+    def __init__(self, module):
+        N8nRun.__init__(self, module)
+        self.result.update(api_key="", created=False, key={}, operation="none", changes=[], stored_key_accepted=False)
 
-    try:
-        client.login(p["owner_email"], p["owner_password"])
-    except N8nApiError as exc:
-        if exc.status in (400, 401, 403):
-            fail("Failed to log in to %s as %s: %s. Check the owner's e-mail and password (an account with two-factor "
-                 "authentication cannot log in here)." % (client.base_url, p["owner_email"], exc.message or exc))
-        fail("Failed to log in to %s as %s: %s" % (client.base_url, p["owner_email"], exc))
-    try:
-        labelled = keys.labelled(client.list_api_keys(p["label"]), p["label"])
-        scopes = p["scopes"]
-        if p["state"] == "present":
-            allowed = client.api_key_scopes()
-            scopes = scopes or allowed
-            keys.check_scopes(scopes, allowed)
-        result["stored_key_accepted"] = bool(stored) and client.api_key_works(stored)
-    except N8nApiError as exc:
-        fail("Failed to read the API keys of %s at %s: %s" % (p["owner_email"], client.base_url, exc))
-    except keys.ApiKeyError as exc:
-        fail("Invalid scopes for API key %r: %s" % (p["label"], exc))
+    def validate(self):
+        """The parameters (label within n8n's limit); the client."""
+        p = self.module.params
+        if not 1 <= len(p["label"]) <= 50:
+            raise SpecError("label=%r must be 1 to 50 characters (n8n's limit)" % p["label"])
+        self.client = N8nClient.from_module(self.module)
+        return dict(p, api_key=p["api_key"] or "")
 
-    step = keys.plan(p["state"], labelled, stored, result["stored_key_accepted"], scopes or [])
-    current = ([k for k in labelled if k["id"] not in step["delete"]] or [None])[0]
-    result.update(operation=step["action"], changes=step["changes"], changed=step["action"] != "none")
-    if module._diff and result["changed"]:
-        before = keys.summary(labelled[0]) if labelled else {}
-        after = {} if p["state"] == "absent" else dict(
-            keys.summary(current, scopes) if step["reuse"] else dict(label=p["label"], scopes=sorted(scopes)),
+    def read(self, spec):
+        """The labelled keys, the scopes to want (checked against those allowed) and whether the stored copy works."""
+        self.login(spec)
+        try:
+            labelled = keys.labelled(self.client.list_api_keys(spec["label"]), spec["label"])
+            scopes = spec["scopes"]
+            if spec["state"] == "present":
+                allowed = self.client.api_key_scopes()
+                scopes = scopes or allowed
+                keys.check_scopes(scopes, allowed)
+            works = bool(spec["api_key"]) and self.client.api_key_works(spec["api_key"])
+        except N8nApiError as exc:
+            raise exc.failure("Failed to read the API keys of %s at %s: %s" % (spec["owner_email"], self.client.base_url, exc))
+        except keys.ApiKeyError as exc:
+            raise reword(exc, "Invalid scopes for API key %r: %s" % (spec["label"], exc))
+        self.result["stored_key_accepted"] = works
+        return dict(labelled=labelled, scopes=scopes or [], works=works)
+
+    def login(self, spec):
+        """Log in as the owner; a refused login names the e-mail, never the password."""
+        try:
+            self.client.login(spec["owner_email"], spec["owner_password"])
+        except N8nApiError as exc:
+            where = "Failed to log in to %s as %s" % (self.client.base_url, spec["owner_email"])
+            if exc.status in (400, 401, 403):
+                raise exc.failure("%s: %s. Check the owner's e-mail and password (an account with two-factor "
+                                  "authentication cannot log in here)." % (where, exc.message or exc))
+            raise exc.failure("%s: %s" % (where, exc))
+
+    def plan(self, spec, current):
+        """keys.plan(), its actions (deletes, the scopes set, the create) and a diff without any key."""
+        step = keys.plan(spec["state"], current["labelled"], spec["api_key"], current["works"], current["scopes"])
+        kept = ([k for k in current["labelled"] if k["id"] not in step["delete"]] or [None])[0]
+        actions = ["delete API key %r (id %s)" % (spec["label"], key_id) for key_id in step["delete"]]
+        if step["update"]:
+            actions.append("set the scopes of API key %r" % spec["label"])
+        present = spec["state"] == "present"
+        if present and not step["reuse"]:
+            actions.append("create API key %r" % spec["label"])
+        before = keys.summary(current["labelled"][0]) if current["labelled"] else {}
+        after = {} if not present else dict(
+            keys.summary(kept, current["scopes"]) if step["reuse"] else dict(label=spec["label"], scopes=sorted(current["scopes"])),
             key="<unchanged>" if step["reuse"] else "<new key: never shown>")
-        result["diff"] = dict(before=before, after=after)
+        self.step, self.scopes, self.kept = step, current["scopes"], kept if step["reuse"] else None
+        return Plan(actions, before=before, after=after, operation=step["action"], changes=step["changes"],
+                    created=present and not step["reuse"], key=keys.summary(self.kept) if present else {})
 
-    result["created"] = p["state"] == "present" and not step["reuse"]
-    after, raw = (current if step["reuse"] else None), ""
-    if not module.check_mode:
+    def apply(self, spec, plan):
+        """Delete the stale keys, set the scopes, create the new key; returns it (the raw key only when created)."""
+        step, after, raw = self.step, self.kept, ""
         try:
             for key_id in step["delete"]:
-                client.delete_api_key(key_id)
+                self.client.delete_api_key(key_id)
             if step["update"]:
-                client.update_api_key(step["update"], p["label"], scopes)
-                after = dict(after, scopes=scopes)
-            if p["state"] == "present" and not step["reuse"]:
-                created = client.create_api_key(p["label"], scopes) or {}
-                raw = created.get("rawApiKey") or ""
+                self.client.update_api_key(step["update"], spec["label"], self.scopes)
+                after = dict(after, scopes=self.scopes)
+            if spec["state"] == "present" and not step["reuse"]:
+                after = self.client.create_api_key(spec["label"], self.scopes) or {}
+                raw = after.get("rawApiKey") or ""
                 if not raw:
-                    fail("n8n created API key %r but did not return it (no rawApiKey in its answer)" % p["label"])
-                after = created
+                    raise ServiceError("n8n created API key %r but did not return it (no rawApiKey in its answer)"
+                                       % spec["label"], written=True)
         except N8nApiError as exc:
-            fail("Failed to %s API key %r of %s: %s" % ({"delete": "delete", "update": "update"}.get(
-                step["action"], "create"), p["label"], p["owner_email"], exc))
-    result["key"] = keys.summary(after) if p["state"] == "present" else {}
-    result["api_key"] = raw
-    result["api_requests"] = client.stats()
-    module.exit_json(**result)
+            verb = {"delete": "delete", "update": "update"}.get(step["action"], "create")
+            raise exc.failure("Failed to %s API key %r of %s: %s" % (verb, spec["label"], spec["owner_email"], exc))
+        return dict(key=keys.summary(after) if spec["state"] == "present" else {}, api_key=raw)
 
 
 def main():
+    """The argument spec; the run is ``Run``'s."""
     argument_spec = n8n_argument_spec()
     argument_spec.update(
         api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["N8N_API_KEY"])),
@@ -238,10 +278,7 @@ def main():
         scopes=dict(type="list", elements="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not 1 <= len(module.params["label"]) <= 50:
-        module.fail_json(msg="label=%r must be 1 to 50 characters (n8n's limit)" % module.params["label"])
-    run(module)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

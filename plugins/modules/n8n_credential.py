@@ -107,24 +107,48 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+actions:
+  description: What was done (check mode - what would be done), for example V(create credential 'Workbench Postgres' (type
+    postgres)); empty when nothing was to do.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create credential 'Workbench Postgres' (type postgres)"]
+requests:
+  description: HTTP requests this run made to n8n, split into reads and writes.
+  returned: always
+  type: dict
+  sample: {"reads": 1, "writes": 0}
 credential:
   description: The credential after the run (empty once deleted or when absent). Never contains data.
   returned: always
   type: dict
   sample: {"id": "xPWPzl2R6Z4RS0xb", "name": "Workbench Postgres", "type": "postgres",
            "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"}
-operation:
-  description: V(create), V(update_data), V(delete) or V(none).
-  returned: always
-  type: str
-  sample: create
 data_written:
   description: Whether this run wrote (or, in check mode, would write) the credential's data.
   returned: always
   type: bool
   sample: true
+operation:
+  description:
+    - V(create), V(update_data), V(delete) or V(none).
+    - "Deprecated: use C(actions); removed in 2.0.0."
+  returned: always
+  type: str
+  sample: create
+changes:
+  description:
+    - What differs, in words (no values).
+    - "Deprecated: use C(actions); removed in 2.0.0."
+  returned: always
+  type: list
+  elements: str
+  sample: ["created"]
 api_requests:
-  description: HTTP requests this run made to n8n, in total and how many of them wrote.
+  description:
+    - HTTP requests this run made to n8n, in total and how many of them wrote.
+    - "Deprecated: use C(requests); removed in 2.0.0."
   returned: always
   type: dict
   sample: {"requests": 1, "writes": 0}
@@ -135,73 +159,88 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
     N8nApiError,
     N8nClient,
+    N8nRun,
     n8n_argument_spec,
+    reword,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import Plan, SpecError
+
+VERBS = {"create": "create", "update_data": "write the data of", "delete": "delete"}
 
 
-def run(module):
-    p = module.params
-    client = N8nClient.from_module(module)
-    result = dict(changed=False, credential={}, operation="none", data_written=False, api_requests={})
+class Run(N8nRun):
+    """One credential: read it (and its type's schema when data will be written), plan, write."""
 
-    def fail(msg):
-        result["api_requests"] = client.stats()
-        module.fail_json(msg=msg, **result)
+    def __init__(self, module):
+        N8nRun.__init__(self, module)
+        self.current = None
+        self.result.update(credential={}, operation="none", changes=[], data_written=False)
 
-    try:
-        current = crd.find(client.list_credentials(), p["type"], p["name"])
-    except N8nApiError as exc:
-        fail("Failed to list the credentials of %s: %s" % (client.base_url, exc))
-    except crd.CredentialError as exc:
-        fail("Ambiguous credential: %s" % exc)
+    def validate(self):
+        """The parameters; the client (bad connection options fail here, before any request)."""
+        self.client = N8nClient.from_module(self.module)
+        return self.module.params
 
-    action, changes = crd.plan(current, p["state"], p["update_data"])
-    if action == "create" and p["data"] is None:
-        fail("Credential %r of type %s does not exist: data is required to create it" % (p["name"], p["type"]))
-    if action in ("create", "update_data"):
+    def read(self, spec):
+        """The credential of this type and name; the data checked against the type's schema when it will be written."""
         try:
-            schema = client.credential_schema(p["type"])
+            current = crd.find(self.client.list_credentials(), spec["type"], spec["name"])
+        except N8nApiError as exc:
+            raise exc.failure("Failed to list the credentials of %s: %s" % (self.client.base_url, exc))
+        except crd.CredentialError as exc:
+            raise reword(exc, "Ambiguous credential: %s" % exc)
+        self.current = current
+        action = crd.plan(current, spec["state"], spec["update_data"])[0]
+        if action == "create" and spec["data"] is None:
+            raise SpecError("Credential %r of type %s does not exist: data is required to create it" % (spec["name"], spec["type"]))
+        if action in ("create", "update_data"):
+            self.check_data(spec)
+        return current
+
+    def check_data(self, spec):
+        """Read the type's schema and check ``data`` against it (fields named, never values)."""
+        try:
+            schema = self.client.credential_schema(spec["type"])
         except N8nApiError as exc:
             if exc.status in (400, 404):
-                fail("Credential type %r is not known to the n8n instance (%s)" % (p["type"], exc))
-            fail("Failed to read the schema of credential type %s: %s" % (p["type"], exc))
+                raise SpecError("Credential type %r is not known to the n8n instance (%s)" % (spec["type"], exc), status=exc.status)
+            raise exc.failure("Failed to read the schema of credential type %s: %s" % (spec["type"], exc))
         try:
-            crd.check_data(schema, p["data"], p["type"])
+            crd.check_data(schema, spec["data"], spec["type"])
         except crd.CredentialError as exc:
-            fail("Invalid data for credential %r: %s" % (p["name"], exc))
+            raise reword(exc, "Invalid data for credential %r: %s" % (spec["name"], exc))
 
-    result["operation"] = action
-    result["changes"] = changes
-    result["changed"] = action != "none"
-    result["data_written"] = action in ("create", "update_data")
-    if module._diff and result["changed"]:
-        before = dict(name=current["name"], type=current["type"], id=current["id"], data="<write-only: not readable from n8n>") if current else {}
-        after = {} if action == "delete" else dict(name=p["name"], type=p["type"], data=crd.data_view(p["data"]))
+    def plan(self, spec, current):
+        """create | update_data | delete | none, with a diff that shows field names only."""
+        action, changes = crd.plan(current, spec["state"], spec["update_data"])
+        actions = [] if action == "none" else ["%s credential %r (type %s)" % (VERBS[action], spec["name"], spec["type"])]
+        before = dict(name=current["name"], type=current["type"], id=current["id"],
+                      data="<write-only: not readable from n8n>") if current else {}
+        after = {} if action == "delete" else dict(name=spec["name"], type=spec["type"], data=crd.data_view(spec["data"]))
         if current and action != "delete":
             after["id"] = current["id"]
-        result["diff"] = dict(before=before, after=after)
+        return Plan(actions, before=before, after=after, operation=action, changes=changes,
+                    data_written=action in ("create", "update_data"),
+                    credential=crd.summary(None if action == "delete" else current))
 
-    after = current
-    if not module.check_mode:
+    def apply(self, spec, plan):
+        """The one write of the plan; returns the credential as n8n has it afterwards."""
+        action, current = plan.keys["operation"], self.current
         try:
             if action == "create":
-                after = client.create_credential(dict(name=p["name"], type=p["type"], data=p["data"]))
+                after = self.client.create_credential(dict(name=spec["name"], type=spec["type"], data=spec["data"]))
             elif action == "update_data":
-                after = client.update_credential(current["id"], dict(data=p["data"], isPartialData=False))
-            elif action == "delete":
-                client.delete_credential(current["id"])
+                after = self.client.update_credential(current["id"], dict(data=spec["data"], isPartialData=False))
+            else:
+                self.client.delete_credential(current["id"])
                 after = None
         except N8nApiError as exc:
-            verb = {"create": "create", "update_data": "write the data of", "delete": "delete"}[action]
-            fail("Failed to %s credential %r (type %s): %s" % (verb, p["name"], p["type"], exc))
-    elif action == "delete":
-        after = None
-    result["credential"] = crd.summary(after)
-    result["api_requests"] = client.stats()
-    module.exit_json(**result)
+            raise exc.failure("Failed to %s credential %r (type %s): %s" % (VERBS[action], spec["name"], spec["type"], exc))
+        return dict(credential=crd.summary(after))
 
 
 def main():
+    """The argument spec; the run is ``Run``'s."""
     argument_spec = n8n_argument_spec()
     argument_spec.update(
         name=dict(type="str", required=True),
@@ -210,8 +249,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         update_data=dict(type="str", choices=["on_create", "always"], default="on_create"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

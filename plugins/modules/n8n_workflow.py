@@ -223,128 +223,191 @@ workflows:
       type: dict
   sample: [{"name": "Expense approval", "id": "LAoxsMlK3aWY4xVv", "operation": "update",
             "changes": ["node Check threshold: parameters"], "workflow": {}}]
+actions:
+  description:
+    - "What was done (check mode - what would be done), one entry per workflow that changes, for example
+      V(create workflow 'Expense approval' (tags, activated)), V(update workflow 'Expense approval' (node Check
+      threshold: parameters)) or V(delete workflow 'Old import job'); empty when nothing was to do."
+    - RV(workflows[].operation) and RV(workflows[].changes) say the same per workflow (they are not deprecated).
+  returned: always
+  type: list
+  elements: str
+  sample: ["update workflow 'Expense approval' (node Check threshold: parameters)"]
+requests:
+  description: HTTP requests this run made to n8n, split into reads and writes.
+  returned: always
+  type: dict
+  sample: {"reads": 1, "writes": 0}
 api_requests:
-  description: HTTP requests this run made to n8n, in total and how many of them wrote.
+  description:
+    - HTTP requests this run made to n8n, in total and how many of them wrote.
+    - "Deprecated: use C(requests); removed in 2.0.0."
   returned: always
   type: dict
   sample: {"requests": 2, "writes": 0}
 """
-
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
     N8nApiError,
     N8nClient,
+    N8nRun,
     n8n_argument_spec,
+    reword,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import Plan, SpecError
 
 ITEM_KEYS = ("name", "id", "src", "definition", "state", "active", "tags")
 
 
 def _items(params):
+    """The items to ensure, and whether this is the single-workflow form."""
     if params["workflows"] is not None:
         return [dict((k, item.get(k)) for k in ITEM_KEYS) for item in params["workflows"]], False
     return [dict((k, params.get(k)) for k in ITEM_KEYS)], True
 
 
-def _fail(module, msg, result, secrets, **extra):
-    result = wfl.mask(result, secrets)
-    module.fail_json(msg=wfl.mask(msg, secrets), **dict(result, **extra))
+def _action(p):
+    """The short string ``actions`` has for a plan that changes something."""
+    changes = p["changes"]
+    detail = changes if p["action"] == "update" else [c for c in changes if c not in ("created", "deleted")]
+    return "%s workflow %r%s" % (p["action"], p["name"], " (%s)" % ", ".join(detail) if detail else "")
 
 
-def run(module):
-    params = module.params
-    secrets = params["secret_placeholders"] or {}
-    items, single = _items(params)
-    management_tag = params["management_tag"] or ""
-    result = dict(changed=False, workflows=[], api_requests={})
-    if params["purge"] and not management_tag:
-        module.fail_json(msg="purge needs management_tag: without it the managed workflows cannot be told apart", **result)
+def _entry(p, after, secrets):
+    """One entry of ``workflows``: the plan, and the workflow as it is after the run (or would be, in check mode)."""
+    return dict(name=p["name"], id=(after or {}).get("id", p.get("id")), operation=p["action"], changes=p["changes"],
+                workflow=wfl.summary(after, secrets) if p["action"] != "delete" else {})
 
-    # 1. Everything local first: files, JSON, placeholders, structure.
-    desired = []
-    seen = {}
-    for index, item in enumerate(items):
-        try:
-            d = wfl.prepare(item, params["placeholders"], secrets, management_tag)
-        except wfl.WorkflowError as exc:
-            _fail(module, "Invalid workflow%s: %s" % ("" if single else " (item %d)" % index, exc), result, secrets)
-        key = d["id"] or d["name"]
-        if key in seen:
-            _fail(module, "Workflow %r is declared twice (items %d and %d)" % (d["name"], seen[key], index), result, secrets)
-        seen[key] = index
-        for warning in d.get("warnings") or []:
-            module.warn(wfl.mask(warning, secrets))
-        desired.append(d)
 
-    client = N8nClient.from_module(module)
-    # 2. Read the instance once; resolve credentials; plan. Still no write.
-    try:
-        workflows = client.list_workflows()
-    except N8nApiError as exc:
-        _fail(module, "Failed to list the workflows of %s: %s" % (client.base_url, exc), result, secrets,
-              api_requests=client.stats())
-    if any(d.get("credentials") for d in desired):
-        try:
-            index = wfl.credential_index(client.list_credentials())
-        except N8nApiError as exc:
-            _fail(module, "Failed to list the credentials of %s: %s" % (client.base_url, exc), result, secrets,
-                  api_requests=client.stats())
-    plans = []
-    try:
-        for d in desired:
-            if d["state"] == "present" and d.get("credentials"):
-                for warning in wfl.resolve_credentials(d, index, missing_ok=module.check_mode):
-                    module.warn(wfl.mask(warning, secrets))
-            plans.append(wfl.plan_one(d, wfl.match(d, workflows), management_tag))
-    except wfl.WorkflowError as exc:
-        _fail(module, "Invalid workflow: %s" % exc, result, secrets, api_requests=client.stats())
-    if params["purge"]:
-        names = set(d["name"] for d in desired if d.get("name"))
-        ids = set(p["id"] for p in plans if p.get("id"))
-        for wf in wfl.purge_candidates(workflows, names, ids, management_tag):
-            plans.append(dict(name=wf.get("name"), id=wf.get("id"), state="absent", action="delete",
-                              changes=["purged: carries %s but is not declared" % management_tag], current=wf,
-                              desired=dict(state="absent", name=wf.get("name"))))
+class Run(N8nRun):
+    """Every workflow of the run: all prepared and checked locally, then one list of the instance, then the writes.
+    Secret placeholder values are masked in every message, result and diff (``exit``/``fail``)."""
 
-    changed = any(p["action"] != "none" for p in plans)
-    if module._diff and changed:
-        views = [(p["name"], wfl.diff_view(p)) for p in plans if p["action"] != "none"]
-        if single and len(views) == 1:
-            result["diff"] = views[0][1]
-        else:
-            result["diff"] = dict(before=dict((n, v["before"]) for n, v in views), after=dict((n, v["after"]) for n, v in views))
+    def __init__(self, module):
+        N8nRun.__init__(self, module)
+        self.secrets = module.params["secret_placeholders"] or {}
+        self.planned = []
+        self.result["workflows"] = []
 
-    # 3. Write (outside check mode).
-    tags = wfl.TagCache(client)
-    for p in plans:
-        entry = dict(name=p["name"], id=p.get("id"), operation=p["action"], changes=p["changes"])
-        after = p["current"] if p["action"] in ("none",) else None
-        if not module.check_mode and p["action"] != "none":
+    def warn(self, text):
+        """A warning, secrets masked."""
+        self.module.warn(wfl.mask(text, self.secrets))
+
+    def validate(self):
+        """Everything local first - files, JSON, placeholders, structure, duplicates - then the client."""
+        p = self.module.params
+        if p["workflows"] is None and p["state"] is None:
+            p["state"] = "present"
+        tag = p["management_tag"] or ""
+        if p["purge"] and not tag:
+            raise SpecError("purge needs management_tag: without it the managed workflows cannot be told apart")
+        items, single = _items(p)
+        desired, seen = [], {}
+        for index, item in enumerate(items):
             try:
-                after = wfl.apply_plan(client, p, tags)
-            except N8nApiError as exc:
-                verb = {"create": "create", "update": "update", "delete": "delete"}[p["action"]]
-                result["changed"] = any(e["operation"] != "none" for e in result["workflows"])
-                result["workflows"].append(entry)
-                _fail(module, "Failed to %s workflow %r%s: %s" % (verb, p["name"], " (id %s)" % p["id"] if p.get("id") else "", exc),
-                      result, secrets, api_requests=client.stats())
-            entry["id"] = (after or {}).get("id", entry["id"])
-        elif module.check_mode and p["action"] == "update":
-            after = p["current"]
-        entry["workflow"] = wfl.summary(after, secrets) if p["action"] != "delete" else {}
-        result["workflows"].append(entry)
+                d = wfl.prepare(item, p["placeholders"], self.secrets, tag)
+            except wfl.WorkflowError as exc:
+                raise reword(exc, "Invalid workflow%s: %s" % ("" if single else " (item %d)" % index, exc))
+            key = d["id"] or d["name"]
+            if key in seen:
+                raise SpecError("Workflow %r is declared twice (items %d and %d)" % (d["name"], seen[key], index))
+            seen[key] = index
+            for warning in d.get("warnings") or []:
+                self.warn(warning)
+            desired.append(d)
+        self.client = N8nClient.from_module(self.module)
+        return dict(desired=desired, single=single, tag=tag, purge=p["purge"])
 
-    result["changed"] = changed
-    result["api_requests"] = client.stats()
-    if single:
-        result["workflow"] = result["workflows"][0]["workflow"] if result["workflows"] else {}
-    module.exit_json(**wfl.mask(result, secrets))
+    def read(self, spec):
+        """The instance's workflows (one paginated list), and its credentials when a definition references some."""
+        try:
+            workflows = self.client.list_workflows()
+        except N8nApiError as exc:
+            raise exc.failure("Failed to list the workflows of %s: %s" % (self.client.base_url, exc))
+        index = None
+        if any(d.get("credentials") for d in spec["desired"]):
+            try:
+                index = wfl.credential_index(self.client.list_credentials())
+            except N8nApiError as exc:
+                raise exc.failure("Failed to list the credentials of %s: %s" % (self.client.base_url, exc))
+        return dict(workflows=workflows, index=index)
+
+    def plans(self, spec, current):
+        """One plan per declared workflow (its credentials resolved), then one per purged workflow. Still no write."""
+        plans = []
+        try:
+            for d in spec["desired"]:
+                if d["state"] == "present" and d.get("credentials"):
+                    for warning in wfl.resolve_credentials(d, current["index"], missing_ok=self.check_mode):
+                        self.warn(warning)
+                plans.append(wfl.plan_one(d, wfl.match(d, current["workflows"]), spec["tag"]))
+        except wfl.WorkflowError as exc:
+            raise reword(exc, "Invalid workflow: %s" % exc)
+        if spec["purge"]:
+            names = set(d["name"] for d in spec["desired"] if d.get("name"))
+            ids = set(p["id"] for p in plans if p.get("id"))
+            for wf in wfl.purge_candidates(current["workflows"], names, ids, spec["tag"]):
+                plans.append(dict(name=wf.get("name"), id=wf.get("id"), state="absent", action="delete",
+                                  changes=["purged: carries %s but is not declared" % spec["tag"]], current=wf,
+                                  desired=dict(state="absent", name=wf.get("name"))))
+        return plans
+
+    def plan(self, spec, current):
+        """The plans, their actions, the diff (one workflow's, or one per workflow by name) and the entries as they
+        would be without writing."""
+        self.planned = self.plans(spec, current)
+        views = [(p["name"], wfl.diff_view(p)) for p in self.planned if p["action"] != "none"]
+        if spec["single"] and len(views) == 1:
+            before, after = views[0][1]["before"], views[0][1]["after"]
+        else:
+            before, after = dict((n, v["before"]) for n, v in views), dict((n, v["after"]) for n, v in views)
+        entries = [_entry(p, p["current"] if p["action"] in ("none", "update") else None, self.secrets)
+                   for p in self.planned]
+        actions = [_action(p) for p in self.planned if p["action"] != "none"]
+        return Plan(actions, before=before, after=after, **self.keys(spec, entries))
+
+    def keys(self, spec, entries):
+        """``workflows``, and ``workflow`` in the single-workflow form."""
+        keys = dict(workflows=entries)
+        if spec["single"]:
+            keys["workflow"] = entries[0]["workflow"] if entries else {}
+        return keys
+
+    def apply(self, spec, plan):
+        """Carry out the plans in order; a failure reports the workflows done so far and the one that failed."""
+        tags = wfl.TagCache(self.client)
+        entries = []
+        for p in self.planned:
+            after = p["current"]
+            if p["action"] != "none":
+                try:
+                    after = wfl.apply_plan(self.client, p, tags)
+                except N8nApiError as exc:
+                    self.result.pop("workflow", None)
+                    self.result.update(changed=any(e["operation"] != "none" for e in entries), workflows=entries + [
+                        dict(name=p["name"], id=p.get("id"), operation=p["action"], changes=p["changes"])])
+                    raise exc.failure("Failed to %s workflow %r%s: %s" % (
+                        p["action"], p["name"], " (id %s)" % p["id"] if p.get("id") else "", exc))
+            entries.append(_entry(p, after, self.secrets))
+        return self.keys(spec, entries)
+
+    def exit(self, **keys):
+        """The runtime's exit, with every secret value put back as its placeholder."""
+        self.result = wfl.mask(dict(self.result, **keys), self.secrets)
+        N8nRun.exit(self)
+
+    def fail(self, msg, error=None, **keys):
+        """The runtime's failure, with every secret value put back as its placeholder (message, result, details)."""
+        self.result = wfl.mask(dict(self.result, **keys), self.secrets)
+        if error is not None:
+            error.details = wfl.mask(error.details, self.secrets)
+        N8nRun.fail(self, wfl.mask(msg, self.secrets), error=error)
 
 
 def main():
+    """The argument spec; the run is ``Run``'s."""
     argument_spec = n8n_argument_spec()
     item_spec = dict(
         name=dict(type="str"),
@@ -378,13 +441,7 @@ def main():
         required_one_of=[["workflows", "name", "id", "src", "definition"]],
         required_if=[["purge", True, ["workflows"]]],
     )
-    if module.params["workflows"] is None and module.params["state"] is None:
-        module.params["state"] = "present"
-    try:
-        run(module)
-    except N8nApiError as exc:  # pragma: no cover - every call site handles its own errors
-        module.fail_json(msg="n8n API error: %s" % wfl.mask(str(exc), module.params["secret_placeholders"]),
-                         exception=traceback.format_exc())
+    Run(module).run()
 
 
 if __name__ == "__main__":

@@ -104,8 +104,21 @@ workflows:
       elements: str
   sample: [{"id": "LAoxsMlK3aWY4xVv", "name": "Expense approval", "active": true, "tags": ["insightpulseai.workbench"],
             "nodes": 9, "webhooks": ["POST webhook/workbench/expense-approval"]}]
+actions:
+  description: Always empty (the module only reads).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+requests:
+  description: HTTP requests made to n8n, split into reads and writes (never any write).
+  returned: always
+  type: dict
+  sample: {"reads": 1, "writes": 0}
 api_requests:
-  description: HTTP requests made to n8n.
+  description:
+    - HTTP requests made to n8n.
+    - "Deprecated: use C(requests); removed in 2.0.0."
   returned: always
   type: dict
   sample: {"requests": 1, "writes": 0}
@@ -116,11 +129,14 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
     N8nApiError,
     N8nClient,
+    N8nRun,
     n8n_argument_spec,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import Plan
 
 
 def webhooks(wf):
+    """The production webhook paths of a workflow's enabled webhook nodes, as ``<method> webhook/<path>``."""
     out = []
     for node in wf.get("nodes") or []:
         if node.get("type") == "n8n-nodes-base.webhook" and not node.get("disabled"):
@@ -130,6 +146,7 @@ def webhooks(wf):
 
 
 def describe(wf, include_definition):
+    """What the module returns of a workflow: its summary, and its definition with ``include_definition``."""
     out = dict(id=wf.get("id"), name=wf.get("name"), active=bool(wf.get("active")), versionId=wf.get("versionId"),
                activeVersionId=wf.get("activeVersionId"), tags=wfl.tag_names(wf), isArchived=bool(wf.get("isArchived")),
                createdAt=wf.get("createdAt"), updatedAt=wf.get("updatedAt"), webhooks=webhooks(wf))
@@ -143,7 +160,49 @@ def describe(wf, include_definition):
     return out
 
 
+class Run(N8nRun):
+    """Read-only: read the workflows (one by id, or the list), filter them; the plan is empty and carries them."""
+
+    def __init__(self, module):
+        N8nRun.__init__(self, module)
+        self.result["workflows"] = []
+
+    def validate(self):
+        """The parameters; the client."""
+        self.client = N8nClient.from_module(self.module)
+        return self.module.params
+
+    def read(self, spec):
+        """The workflow with ``id`` (none when n8n does not know it), or every workflow."""
+        try:
+            if not spec["id"]:
+                return self.client.list_workflows()
+            try:
+                return [self.client.get_workflow(spec["id"])]
+            except N8nApiError as exc:
+                if exc.status != 404:
+                    raise
+                return []
+        except N8nApiError as exc:
+            raise exc.failure("Failed to read the workflows of %s: %s" % (self.client.base_url, exc))
+
+    def plan(self, spec, current):
+        """No action; the matching workflows, by name then id."""
+        out = []
+        for wf in current:
+            if spec["name"] is not None and wf.get("name") != spec["name"]:
+                continue
+            if spec["tag"] is not None and spec["tag"] not in wfl.tag_names(wf):
+                continue
+            if wf.get("isArchived") and not spec["include_archived"]:
+                continue
+            out.append(describe(wf, spec["include_definition"]))
+        out.sort(key=lambda w: (w["name"] or "", w["id"] or ""))
+        return Plan([], workflows=out)
+
+
 def main():
+    """The argument spec; the run is ``Run``'s."""
     argument_spec = n8n_argument_spec()
     argument_spec.update(
         name=dict(type="str"),
@@ -152,32 +211,7 @@ def main():
         include_definition=dict(type="bool", default=False),
         include_archived=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    p = module.params
-    client = N8nClient.from_module(module)
-    try:
-        if p["id"]:
-            try:
-                found = [client.get_workflow(p["id"])]
-            except N8nApiError as exc:
-                if exc.status != 404:
-                    raise
-                found = []
-        else:
-            found = client.list_workflows()
-    except N8nApiError as exc:
-        module.fail_json(msg="Failed to read the workflows of %s: %s" % (client.base_url, exc), api_requests=client.stats())
-    out = []
-    for wf in found:
-        if p["name"] is not None and wf.get("name") != p["name"]:
-            continue
-        if p["tag"] is not None and p["tag"] not in wfl.tag_names(wf):
-            continue
-        if wf.get("isArchived") and not p["include_archived"]:
-            continue
-        out.append(describe(wf, p["include_definition"]))
-    out.sort(key=lambda w: (w["name"] or "", w["id"] or ""))
-    module.exit_json(changed=False, workflows=out, api_requests=client.stats())
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ def test_check_apply_check_apply(n8n_server, args, label):
     plan, first = run(args, check=True)
     assert first["changed"] and first["created"] and first["operation"] == "create" and first["api_key"] == ""
     assert first["diff"]["after"]["label"] == label and "<new key" in first["diff"]["after"]["key"]
+    assert first["actions"] == ["create API key %r" % label]
+    assert first["requests"] == {"reads": 2, "writes": 1}  # the login; the key list and the scopes
     assert keys_of(n8n_server, label) == []  # the plan created nothing
 
     dummy, applied = run(args)
@@ -103,12 +105,14 @@ def test_check_apply_check_apply(n8n_server, args, label):
     assert applied["changed"] and applied["created"] and key.count(".") == 2  # a JWT
     assert key not in str(applied["diff"]) and key not in str(applied["key"])
     assert applied["key"]["label"] == label and applied["api_requests"]["writes"] == 2  # login + create
+    assert applied["requests"] == {"reads": 2, "writes": 2} and applied["actions"] == first["actions"]
 
     for check in (True, False):
         dummy, again = run(args, check=check, stored=key)
         assert not again["changed"] and not again["created"] and again["operation"] == "none", again
         assert again["stored_key_accepted"] and again["api_key"] == "" and "diff" not in again
         assert again["api_requests"]["writes"] == 1  # the login only
+        assert again["actions"] == [] and again["requests"] == {"reads": 3, "writes": 1}  # + the stored key's check
 
     # independent reads: exactly one key of the label, with every scope an owner's key may have, and it works
     found = keys_of(n8n_server, label)
@@ -125,6 +129,7 @@ def test_a_lost_copy_replaces_the_key(n8n_server, args, label):
         dummy, replaced = run(args, check=check, stored="eyJ.not-the-key.any")
         assert replaced["changed"] and replaced["created"] and replaced["operation"] == "replace"
         assert not replaced["stored_key_accepted"]
+        assert replaced["actions"] == ["delete API key %r (id %s)" % (label, first["key"]["id"]), "create API key %r" % label]
         if check:
             assert keys_of(n8n_server, label)[0]["id"] == first["key"]["id"] and key_works(n8n_server, old)
     new = replaced["api_key"]
@@ -141,6 +146,7 @@ def test_scopes_are_set_in_place(n8n_server, args, label):
     results = [run(args, check=check, stored=key)[1] for check in (True, False, True, False)]
     assert [r["changed"] for r in results] == [True, True, False, False]
     assert results[1]["operation"] == "update" and results[1]["changes"] == ["scopes"] and not results[1]["created"]
+    assert results[1]["actions"] == ["set the scopes of API key %r" % label]
     found = keys_of(n8n_server, label)
     assert len(found) == 1 and found[0]["id"] == first["key"]["id"] and len(found[0]["scopes"]) > 1
     assert key_works(n8n_server, key)  # the same key
@@ -152,6 +158,7 @@ def test_absent_deletes_the_labelled_key(n8n_server, args, label):
     results = [run(gone, check=check)[1] for check in (True, False, True, False)]
     assert [r["changed"] for r in results] == [True, True, False, False]
     assert results[1]["operation"] == "delete" and results[1]["key"] == {}
+    assert results[1]["actions"] == ["delete API key %r (id %s)" % (label, first["key"]["id"])]
     assert keys_of(n8n_server, label) == [] and not key_works(n8n_server, first["api_key"])
 
 
@@ -160,10 +167,13 @@ def test_a_wrong_password_fails_before_anything_is_written(n8n_server, args, lab
     result, failed = run(dict(args, owner_password="Wr0ngPassword-it"))
     assert result.failed and "Wr0ngPassword-it" not in result.stdout + result.stderr
     assert failed["msg"].startswith("Failed to log in to %s as %s" % (n8n_server.url, OWNER_EMAIL)), failed["msg"]
+    assert failed["error_kind"] == "service" and failed["written"] is False and failed["status"] == 401
+    assert failed["requests"] == {"reads": 0, "writes": 1} and failed["api_key"] == ""
     assert owner_rest(n8n_server).api_keys() == before
 
 
 def test_a_scope_the_owner_cannot_have_is_refused(n8n_server, args, label):
     result, failed = run(dict(args, scopes=["workflow:read", "everything:forever"]))
     assert result.failed and "everything:forever" in failed["msg"] and "Invalid scopes" in failed["msg"]
+    assert failed["error_kind"] == "spec" and failed["written"] is False
     assert keys_of(n8n_server, label) == []

@@ -37,6 +37,9 @@ def test_create_and_converge(n8n, conn, pg_server):
     assert results[1]["operation"] == "create" and results[1]["data_written"]
     assert results[3]["operation"] == "none" and not results[3]["data_written"]
     assert results[3]["api_requests"] == {"requests": 1, "writes": 0}
+    assert results[3]["requests"] == {"reads": 1, "writes": 0} and results[3]["actions"] == []
+    assert results[1]["requests"] == {"reads": 2, "writes": 1}  # the list, the type's schema; the create
+    assert results[0]["actions"] == results[1]["actions"] == ["create credential %r (type postgres)" % NAME]
     assert results[1]["diff"]["after"]["data"] == "<write-only: fields database, host, password, port, ssl, user; values not shown>"
     # independent reads
     creds = [c for c in n8n.credentials() if c["name"] == NAME]
@@ -57,6 +60,7 @@ def test_update_data_on_create_keeps_and_always_writes(n8n, conn, pg_server):
             for check in (True, False, True, False)]
     assert [r["changed"] for r in runs] == [True, True, True, True]
     assert [r["operation"] for r in runs] == ["update_data"] * 4
+    assert [r["requests"]["writes"] for r in runs] == [0, 1, 0, 1]
     assert connects(n8n)
     assert len(n8n.credentials()) == 1
 
@@ -76,6 +80,7 @@ def test_same_name_other_type_is_another_credential(n8n, conn, pg_server):
 def test_bad_input_fails_before_writing(n8n, conn, pg_server):
     res = result("n8n_credential", dict(conn, name=NAME, type="postgresql", data=pg_data(pg_server)))
     assert res["failed"] and res["msg"].startswith("Credential type 'postgresql' is not known to the n8n instance")
+    assert res["error_kind"] == "spec" and res["written"] is False
     data = dict(pg_data(pg_server), hostname="x")
     res = result("n8n_credential", dict(conn, name=NAME, type="postgres", data=data))
     assert res["failed"] and "data has field(s) hostname that a postgres credential does not have" in res["msg"]
@@ -89,6 +94,7 @@ def test_bad_input_fails_before_writing(n8n, conn, pg_server):
     n8n.create_credential(NAME, "postgres", {"host": "b"})
     res = result("n8n_credential", dict(conn, name=NAME, type="postgres", data=pg_data(pg_server), update_data="always"))
     assert res["failed"] and "2 credentials of type postgres are named 'Workbench Postgres'" in res["msg"]
+    assert res["error_kind"] == "drift" and res["requests"] == {"reads": 1, "writes": 0}
 
 
 def test_secrets_never_reach_the_output(n8n, conn, pg_server):

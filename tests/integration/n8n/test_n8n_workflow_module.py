@@ -13,6 +13,8 @@ def test_create_and_converge(n8n, conn):
     results = four_steps("n8n_workflow", dict(conn, definition=wf, tags=["it"]))
     assert results[0]["workflows"][0]["operation"] == "create" and results[0]["workflow"] == {}
     assert results[1]["workflows"][0]["changes"] == ["created", "tags"]
+    assert results[0]["actions"] == results[1]["actions"] == ["create workflow 'IT create' (tags)"]
+    assert results[3]["actions"] == [] and results[3]["requests"] == {"reads": 1, "writes": 0}
     assert results[1]["diff"]["before"] == {}
     assert set(results[1]["diff"]["after"]["nodes"]) == {"Hook", "Shape"}
     # independent read
@@ -35,6 +37,7 @@ def test_a_noop_run_makes_no_write_request(n8n, conn, proxy):
         assert proxy.writes == []
         assert [r[:2] for r in proxy.records] == [("GET", "/api/v1/workflows")]
         assert again["api_requests"] == {"requests": 1, "writes": 0}
+        assert again["requests"] == {"reads": 1, "writes": 0} and again["actions"] == []
 
 
 def test_node_rename_is_detected_and_applied(n8n, conn):
@@ -71,6 +74,7 @@ def test_active_toggle(n8n, conn, proxy):
     on = four_steps("n8n_workflow", dict(conn, url=proxy.url, definition=wf, active=True))
     assert on[1]["workflows"][0]["changes"] == ["activated"]
     assert [r[:2] for r in proxy.writes] == [("POST", "/api/v1/workflows/%s/publish" % wf_id)]
+    assert on[1]["requests"] == {"reads": 1, "writes": 1} and on[1]["actions"] == ["update workflow 'IT active' (activated)"]
     server = n8n.workflow("IT active")
     assert server["active"] and server["activeVersionId"] == server["versionId"]
     proxy.clear()
@@ -125,6 +129,7 @@ def test_purge_removes_only_undeclared_managed_workflows(n8n, conn):
     results = four_steps("n8n_workflow", dict(conn, workflows=[dict(definition=keep)], purge=True))
     purged = results[1]["workflows"][1]
     assert (purged["name"], purged["operation"]) == ("IT drop", "delete")
+    assert results[1]["actions"] == ["delete workflow 'IT drop' (purged: carries %s but is not declared)" % TAG]
     assert sorted(w["name"] for w in n8n.workflows()) == ["IT hand made", "IT keep"]
 
 
@@ -143,6 +148,7 @@ def test_same_name_workflows_fail_without_writing(n8n, conn, proxy):
     n8n.create_workflow(simple_workflow("IT twin"))
     res = result("n8n_workflow", dict(conn, url=proxy.url, definition=simple_workflow("IT twin")))
     assert res["failed"] and "2 workflows are named 'IT twin' on the n8n instance (ids " in res["msg"]
+    assert res["error_kind"] == "drift" and res["written"] is False
     assert proxy.writes == []
 
 
@@ -151,6 +157,7 @@ def test_info_module(n8n, conn):
     n8n.create_workflow(simple_workflow("IT info unmanaged"))
     res = result("n8n_workflow_info", dict(conn, tag=TAG))
     assert [w["name"] for w in res["workflows"]] == ["IT info"]
+    assert res["actions"] == [] and res["requests"] == {"reads": 1, "writes": 0} and not res["changed"]
     assert res["workflows"][0]["webhooks"] == ["POST webhook/it-info-path"] and res["workflows"][0]["active"]
     res = result("n8n_workflow_info", dict(conn, name="IT info unmanaged", include_definition=True))
     assert [n["name"] for n in res["workflows"][0]["nodes"]] == ["Hook", "Shape"]
@@ -190,6 +197,7 @@ def test_wrong_api_key(n8n, conn):
     assert res["msg"] == ("Failed to list the workflows of %s: GET /workflows?excludePinnedData=true&limit=250: HTTP 401 "
                           "Unauthorized (the API key was rejected: check api_key / N8N_API_KEY)" % conn["url"])
     assert "wrong-key" not in json.dumps(res)
+    assert res["error_kind"] == "service" and res["status"] == 401 and res["written"] is False
     assert n8n.workflows() == []
 
 
@@ -208,6 +216,7 @@ def test_activation_error_quotes_n8n(n8n, conn):
     assert res["failed"]
     assert res["msg"].startswith("Failed to create workflow 'IT no trigger': POST /workflows/")
     assert "Workflow cannot be activated because it has no trigger node" in res["msg"]
+    assert res["error_kind"] == "service" and res["written"] is True  # created, then the activation failed
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -239,3 +248,4 @@ def test_many_workflows_are_listed_across_pages(n8n, conn):
     res = result("n8n_workflow", dict(conn, definition=simple_workflow("IT page 259"), tags=[]), check=True)
     assert res["workflows"][0]["operation"] == "update" and res["workflows"][0]["id"]
     assert res["api_requests"] == {"requests": 2, "writes": 0}
+    assert res["requests"] == {"reads": 2, "writes": 0}

@@ -7,7 +7,18 @@ import socket
 import pytest
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import N8nApiError, N8nClient
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
+    N8nApiError,
+    N8nClient,
+    n8n_argument_spec,
+    request_counts,
+    reword,
+)
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ServiceError, SpecError
+
+from unit.module_harness import run_module
 
 KEY = "n8n_api_SUPERSECRET"
 
@@ -181,3 +192,72 @@ def test_publish_is_used_and_legacy_activate_is_the_fallback():
     c, dummy = client(Script(http_error(404, {"message": "not found"}), http_error(404, {"message": "Workflow not found"})))
     with pytest.raises(N8nApiError, match="POST /workflows/W1/activate: HTTP 404 Workflow not found"):
         c.activate_workflow("W1")
+
+
+def test_api_errors_are_service_errors_that_keep_their_status():
+    c, dummy = client(Script(http_error(404, {"message": "Not Found"})))
+    with pytest.raises(ServiceError) as err:
+        c.get("/workflows/x")
+    assert isinstance(err.value, N8nApiError) and err.value.kind == "service"
+    assert err.value.status == 404 and err.value.details == {"status": 404} and err.value.msg == str(err.value)
+    wrapped = err.value.failure("Failed to read: %s" % err.value)
+    assert wrapped.__class__ is ServiceError and wrapped.msg == "Failed to read: GET /workflows/x: HTTP 404 Not Found"
+    assert wrapped.details == {"status": 404} and wrapped.written is False
+
+
+def test_written_says_whether_a_write_may_have_been_applied():
+    # a refused first write (4xx): nothing written
+    c, dummy = client(Script(http_error(400, {"message": "bad"})))
+    with pytest.raises(N8nApiError) as err:
+        c.post("/workflows", {"name": "x"})
+    assert err.value.written is False and not c.wrote
+    # a write that got no answer may have been applied
+    c, dummy = client(Script(http_error(500, {"message": "maybe"})))
+    with pytest.raises(N8nApiError) as err:
+        c.post("/workflows", {"name": "x"})
+    assert err.value.written is True
+    # a refused connection never reached n8n
+    c, dummy = client(Script(URLError(ConnectionRefusedError(111, "Connection refused"))))
+    c.retries = 0
+    with pytest.raises(N8nApiError) as err:
+        c.put("/workflows/1", {"name": "x"})
+    assert err.value.written is False
+    # after a successful write, a later error (even a read's) says written
+    c, dummy = client(Script(Resp({"id": "1"}), http_error(404, {"message": "gone"})))
+    c.post("/workflows", {"name": "x"})
+    with pytest.raises(N8nApiError) as err:
+        c.get("/workflows/1")
+    assert err.value.written is True and c.wrote
+
+
+def test_request_counts_split_the_log_into_reads_and_writes():
+    script = Script(Resp({"data": []}), Resp({"id": "1"}), Resp({}))
+    c, dummy = client(script)
+    c.list_tags()
+    c.create_tag("t")
+    c.set_workflow_tags("W1", ["1"])
+    assert request_counts(c.requests) == {"reads": 1, "writes": 2}
+    assert c.stats() == {"requests": 3, "writes": 2}
+
+
+def test_bad_connection_options_are_a_spec_error(monkeypatch):
+    seen = []
+
+    def main():
+        module = AnsibleModule(argument_spec=n8n_argument_spec())
+        try:
+            N8nClient.from_module(module)
+        except SpecError as exc:
+            seen.append(exc)
+        module.exit_json()
+
+    run_module(monkeypatch, main, dict(url="ftp://n8n", api_key=KEY))
+    assert seen[0].msg == "Invalid n8n connection options: url must start with http:// or https://, got 'ftp://n8n'"
+    assert seen[0].kind == "spec"
+
+
+def test_reword_keeps_the_kind_written_and_details():
+    error = wfl.AmbiguousWorkflow("2 workflows", written=True, ids="a, b")
+    new = reword(error, "Invalid workflow: %s" % error)
+    assert new.__class__ is wfl.AmbiguousWorkflow and new.msg == "Invalid workflow: 2 workflows"
+    assert new.written is True and new.details == {"ids": "a, b"}

@@ -53,8 +53,9 @@ def test_labelled_is_exact():
 
 
 def test_scopes_outside_the_role_are_named():
-    with pytest.raises(keys.ApiKeyError, match="everything:forever"):
+    with pytest.raises(keys.ApiKeyError, match="everything:forever") as err:
         keys.check_scopes(["workflow:read", "everything:forever"], ALL)
+    assert err.value.kind == "spec" and err.value.written is False
     keys.check_scopes(["workflow:read"], ALL)
 
 
@@ -111,6 +112,7 @@ def test_login_keeps_the_session_and_sends_it_with_the_browser_id():
     assert listing["url"] == ("http://127.0.0.1:5678/rest/api-keys?label=insightpulseai.workbench&ownership=mine"
                               "&take=250")
     assert c.requests == [("POST", "/rest/login"), ("GET", "/rest/api-keys")]
+    assert not c.wrote  # a login is a POST, but writes no state
 
 
 def test_a_refused_login_is_not_retried_and_names_no_password():

@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_credentials as crd
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import DriftError, SpecError
 
 # GET /api/v1/credentials/schema/postgres on n8n 2.41.1 (abridged).
 PG_SCHEMA = {
@@ -19,6 +20,15 @@ def test_identity_is_type_and_exact_name():
     assert crd.find(LIST, "postgres", "workbench postgres") is None
     with pytest.raises(crd.CredentialError, match=r"2 credentials of type postgres are named 'X' \(ids a, b\)"):
         crd.find([{"id": "b", "name": "X", "type": "postgres"}, {"id": "a", "name": "X", "type": "postgres"}], "postgres", "X")
+
+
+def test_errors_are_the_runtime_kinds():
+    with pytest.raises(DriftError) as err:
+        crd.find([{"id": "b", "name": "X", "type": "postgres"}] * 2, "postgres", "X")
+    assert err.value.kind == "drift" and err.value.written is False
+    with pytest.raises(SpecError) as err:
+        crd.check_data(PG_SCHEMA, {"hostname": "h"}, "postgres")
+    assert err.value.kind == "spec" and isinstance(err.value, crd.CredentialError)
 
 
 def test_valid_data_passes():

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import DriftError, SpecError
 
 TAG = wfl.MANAGEMENT_TAG
 
@@ -286,6 +287,16 @@ def test_several_workflows_with_the_name_fail():
     d = desired()
     with pytest.raises(wfl.WorkflowError, match=r"2 workflows are named 'Demo' on the n8n instance \(ids W1, W2\)"):
         wfl.match(d, [server_copy(d, "W1"), server_copy(d, "W2")])
+
+
+def test_errors_are_the_runtime_kinds():
+    d = desired()
+    with pytest.raises(DriftError) as err:
+        wfl.match(d, [server_copy(d, "W1"), server_copy(d, "W2")])
+    assert err.value.kind == "drift" and err.value.written is False and isinstance(err.value, wfl.WorkflowError)
+    with pytest.raises(SpecError) as err:
+        wfl.prepare({"definition": "{ not json"})
+    assert err.value.kind == "spec" and isinstance(err.value, wfl.WorkflowError)
 
 
 def test_activation_changes():
