@@ -1,4 +1,5 @@
-"""playbooks/backup.yml end to end: a real PostgreSQL 15 (local_stack) dumped into moto's S3 server (Spaces).
+"""playbooks/backup.yml (the backup role) end to end: a real PostgreSQL 15 (local_stack) dumped into moto's S3 server
+(Spaces).
 
 Every assertion on the result reads the bucket with boto3 and the databases with psycopg2, independently of the
 playbook: check mode writes nothing and reports the change; a real run uploads one dump that restores; retention
@@ -25,6 +26,7 @@ from support.ansible import ROOT, run_playbook
 from support.pg import admin_connection, query
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "backup.yml")
+ROLE = os.path.join(ROOT, "roles", "backup")
 LOCAL_INVENTORY = os.path.join(ROOT, "inventories", "local")
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PREFIX = "backups/supabase/"
@@ -43,6 +45,11 @@ def stamp(when):
     return when.strftime("%Y%m%dT%H%M%SZ")
 
 
+def task_names(res):
+    """The names of the tasks that ran, without the role's prefix (``insightpulseai.workbench.backup : ``)."""
+    return [t["name"].split(" : ", 1)[-1] for t in res.tasks]
+
+
 class Backup(object):
     """Runs the playbook against the test database and moto, with a scratch dir that must be empty after every run."""
 
@@ -59,9 +66,9 @@ class Backup(object):
         values.update(extra)
         return values
 
-    def run(self, check=False, verbosity=0, inventory=LOCAL_INVENTORY, extra_vars=None, **extra):
+    def run(self, check=False, verbosity=0, inventory=LOCAL_INVENTORY, extra_vars=None, tags=None, **extra):
         res = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra_vars or self.vars(**extra), check=check,
-                           env=self.env, verbosity=verbosity)
+                           env=self.env, verbosity=verbosity, tags=tags)
         assert os.listdir(self.scratch) == [], "temporary files left behind: %s" % os.listdir(self.scratch)
         return res
 
@@ -227,7 +234,7 @@ def test_bad_input_fails_naming_the_variable_before_anything_is_written(backup, 
     for _name, _value, shown in group:
         assert [m for m in messages if m.startswith(shown + "is invalid: expected ")], (shown, messages)
     assert bucket.keys() == []
-    ran = [t["name"] for t in res.tasks]
+    ran = task_names(res)
     assert ran[-1] == "Validate the backup inputs", ran
     assert "kv-secret" not in res.stdout + res.stderr
 
@@ -328,7 +335,7 @@ def test_a_failed_dump_uploads_nothing_and_cleans_up(backup, bucket):
     assert message.startswith("pg_dump of database %s failed (rc 1): " % dbname_of(backup.dsn))
     assert "no matching schemas were found" in message
     assert bucket.keys() == []
-    assert "Delete dumps beyond the retention" not in [t["name"] for t in res.tasks]
+    assert "Delete dumps beyond the retention" not in task_names(res)
 
 
 def test_inventory_values_override_the_defaults(backup, bucket, tmp_path):
@@ -367,12 +374,25 @@ def test_production_inventory_defaults(backup, bucket):
 
 
 def test_fallback_defaults_match_do_network():
-    """Without the do_network variables in the inventory, the play falls back to do_network's own defaults."""
+    """The role's defaults are do_network's own; the production inventory hands the do_network variables forward with
+    the same fallbacks (do_network's defaults are not loaded when only the backup runs)."""
     with open(os.path.join(ROOT, "roles", "do_network", "defaults", "main.yml")) as f:
+        network = yaml.safe_load(f)
+    with open(os.path.join(ROLE, "defaults", "main.yml")) as f:
         defaults = yaml.safe_load(f)
-    with open(PLAYBOOK) as f:
-        play_vars = yaml.safe_load(f)[0]["vars"]
-    assert "do_network_spaces_bucket | default('%s')" % defaults["do_network_spaces_bucket"] in play_vars["_backup_bucket"]
-    assert "do_network_region | default('%s')" % defaults["do_network_region"] in play_vars["_backup_region"]
-    assert defaults["do_network_spaces_endpoint_url"] == "https://{{ do_network_spaces_region }}.digitaloceanspaces.com"
-    assert "'https://' ~ _backup_region ~ '.digitaloceanspaces.com'" in play_vars["_backup_endpoint_url"]
+    assert defaults["backup_bucket"] == network["do_network_spaces_bucket"]
+    assert defaults["backup_region"] == network["do_network_region"]
+    assert network["do_network_spaces_region"] == "{{ do_network_region }}"
+    assert network["do_network_spaces_endpoint_url"] == "https://{{ do_network_spaces_region }}.digitaloceanspaces.com"
+    assert defaults["backup_endpoint_url"] == "https://{{ backup_region }}.digitaloceanspaces.com"
+    with open(os.path.join(ROOT, "inventories", "production", "group_vars", "all", "main.yml")) as f:
+        production = yaml.safe_load(f)
+    assert production["backup_dsn"] == "{{ supabase_schema_login_dsn }}"
+    assert "do_network_spaces_bucket | default('%s')" % network["do_network_spaces_bucket"] in production["backup_bucket"]
+    assert "do_network_region | default('%s')" % network["do_network_region"] in production["backup_region"]
+    assert "do_network_spaces_region" in production["backup_region"]
+    assert "'https://' ~ backup_region ~ '.digitaloceanspaces.com'" in production["backup_endpoint_url"]
+    assert "do_network_spaces_access_key" in production["backup_access_key"]
+    assert "do_network_spaces_secret_key" in production["backup_secret_key"]
+    with open(os.path.join(ROOT, "inventories", "local", "group_vars", "all", "main.yml")) as f:
+        assert yaml.safe_load(f)["backup_dsn"] == "{{ supabase_schema_login_dsn }}"
