@@ -362,7 +362,7 @@ def test_a_failed_dump_uploads_nothing_and_cleans_up(backup, bucket):
 
 
 def test_inventory_values_override_the_defaults(backup, bucket, tmp_path):
-    """The defaults are play vars read through `| default()`, so an inventory value wins over them."""
+    """The role's defaults have the lowest precedence, so an inventory value wins over them."""
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
     (inventory / "hosts.yml").write_text(yaml.safe_dump(
