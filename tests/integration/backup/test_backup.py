@@ -1,9 +1,11 @@
-"""playbooks/backup.yml end to end: a real PostgreSQL 15 (local_stack) dumped into moto's S3 server (Spaces).
+"""playbooks/backup.yml (the backup role) end to end: a real PostgreSQL 15 (local_stack) dumped into moto's S3 server
+(Spaces).
 
 Every assertion on the result reads the bucket with boto3 and the databases with psycopg2, independently of the
 playbook: check mode writes nothing and reports the change; a real run uploads one dump that restores; retention
 keeps the newest N and touches nothing else; bad inputs fail naming the variable before anything is written; the
-DSN's password never appears in the output (also at -vvv and when the connection fails).
+DSN's password never appears in the output (also at -vvv and when the connection fails); each phase runs alone by its
+tag; the role reads no other role's variable.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
+import psycopg2.extensions
 import pytest
 import yaml
 
@@ -25,6 +28,7 @@ from support.ansible import ROOT, run_playbook
 from support.pg import admin_connection, query
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "backup.yml")
+ROLE = os.path.join(ROOT, "roles", "backup")
 LOCAL_INVENTORY = os.path.join(ROOT, "inventories", "local")
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PREFIX = "backups/supabase/"
@@ -43,6 +47,11 @@ def stamp(when):
     return when.strftime("%Y%m%dT%H%M%SZ")
 
 
+def task_names(res):
+    """The names of the tasks that ran, without the role's prefix (``insightpulseai.workbench.backup : ``)."""
+    return [t["name"].split(" : ", 1)[-1] for t in res.tasks]
+
+
 class Backup(object):
     """Runs the playbook against the test database and moto, with a scratch dir that must be empty after every run."""
 
@@ -59,9 +68,9 @@ class Backup(object):
         values.update(extra)
         return values
 
-    def run(self, check=False, verbosity=0, inventory=LOCAL_INVENTORY, extra_vars=None, **extra):
+    def run(self, check=False, verbosity=0, inventory=LOCAL_INVENTORY, extra_vars=None, tags=None, **extra):
         res = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra_vars or self.vars(**extra), check=check,
-                           env=self.env, verbosity=verbosity)
+                           env=self.env, verbosity=verbosity, tags=tags)
         assert os.listdir(self.scratch) == [], "temporary files left behind: %s" % os.listdir(self.scratch)
         return res
 
@@ -227,7 +236,7 @@ def test_bad_input_fails_naming_the_variable_before_anything_is_written(backup, 
     for _name, _value, shown in group:
         assert [m for m in messages if m.startswith(shown + "is invalid: expected ")], (shown, messages)
     assert bucket.keys() == []
-    ran = [t["name"] for t in res.tasks]
+    ran = task_names(res)
     assert ran[-1] == "Validate the backup inputs", ran
     assert "kv-secret" not in res.stdout + res.stderr
 
@@ -270,6 +279,27 @@ def test_the_password_never_appears_in_the_output(backup, bucket, special_role, 
     assert real.rc == 0, real.stdout[-3000:]
     assert len(bucket.keys()) == 1
     assert "PGPASSFILE=" in real.stdout  # only the path of the password file is in the environment
+    for res in (check, real):
+        for secret in secrets:
+            assert secret not in res.stdout and secret not in res.stderr
+
+
+def test_a_key_value_dsn_works_like_the_uri(backup, bucket, special_role):
+    """libpq's key=value form (the collection's one parser reads both forms); its password stays out of the output."""
+    name, password = special_role
+    parts = dict(psycopg2.extensions.parse_dsn(backup.dsn), user=name, password=password)
+    dsn = " ".join("%s='%s'" % (key, value.replace("\\", "\\\\").replace("'", "\\'")) for key, value in sorted(parts.items()))
+    secrets = [password, password_of(backup.dsn)]
+
+    check = backup.run(check=True, backup_dsn=dsn)
+    assert backup.report(check)["would_upload"].startswith(PREFIX + parts["dbname"] + "-")
+    assert bucket.keys() == []
+    real = backup.run(verbosity=3, backup_dsn=dsn)
+    assert real.rc == 0, real.stdout[-3000:]
+    keys = bucket.keys()
+    assert len(keys) == 1 and keys[0].startswith(PREFIX + parts["dbname"] + "-")
+    body, metadata = bucket.get(keys[0])
+    assert body and metadata["sha256"] == hashlib.sha256(body).hexdigest()
     for res in (check, real):
         for secret in secrets:
             assert secret not in res.stdout and secret not in res.stderr
@@ -328,11 +358,11 @@ def test_a_failed_dump_uploads_nothing_and_cleans_up(backup, bucket):
     assert message.startswith("pg_dump of database %s failed (rc 1): " % dbname_of(backup.dsn))
     assert "no matching schemas were found" in message
     assert bucket.keys() == []
-    assert "Delete dumps beyond the retention" not in [t["name"] for t in res.tasks]
+    assert "Delete dumps beyond the retention" not in task_names(res)
 
 
 def test_inventory_values_override_the_defaults(backup, bucket, tmp_path):
-    """The defaults are play vars read through `| default()`, so an inventory value wins over them."""
+    """The role's defaults have the lowest precedence, so an inventory value wins over them."""
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
     (inventory / "hosts.yml").write_text(yaml.safe_dump(
@@ -367,12 +397,137 @@ def test_production_inventory_defaults(backup, bucket):
 
 
 def test_fallback_defaults_match_do_network():
-    """Without the do_network variables in the inventory, the play falls back to do_network's own defaults."""
+    """The role's defaults are do_network's own; the production inventory hands the do_network variables forward with
+    the same fallbacks (do_network's defaults are not loaded when only the backup runs)."""
     with open(os.path.join(ROOT, "roles", "do_network", "defaults", "main.yml")) as f:
+        network = yaml.safe_load(f)
+    with open(os.path.join(ROLE, "defaults", "main.yml")) as f:
         defaults = yaml.safe_load(f)
-    with open(PLAYBOOK) as f:
-        play_vars = yaml.safe_load(f)[0]["vars"]
-    assert "do_network_spaces_bucket | default('%s')" % defaults["do_network_spaces_bucket"] in play_vars["_backup_bucket"]
-    assert "do_network_region | default('%s')" % defaults["do_network_region"] in play_vars["_backup_region"]
-    assert defaults["do_network_spaces_endpoint_url"] == "https://{{ do_network_spaces_region }}.digitaloceanspaces.com"
-    assert "'https://' ~ _backup_region ~ '.digitaloceanspaces.com'" in play_vars["_backup_endpoint_url"]
+    assert defaults["backup_bucket"] == network["do_network_spaces_bucket"]
+    assert defaults["backup_region"] == network["do_network_region"]
+    assert network["do_network_spaces_region"] == "{{ do_network_region }}"
+    assert network["do_network_spaces_endpoint_url"] == "https://{{ do_network_spaces_region }}.digitaloceanspaces.com"
+    assert defaults["backup_endpoint_url"] == "https://{{ backup_region }}.digitaloceanspaces.com"
+    with open(os.path.join(ROOT, "inventories", "production", "group_vars", "all", "main.yml")) as f:
+        production = yaml.safe_load(f)
+    assert production["backup_dsn"] == "{{ supabase_schema_login_dsn }}"
+    assert "do_network_spaces_bucket | default('%s')" % network["do_network_spaces_bucket"] in production["backup_bucket"]
+    assert "do_network_region | default('%s')" % network["do_network_region"] in production["backup_region"]
+    assert "do_network_spaces_region" in production["backup_region"]
+    assert "'https://' ~ backup_region ~ '.digitaloceanspaces.com'" in production["backup_endpoint_url"]
+    assert "do_network_spaces_access_key" in production["backup_access_key"]
+    assert "do_network_spaces_secret_key" in production["backup_secret_key"]
+    with open(os.path.join(ROOT, "inventories", "local", "group_vars", "all", "main.yml")) as f:
+        assert yaml.safe_load(f)["backup_dsn"] == "{{ supabase_schema_login_dsn }}"
+
+
+def phase_tags():
+    """The tags of the role's phases, read from its tasks/main.yml (every import but the preflight's and the report's)."""
+    with open(os.path.join(ROLE, "tasks", "main.yml")) as f:
+        tasks = yaml.safe_load(f)
+    imports = [item for task in tasks for item in task.get("block", [task])
+               if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml", "report.yml")]
+    return [tag for item in imports for tag in item["tags"] if tag != "backup"]
+
+
+def phase_task_names(*files):
+    """The names of the tasks in the role's task files (blocks included)."""
+    def names(tasks):
+        return [name for task in tasks for name in [task["name"]] + names(task.get("block", []) + task.get("always", []))]
+    found = []
+    for name in files:
+        with open(os.path.join(ROLE, "tasks", name)) as f:
+            found += names(yaml.safe_load(f))
+    return found
+
+
+def test_each_phase_runs_alone_by_its_tag_after_the_preflight(backup, bucket):
+    tags = phase_tags()
+    assert tags == ["backup_dump", "backup_retention"]
+    # A bad input is refused under every phase's tag alone: the preflight runs with each.
+    for tag in ["backup_preflight"] + tags:
+        res = backup.run(tags=tag, backup_prefix="x")
+        assert failure_messages(res) == ['backup_prefix="x" is invalid: expected a non-empty key prefix that ends with '
+                                         "'/' and does not start with '/' (e.g. backups/supabase/)."], tag
+        assert task_names(res)[-1] == "Validate the backup inputs", tag
+
+    db = dbname_of(backup.dsn)
+    old = ["%s%s-2020010%dT000000Z.dump" % (PREFIX, db, day) for day in (1, 2, 3)]
+    for key in old:
+        bucket.put(key)
+
+    # The preflight alone: the checks, nothing read from or written to the bucket or the database.
+    res = backup.run(tags="backup_preflight", backup_retention_count=1)
+    assert not res.failed and res.changed == 0, res.stdout[-3000:]
+    ran = task_names(res)
+    assert "Validate the backup inputs" in ran
+    assert not set(ran) & set(phase_task_names("dump.yml", "retention.yml", "report.yml")), ran
+    assert bucket.keys() == old
+
+    # The dump alone: a new dump, no retention even though only one dump should be kept.
+    report = backup.report(backup.run(tags="backup_dump", backup_retention_count=1))
+    new = report["uploaded"]
+    assert new.startswith(PREFIX + db + "-") and report["size"] > 0
+    assert report["kept"] == [] and report["deleted"] == []
+    assert bucket.keys() == sorted(old + [new])
+
+    # The retention alone, planned then applied: the dumps in the bucket count, no new dump is made.
+    report = backup.report(backup.run(check=True, tags="backup_retention", backup_retention_count=2))
+    assert report["would_upload"] == "" and report["would_delete"] == old[:2] and report["kept"] == [new, old[2]]
+    assert bucket.keys() == sorted(old + [new])
+    res = backup.run(tags="backup_retention", backup_retention_count=2)
+    report = backup.report(res)
+    assert report["uploaded"] == "" and report["size"] is None
+    assert report["deleted"] == old[:2] and report["kept"] == [new, old[2]]
+    assert "Upload the dump" not in task_names(res) and res.changed == 1
+    assert bucket.keys() == [old[2], new]
+
+
+CONDITIONALS = ("when", "that", "changed_when", "failed_when", "until")
+
+
+def _jinja_code(value, bare=False):
+    """The Jinja code in a YAML value ({{ }} and {% %}; the whole string of a conditional), string literals removed."""
+    if isinstance(value, dict):
+        return [code for key, item in value.items() for code in _jinja_code(key) + _jinja_code(item, key in CONDITIONALS)]
+    if isinstance(value, list):
+        return [code for item in value for code in _jinja_code(item, bare)]
+    if not isinstance(value, str):
+        return []
+    code = [value] if bare else ["".join(parts) for parts in re.findall(r"{{(.*?)}}|{%(.*?)%}", value, re.S)]
+    return [re.sub(r"'[^']*'|\"[^\"]*\"", "''", text) for text in code]
+
+
+def test_the_role_reads_only_its_own_variables(backup, bucket, tmp_path):
+    """No expression of the role names another role's variable (nor vault_*/workbench_*); and a run whose inventory
+    sets only backup_* variables uses the role's own defaults, whatever the other roles' variables say."""
+    others = [name for name in os.listdir(os.path.join(ROOT, "roles")) if name != "backup"] + ["vault", "workbench"]
+    foreign = re.compile(r"\b(?:%s)_[A-Za-z0-9_]+" % "|".join(others))
+    sample = {"when": "do_network_region is defined", "msg": "{{ x | default(supabase_schema_login_dsn) }} 'vault_x'"}
+    assert sorted(hit for code in _jinja_code(sample) for hit in foreign.findall(code)) == [
+        "do_network_region", "supabase_schema_login_dsn"]
+    found = {}
+    for folder, _dirs, files in os.walk(ROLE):
+        for name in files:
+            if name.endswith(".yml"):
+                with open(os.path.join(folder, name)) as f:
+                    for code in _jinja_code(yaml.safe_load(f)):
+                        found.update((hit, os.path.relpath(os.path.join(folder, name), ROLE)) for hit in foreign.findall(code))
+    assert found == {}
+
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(
+        {"all": {"children": {"workbench_database": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}))
+    own = {"backup_dsn": backup.dsn, "backup_endpoint_url": bucket.server.endpoint_url, "backup_access_key": ACCESS_KEY,
+           "backup_secret_key": SECRET_KEY, "backup_temp_dir": backup.scratch}
+    (inventory / "group_vars" / "workbench_database.yml").write_text(yaml.safe_dump(own))
+    # What the other roles' variables would steer the backup to, if it read them.
+    poison = {"supabase_schema_login_dsn": "postgresql://poison:poison@127.0.0.1:1/poison",
+              "do_network_spaces_bucket": "poison-bucket", "do_network_spaces_region": "poison",
+              "do_network_region": "poison", "do_network_spaces_endpoint_url": "http://127.0.0.1:1",
+              "do_network_spaces_access_key": "poison", "do_network_spaces_secret_key": "poison"}
+    report = backup.report(backup.run(inventory=str(inventory), extra_vars=poison))
+    assert report["bucket"] == "ai-workbench-data"
+    assert report["uploaded"].startswith("backups/supabase/%s-" % dbname_of(backup.dsn))
+    assert bucket.keys() == [report["uploaded"]]
