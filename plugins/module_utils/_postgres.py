@@ -17,7 +17,7 @@ import re
 import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, ServiceError
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, ServiceError, WorkbenchError
 
 PSYCOPG2_IMPORT_ERROR = None
 try:
@@ -108,14 +108,17 @@ def describe_target(params):
     return "%s@%s:%s/%s" % (parts.get("user", "<default>"), host, port, parts.get("dbname", "<default>"))
 
 
-def ensure_library(module):
+def ensure_library():
+    """Raise a WorkbenchError (with the import traceback) when psycopg2 is not installed."""
     if psycopg2 is None:
-        module.fail_json(msg=missing_required_lib("psycopg2 (or psycopg2-binary)"), exception=PSYCOPG2_IMPORT_ERROR)
+        raise WorkbenchError(missing_required_lib("psycopg2 (or psycopg2-binary)"), exception=PSYCOPG2_IMPORT_ERROR)
 
 
 def connect(module):
-    """Open a connection (autocommit off: every module decides where its transactions end)."""
-    ensure_library(module)
+    """Open a connection (autocommit off: every module decides where its transactions end).
+
+    Raises ServiceError (nothing written) when the server cannot be reached or refuses the login."""
+    ensure_library()
     dsn, kwargs = connection_kwargs(module.params)
     try:
         conn = psycopg2.connect(dsn, **kwargs)
@@ -123,7 +126,7 @@ def connect(module):
         # libpq messages can echo the DSN it was given; they never contain the password itself,
         # but be strict and only report the target and the first line of the server's reason.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        module.fail_json(msg="Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), reason))
+        raise ServiceError("Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), reason))
     conn.autocommit = False
     return conn
 

@@ -30,6 +30,8 @@ def test_connection_failure_names_target_not_secret(monkeypatch, tmp_path):
     assert isinstance(out, ModuleFail)
     assert out.result["msg"].startswith("Failed to connect to PostgreSQL at admin@127.0.0.1:1/app: ")
     assert "S3cretPw" not in str(out.result)
+    assert out.result["error_kind"] == "service" and out.result["written"] is False
+    assert out.result["requests"] == dict(reads=0, writes=0) and out.result["skipped_files"] == []
 
 
 def test_connection_kwargs_discrete_options_override_dsn():
@@ -140,3 +142,9 @@ def test_the_transaction_rolls_back_on_any_exception_and_a_failed_commit_is_a_se
             pass
     assert conn.events == ["commit", "rollback", "close"]
 
+
+def test_a_connection_failure_is_a_service_error_that_wrote_nothing():
+    module = type("M", (), dict(params=dict(login_dsn="postgresql://u:pw@127.0.0.1:1/db", connect_timeout=2)))()
+    with pytest.raises(_runtime.ServiceError) as err:
+        _postgres.connect(module)
+    assert err.value.written is False and err.value.msg.startswith("Failed to connect to PostgreSQL at u@127.0.0.1:1/db: ")
