@@ -219,7 +219,7 @@ actions:
 requests:
   description:
     - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
-      statement: fixtures, the cells' inserts, updates and deletes, savepoints and role switches, all rolled back).
+      statement; fixtures, the cells' inserts, updates and deletes, savepoints and role switches, all rolled back).
   returned: always
   type: dict
   sample: {"reads": 1300, "writes": 3900}

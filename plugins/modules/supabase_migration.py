@@ -114,7 +114,7 @@ actions:
 requests:
   description:
     - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
-      statement: the files' statements, the ledger rows, the lock and C(SET) statements).
+      statement; the files' statements, the ledger rows, the lock and C(SET) statements).
   returned: always
   type: dict
   sample: {"reads": 4, "writes": 12}
