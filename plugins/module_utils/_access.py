@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import split_statements, statement_lines
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message, psycopg2
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._rls import quote_ident
@@ -38,12 +39,13 @@ _TX_CONTROL_RE = re.compile(
 _LEADING_COMMENTS_RE = re.compile(r"^(\s*(--[^\n]*(\n|$)|/\*.*?\*/))*\s*", re.DOTALL)
 
 
-class SpecError(Exception):
-    """Invalid options: raised before anything connects."""
+# Invalid options: raised before anything connects (the runtime's kind, under the name callers know).
+SpecError = _runtime.SpecError
 
 
-class CellError(Exception):
-    """A cell, a fixture or the set-up failed with an error that is not a permission denial."""
+class CellError(_runtime.ServiceError):
+    """A cell, a fixture or the set-up failed with an error that is not a permission denial (the transaction is
+    always rolled back, so nothing was written)."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -135,6 +137,7 @@ def check_single_statement(text, where):
 
 
 def refuse_transaction_control(statement, where):
+    """SpecError when ``statement`` would end or leave the one transaction (BEGIN, COMMIT, SAVEPOINT, ...)."""
     body = _LEADING_COMMENTS_RE.sub("", statement, count=1)
     match = _TX_CONTROL_RE.match(body)
     if match:
@@ -145,6 +148,7 @@ def refuse_transaction_control(statement, where):
 
 
 def normalize_check(raw, identities, index):
+    """Validate ``checks[index]`` against the defined identities; returns it in canonical form."""
     where = "checks[%d]" % index
     if not isinstance(raw, dict):
         raise SpecError("%s must be a dict, got %r." % (where, raw))
@@ -208,6 +212,7 @@ def normalize_check(raw, identities, index):
 
 
 def normalize_checks(raw, identities):
+    """Validate every check; a (table, operation) pair may be checked only once."""
     if not isinstance(raw, list) or not raw:
         raise SpecError("checks must be a non-empty list, got %r." % (raw,))
     checks = [normalize_check(entry, identities, i) for i, entry in enumerate(raw)]
@@ -303,6 +308,7 @@ def _target(check):
 
 
 def key_value(check, identity):
+    """The fixture row's key value for ``identity``."""
     return check["values"][identity] if check["values"] is not None else check["value"]
 
 
@@ -333,6 +339,7 @@ def cell_statement(check, op, identity):
 
 
 def claims_json(identity_spec):
+    """The identity's JWT claims as the JSON text PostgREST sets."""
     return json.dumps(identity_spec["claims"], sort_keys=True, separators=(",", ":"))
 
 
@@ -355,6 +362,7 @@ def cells(checks, identities):
 
 
 def label(op, table, identity):
+    """How a cell is named in messages."""
     return "%s %s as %s" % (op, table, identity)
 
 
@@ -379,10 +387,12 @@ def is_denial(op, relkind, pgcode):
 
 
 def denial_detail(pgcode, message):
+    """The reason of a denial: SQLSTATE and message."""
     return "%s %s" % (pgcode, message)
 
 
 def mismatch(op, table, identity, expected, allowed, detail):
+    """One line for a cell that differs from the expected matrix."""
     return "%s: expected %s, got %s (%s)" % (
         label(op, table, identity), "allowed" if expected else "denied", "allowed" if allowed else "denied", detail)
 
@@ -448,6 +458,7 @@ def preflight(cur, checks, identities):
 
 
 def run_fixtures(cur, fixtures):
+    """Run the fixture statements in order; CellError naming the one that failed."""
     for where, statement in fixtures:
         try:
             cur.execute(statement)
@@ -497,14 +508,15 @@ def run_cell(cur, check, op, identity, identity_spec, relkind):
         cur.execute("RESET ROLE")
 
 
-def verify(conn, spec, fixtures, lock_timeout=None):
+def verify(conn, spec, fixtures, lock_timeout=None, counter=None):
     """Run fixtures and every cell in one transaction, ALWAYS rolled back. Returns the module result.
 
+    ``counter`` (a _postgres.StatementCounter) counts the statements when given.
     Raises CellError (after rolling back) when something fails that is not a permission denial.
     """
     results = []
     try:
-        with conn.cursor() as cur:
+        with (counter.cursor(conn) if counter is not None else conn.cursor()) as cur:
             if lock_timeout:
                 cur.execute("SET LOCAL lock_timeout = %s", ("%ds" % lock_timeout,))
             run_fixtures(cur, fixtures)

@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message, pgsql
 
 MIGRATION_RE = re.compile(r"^([0-9]+)_(.*)\.sql$")
@@ -33,8 +34,22 @@ _RLS_STATEMENT_RE = re.compile(
 )
 
 
-class MigrationError(Exception):
-    """A problem with the files or the history that must stop the run before anything is written."""
+class MigrationError(_runtime.WorkbenchError):
+    """Base of every migration error (callers catch it); each is raised as one of the runtime's kinds below."""
+
+
+class MigrationSpecError(MigrationError, _runtime.SpecError):
+    """The files are wrong (a missing directory, two files with one version, bad UTF-8, an empty file, a bad
+    ``workbench:amends`` header, a new file sorting before the newest applied one): raised before anything is written."""
+
+
+class MigrationDriftError(MigrationError, _runtime.DriftError):
+    """The ledger disagrees with the files (a version without a file, an applied file edited afterwards, a row that
+    changed while it was being amended)."""
+
+
+class MigrationFailed(MigrationError, _runtime.ServiceError):
+    """The server refused a statement of a migration file."""
 
 
 class Migration(object):
@@ -51,6 +66,7 @@ class Migration(object):
         self.amends = frozenset(amends)
 
     def to_dict(self):
+        """The migration as the module returns it: version, name and file."""
         return {"version": self.version, "name": self.name, "file": self.filename}
 
 
@@ -204,7 +220,7 @@ def parse_amends(text, filename):
             continue
         value = _AMENDS_VALUE_RE.match(m.group(1))
         if not value:
-            raise MigrationError(
+            raise MigrationSpecError(
                 "Migration file %s line %d: a %s line must be `-- %s sha256:<64 lower-case hex digits>` (the "
                 "fingerprint of the earlier version of the file that the database recorded)." % (filename, number, AMENDS_MARK, AMENDS_MARK)
             )
@@ -212,7 +228,7 @@ def parse_amends(text, filename):
     rest = "\n".join(lines[header:])
     late = _AMENDS_ANYWHERE_RE.search(rest)
     if late:
-        raise MigrationError(
+        raise MigrationSpecError(
             "Migration file %s line %d: %s is only read in the file's header (the comment lines before the first "
             "statement); move it there." % (filename, header + rest.count("\n", 0, late.start()) + 1, AMENDS_MARK)
         )
@@ -264,7 +280,7 @@ def load_migrations(path):
     files that were ignored (the CLI skips them too). Fails on two files with the same version.
     """
     if not os.path.isdir(path):
-        raise MigrationError("Migration directory %s does not exist or is not a directory." % path)
+        raise MigrationSpecError("Migration directory %s does not exist or is not a directory." % path)
     migrations = []
     skipped = []
     seen = {}
@@ -278,7 +294,7 @@ def load_migrations(path):
             continue
         version, name = m.group(1), m.group(2)
         if version in seen:
-            raise MigrationError(
+            raise MigrationSpecError(
                 "Migration files %s and %s share version %s; the version (the digits before the first '_') "
                 "must be unique: rename one of them." % (seen[version], filename, version)
             )
@@ -287,10 +303,10 @@ def load_migrations(path):
             with open(full, "rb") as f:
                 text = f.read().decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MigrationError("Migration file %s is not valid UTF-8: %s" % (filename, exc))
+            raise MigrationSpecError("Migration file %s is not valid UTF-8: %s" % (filename, exc))
         statements = split_statements(text)
         if not statements:
-            raise MigrationError("Migration file %s contains no SQL statement." % filename)
+            raise MigrationSpecError("Migration file %s contains no SQL statement." % filename)
         migrations.append(
             Migration(version, name, filename, statements, statement_lines(text, statements), parse_amends(text, filename))
         )
@@ -299,6 +315,7 @@ def load_migrations(path):
 
 
 def version_key(item):
+    """Sort key of a Migration or a version string: numerically, then as text."""
     version = item.version if isinstance(item, Migration) else item
     return (int(version), version)
 
@@ -338,7 +355,7 @@ def plan(migrations, history, allow_out_of_order=False):
     local = dict((m.version, m) for m in migrations)
     unknown = sorted((v for v in history if v not in local), key=version_key)
     if unknown:
-        raise MigrationError(
+        raise MigrationDriftError(
             "The database records migration version(s) %s but no such file exists in the migration directory. "
             "Restore the missing file(s), or, if they were rolled back by hand, mark them reverted with "
             "`supabase migration repair --status reverted %s` (or delete those rows from "
@@ -346,7 +363,7 @@ def plan(migrations, history, allow_out_of_order=False):
         )
     edited = _classify(migrations, history)[0]
     if edited:
-        raise MigrationError(
+        raise MigrationDriftError(
             "Migration file(s) %s were edited after they were applied: their statements differ from those "
             "recorded in supabase_migrations.schema_migrations (recorded fingerprint: %s). Applied migrations are "
             "immutable: restore the file(s) and put the change in a new migration. If the database already has the "
@@ -361,7 +378,7 @@ def plan(migrations, history, allow_out_of_order=False):
         newest = max(history, key=version_key)
         early = [m.filename for m in pending if version_key(m.version) < version_key(newest)]
         if early:
-            raise MigrationError(
+            raise MigrationSpecError(
                 "Migration file(s) %s sort before the newest applied version %s. Rename them to a later version, "
                 "or set allow_out_of_order=true to apply them anyway." % (", ".join(early), newest)
             )
@@ -432,7 +449,7 @@ def apply_migration(cur, migration, ledger_schema):
             where = "statement %d of %d" % (index + 1, total)
             if migration.lines[index]:
                 where += " (line %d)" % migration.lines[index]
-            raise MigrationError(
+            raise MigrationFailed(
                 "Migration %s failed at %s: %s" % (migration.filename, where, pg_error_message(exc))
             )
     cur.execute(
@@ -454,6 +471,6 @@ def amend_ledger(cur, migration, ledger_schema, recorded):
         (migration.name, list(migration.statements), migration.version, list(recorded)),
     )
     if cur.rowcount != 1:
-        raise MigrationError(
+        raise MigrationDriftError(
             "Migration %s: its ledger row changed while the amendment was being written; nothing was amended." % migration.filename
         )

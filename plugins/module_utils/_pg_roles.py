@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pgsql
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import SpecError
 
 IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 SETTING_RE = re.compile(r"^[a-z_][a-z0-9_.]{0,62}$")
@@ -40,8 +41,8 @@ _ATTRIBUTE_SQL = {
 }
 
 
-class RoleSpecError(ValueError):
-    """The role spec is invalid; raised before anything is sent to the server."""
+class RoleSpecError(SpecError, ValueError):
+    """The role spec is invalid; raised before anything is sent to the server (a ValueError too, as it was)."""
 
 
 class Action(object):

@@ -5,15 +5,19 @@
 """PRIVATE: the one way this collection talks to PostgreSQL.
 
 Not a public API; it can change at any time. Modules get their connection options from
-``postgres_argument_spec()`` (documented by the ``_postgres`` doc fragment) and a connection
-from ``connect()``.
+``postgres_argument_spec()`` (documented by the ``_postgres`` doc fragment), a connection from ``connect()`` and
+their run from ``PostgresRun``: one transaction per run (``transaction()``) and every statement counted as a read
+or a write (``StatementCounter``) for the result's ``requests``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, ServiceError, WorkbenchError
 
 PSYCOPG2_IMPORT_ERROR = None
 try:
@@ -28,7 +32,7 @@ except ImportError:  # pragma: no cover - exercised only without the library
 APPLICATION_NAME = "insightpulseai.workbench"
 
 __all__ = ["pgsql", "postgres_argument_spec", "connect", "connection_user", "ensure_library", "pg_error_message",
-           "describe_target"]
+           "describe_target", "StatementCounter", "transaction", "PostgresRun"]
 
 
 def postgres_argument_spec():
@@ -104,14 +108,17 @@ def describe_target(params):
     return "%s@%s:%s/%s" % (parts.get("user", "<default>"), host, port, parts.get("dbname", "<default>"))
 
 
-def ensure_library(module):
+def ensure_library():
+    """Raise a WorkbenchError (with the import traceback) when psycopg2 is not installed."""
     if psycopg2 is None:
-        module.fail_json(msg=missing_required_lib("psycopg2 (or psycopg2-binary)"), exception=PSYCOPG2_IMPORT_ERROR)
+        raise WorkbenchError(missing_required_lib("psycopg2 (or psycopg2-binary)"), exception=PSYCOPG2_IMPORT_ERROR)
 
 
 def connect(module):
-    """Open a connection (autocommit off: every module decides where its transactions end)."""
-    ensure_library(module)
+    """Open a connection (autocommit off: every module decides where its transactions end).
+
+    Raises ServiceError (nothing written) when the server cannot be reached or refuses the login."""
+    ensure_library()
     dsn, kwargs = connection_kwargs(module.params)
     try:
         conn = psycopg2.connect(dsn, **kwargs)
@@ -119,7 +126,7 @@ def connect(module):
         # libpq messages can echo the DSN it was given; they never contain the password itself,
         # but be strict and only report the target and the first line of the server's reason.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        module.fail_json(msg="Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), reason))
+        raise ServiceError("Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), reason))
     conn.autocommit = False
     return conn
 
@@ -137,3 +144,142 @@ def pg_error_message(exc):
         if value:
             pieces.append("%s: %s" % (label, value))
     return " ".join(pieces)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Counting statements, one transaction per run
+# ---------------------------------------------------------------------------------------------------------
+
+# A statement reads when it starts (after comments) with SELECT, SHOW, VALUES or TABLE, or is a WITH query without a
+# data-modifying part; everything else (DDL, DML, SET, SAVEPOINT, DO, ...) counts as a write.
+_FIRST_WORD_RE = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z]+)", re.DOTALL)
+_READ_WORDS = frozenset(["select", "show", "values", "table"])
+_MODIFYING_RE = re.compile(r"\b(?:insert|update|delete|merge)\b", re.IGNORECASE)
+
+
+def is_read(statement):
+    """Whether a statement's text (str or bytes) only reads: see the rule above."""
+    if isinstance(statement, bytes):
+        statement = statement.decode("utf-8", "replace")
+    match = _FIRST_WORD_RE.match(statement)
+    word = match.group(1).lower() if match else ""
+    if word == "with":
+        return not _MODIFYING_RE.search(statement)
+    return word in _READ_WORDS
+
+
+class StatementCounter:
+    """Counts the statements run through its cursors, as reads and writes (``is_read``)."""
+
+    def __init__(self):
+        self.reads = 0
+        self.writes = 0
+
+    def count(self, statement, context=None, times=1):
+        """Count ``times`` executions of ``statement`` (text, or a psycopg2.sql object rendered with ``context``)."""
+        if pgsql is not None and isinstance(statement, pgsql.Composable):
+            statement = statement.as_string(context)
+        if is_read(statement):
+            self.reads += times
+        else:
+            self.writes += times
+
+    def cursor(self, conn):
+        """A counting cursor of ``conn``."""
+        return CountingCursor(conn.cursor(), self)
+
+    def as_dict(self):
+        """The counts as the result's ``requests``."""
+        return dict(reads=self.reads, writes=self.writes)
+
+
+class CountingCursor:
+    """A psycopg2 cursor whose execute()/executemany() are counted by a StatementCounter (a statement that fails
+    still counts: it was sent). Everything else is the cursor's own."""
+
+    def __init__(self, cursor, counter):
+        self._cursor = cursor
+        self._counter = counter
+
+    def execute(self, query, vars=None):  # pylint: disable=redefined-builtin
+        """Count and run one statement."""
+        self._counter.count(query, self._cursor)
+        return self._cursor.execute(query, vars)
+
+    def executemany(self, query, vars_list):
+        """Count and run one statement once per parameter set."""
+        vars_list = list(vars_list)
+        self._counter.count(query, self._cursor, times=len(vars_list))
+        return self._cursor.executemany(query, vars_list)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        return self._cursor.__exit__(exc_type, exc, tb)
+
+
+def _rollback_quietly(conn):
+    try:
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - a broken connection cannot roll back; closing it discards the transaction
+        pass
+
+
+@contextlib.contextmanager
+def transaction(conn, commit):
+    """One transaction on ``conn``, which is closed at the end: committed when the block ends without an exception
+    and ``commit()`` is true, rolled back otherwise and on any exception. Raises ServiceError when the commit fails."""
+    try:
+        yield conn
+        if commit():
+            try:
+                conn.commit()
+            except psycopg2.Error as exc:
+                raise ServiceError("Failed to commit the transaction (nothing was changed): %s" % pg_error_message(exc))
+        else:
+            conn.rollback()
+    except BaseException:
+        _rollback_quietly(conn)
+        raise
+    finally:
+        conn.close()
+
+
+class PostgresRun(ModuleRun):
+    """A ModuleRun on one PostgreSQL connection. ``session()`` connects and opens one transaction, committed only when
+    not in check mode and ``self.applied`` was set by apply(); ``self.cur`` is a counting cursor on it (opened on
+    first use) and ``requests()`` the real statement counts."""
+
+    def __init__(self, module):
+        ModuleRun.__init__(self, module)
+        self.counter = StatementCounter()
+        self.conn = None
+        self.applied = False
+        self._cur = None
+
+    @property
+    def cur(self):
+        """The run's counting cursor on its connection."""
+        if self._cur is None:
+            self._cur = self.counter.cursor(self.conn)
+        return self._cur
+
+    def open(self):
+        """The connection of the run (``connect()``)."""
+        return connect(self.module)
+
+    def session(self):
+        """Connect; one transaction around read, plan and apply; the connection is closed afterwards."""
+        self.conn = self.open()
+        return transaction(self.conn, lambda: self.applied and not self.check_mode)
+
+    def requests(self):
+        """The statements run so far, as reads and writes."""
+        return self.counter.as_dict()

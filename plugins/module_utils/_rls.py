@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import sql_tokens
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import PostgresRun, pg_error_message
 
 COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
 PROBE_PREFIX = "__workbench_probe_"
@@ -43,8 +44,8 @@ _RESERVED = frozenset(
 _BARE_RE = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 
-class SpecError(Exception):
-    """Invalid desired state: raised before anything is written."""
+# Invalid desired state: raised before anything is written (the runtime's kind, under the name callers know).
+SpecError = _runtime.SpecError
 
 
 def quote_ident(name):
@@ -55,10 +56,12 @@ def quote_ident(name):
 
 
 def qualified(schema, table):
+    """``schema.table``, each part quoted when needed."""
     return "%s.%s" % (quote_ident(schema), quote_ident(table))
 
 
 def role_list(roles):
+    """The roles of a ``TO`` clause."""
     # PUBLIC is a key word, not a role name: it must stay unquoted.
     return ", ".join("PUBLIC" if r.lower() == "public" else quote_ident(r) for r in roles)
 
@@ -187,6 +190,7 @@ def normalize_policy(raw, where, default_roles=("authenticated",)):
 
 
 def normalize_table(raw, default_rls_enabled=True, default_purge=False):
+    """Validate one table entry (its policies too) and return it in canonical form."""
     if not isinstance(raw, dict):
         raise SpecError("Each table entry must be a mapping, got %r." % (raw,))
     unknown = sorted(set(raw) - set(TABLE_KEYS))
@@ -225,6 +229,7 @@ def normalize_table_names(names, what):
 
 
 def normalize_spec(tables, default_purge=False):
+    """Validate the whole list of table entries; SpecError on the first problem."""
     if not isinstance(tables, list):
         raise SpecError("tables must be a list of table entries, got %r." % (tables,))
     result = []
@@ -245,6 +250,7 @@ def normalize_spec(tables, default_purge=False):
 
 
 def create_policy_sql(schema, table, policy, name=None):
+    """``CREATE POLICY`` for ``policy`` (under ``name`` when given: the deparse probes)."""
     parts = [
         "CREATE POLICY %s ON %s" % (quote_ident(name or policy["name"]), qualified(schema, table)),
         "AS %s" % ("PERMISSIVE" if policy["permissive"] else "RESTRICTIVE"),
@@ -259,10 +265,12 @@ def create_policy_sql(schema, table, policy, name=None):
 
 
 def drop_policy_sql(schema, table, name):
+    """``DROP POLICY``."""
     return "DROP POLICY %s ON %s" % (quote_ident(name), qualified(schema, table))
 
 
 def alter_policy_sql(schema, table, policy, roles=False, using=False, with_check=False):
+    """``ALTER POLICY`` changing the roles, USING and/or WITH CHECK of ``policy``."""
     parts = ["ALTER POLICY %s ON %s" % (quote_ident(policy["name"]), qualified(schema, table))]
     if roles:
         parts.append("TO %s" % role_list(policy["roles"]))
@@ -274,6 +282,7 @@ def alter_policy_sql(schema, table, policy, roles=False, using=False, with_check
 
 
 def rls_sql(schema, table, enabled=None, forced=None):
+    """The ``ALTER TABLE ... ROW LEVEL SECURITY`` statements for the flags that are not None."""
     statements = []
     if enabled is not None:
         statements.append("ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "ENABLE" if enabled else "DISABLE"))
@@ -493,16 +502,13 @@ def missing_exposed_tables(cur, exposed_schemas, spec_tables):
     return ["%s.%s" % row for row in cur.fetchall() if row not in covered]
 
 
-def converge(cur, tables, check_mode, allow_missing_tables, created_with_rls=()):
-    """Plan (and, unless check_mode, execute) the whole spec in the caller's transaction.
+def prepare(cur, tables, allow_missing_tables, created_with_rls=()):
+    """Read what planning needs, in the caller's transaction: ``(existing, deparsed, warnings)``.
 
-    ``created_with_rls``: ``schema.table`` names of tables that do not exist yet but that pending migrations create
-    with RLS enabled; with ``allow_missing_tables`` (check mode) they are planned from that state instead of from
-    an empty table with RLS off, so the plan holds exactly what the real run will execute.
-    Every statement runs through run_guarded() with standard_conforming_strings on, the quoting
-    expression_problem() assumes. Returns ``(queries, diff_before, diff_after, warnings)``. Raises SpecError
-    before any statement of the plan runs if the spec cannot be applied; raises RuntimeError naming the
-    statement that failed.
+    Sets standard_conforming_strings on (the quoting expression_problem() assumes), reads the tables' current state
+    (read_state) and lets PostgreSQL normalise the desired expressions (deparse). A table that does not exist is a
+    SpecError unless ``allow_missing_tables`` (then a warning); one named in ``created_with_rls`` is taken as the
+    state its pending migration leaves (RLS on, not forced, no policies).
     """
     cur.execute("SET LOCAL standard_conforming_strings = on")
     keys = [(t["schema"], t["table"]) for t in tables]
@@ -520,65 +526,90 @@ def converge(cur, tables, check_mode, allow_missing_tables, created_with_rls=())
             % ", ".join("%s.%s" % k for k in missing)
         )
     deparsed = deparse(cur, tables, existing)
+    for key in missing:
+        if "%s.%s" % key in created_with_rls:
+            existing[key] = dict(_ASSUMED_NEW_TABLE, policies={})
+    return existing, deparsed, warnings
+
+
+def plan_all(tables, existing, deparsed):
+    """plan_table() for every table: ``(statements, diff_before, diff_after)``, before/after keyed by changed table."""
     queries = []
     before = {}
     after = {}
     for table in tables:
         key = (table["schema"], table["table"])
-        current = existing[key]
-        if current is None and "%s.%s" % key in created_with_rls:
-            current = dict(_ASSUMED_NEW_TABLE, policies={})
-        statements, b, a = plan_table(table, current, deparsed.get(key))
-        label = "%s.%s" % key
+        statements, b, a = plan_table(table, existing[key], deparsed.get(key))
         if statements:
+            label = "%s.%s" % key
             before[label] = b
             after[label] = a
         queries.extend(statements)
+    return queries, before, after
+
+
+def execute(cur, statements):
+    """Run planned statements through run_guarded(), in order; ServiceError naming the statement that failed."""
+    for statement in statements:
+        try:
+            run_guarded(cur, statement)
+        except Exception as exc:  # psycopg2.Error; the caller rolls its transaction back
+            raise _runtime.ServiceError("Failed at `%s`: %s" % (statement, pg_error_message(exc)))
+
+
+def converge(cur, tables, check_mode, allow_missing_tables, created_with_rls=()):
+    """Plan (and, unless check_mode, execute) the whole spec in the caller's transaction.
+
+    ``created_with_rls``: ``schema.table`` names of tables that do not exist yet but that pending migrations create
+    with RLS enabled; with ``allow_missing_tables`` (check mode) they are planned from that state instead of from
+    an empty table with RLS off, so the plan holds exactly what the real run will execute.
+    Every statement runs through run_guarded() with standard_conforming_strings on, the quoting
+    expression_problem() assumes. Returns ``(queries, diff_before, diff_after, warnings)``. Raises SpecError
+    before any statement of the plan runs if the spec cannot be applied; raises ServiceError naming the
+    statement that failed.
+    """
+    existing, deparsed, warnings = prepare(cur, tables, allow_missing_tables, created_with_rls)
+    queries, before, after = plan_all(tables, existing, deparsed)
     if not check_mode:
-        for statement in queries:
-            try:
-                run_guarded(cur, statement)
-            except Exception as exc:
-                raise RuntimeError("Failed at `%s`: %s" % (statement, pg_error_message(exc)))
+        execute(cur, queries)
     return queries, before, after, warnings
 
 
-def run_module(module, tables, exposed_schemas=None, created_with_rls=()):
-    """Shared body of the RLS modules: connect, converge in one transaction, commit or roll back, exit."""
-    from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import connect
+class RlsRun(PostgresRun):
+    """The run of both RLS modules (supabase_rls, supabase_rls_policy): they differ only in validate(), which returns
+    ``dict(tables=<normalize_spec/normalize_table output>, exposed_schemas=[...], created_with_rls=frozenset)``.
 
-    conn = connect(module)
-    result = dict(changed=False, queries=[])
-    try:
-        with conn.cursor() as cur:
-            if module.params.get("lock_timeout"):
-                cur.execute("SET LOCAL lock_timeout = %s", ("%ds" % module.params["lock_timeout"],))
-            try:
-                uncovered = missing_exposed_tables(cur, exposed_schemas, tables)
-                if uncovered:
-                    raise SpecError(
-                        "Every table in an exposed schema must have row-level security, but the spec does not cover "
-                        "%s (schemas checked: %s). Add them to the spec with rls_enabled: true."
-                        % (", ".join(uncovered), ", ".join(exposed_schemas))
-                    )
-                queries, before, after, warnings = converge(
-                    cur, tables, module.check_mode, module.check_mode, created_with_rls)
-            except SpecError as exc:
-                conn.rollback()
-                module.fail_json(msg=str(exc), **result)
-            except RuntimeError as exc:
-                conn.rollback()
-                module.fail_json(msg="Failed to apply row-level security (nothing was changed): %s" % exc, **result)
+    Reads and plans in one transaction (check mode: tables pending migrations create are planned, not refused), and
+    applies the plan's statements in the same transaction, committed only when something ran. ``queries`` is the
+    deprecated alias of ``actions``."""
+
+    def read(self, spec):
+        """The tables' current state and the deparsed expressions; SpecError when an exposed table is uncovered."""
+        if self.module.params.get("lock_timeout"):
+            self.cur.execute("SET LOCAL lock_timeout = %s", ("%ds" % self.module.params["lock_timeout"],))
+        exposed = spec.get("exposed_schemas") or []
+        uncovered = missing_exposed_tables(self.cur, exposed, spec["tables"])
+        if uncovered:
+            raise SpecError(
+                "Every table in an exposed schema must have row-level security, but the spec does not cover "
+                "%s (schemas checked: %s). Add them to the spec with rls_enabled: true."
+                % (", ".join(uncovered), ", ".join(exposed))
+            )
+        existing, deparsed, warnings = prepare(self.cur, spec["tables"], self.check_mode, spec.get("created_with_rls", ()))
         for warning in warnings:
-            module.warn(warning)
-        if module.check_mode or not queries:
-            conn.rollback()
-        else:
-            conn.commit()
-        result["changed"] = bool(queries)
-        result["queries"] = queries
-        if queries and module._diff:
-            result["diff"] = dict(before=before, after=after)
-        module.exit_json(**result)
-    finally:
-        conn.close()
+            self.module.warn(warning)
+        return existing, deparsed
+
+    def plan(self, spec, current):
+        """The statements that bring every table to the spec; before/after per changed table."""
+        queries, before, after = plan_all(spec["tables"], *current)
+        return _runtime.Plan(queries, before=before, after=after, queries=queries)
+
+    def apply(self, spec, plan):
+        """Run the statements; a failure rolls the whole transaction back."""
+        try:
+            execute(self.cur, plan.actions)
+        except _runtime.ServiceError as exc:
+            raise _runtime.ServiceError("Failed to apply row-level security (nothing was changed): %s" % exc.msg)
+        self.applied = True
+        return dict(queries=list(plan.actions))

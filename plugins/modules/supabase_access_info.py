@@ -210,6 +210,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+actions:
+  description: Always V([]); the module never changes anything.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+requests:
+  description:
+    - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
+      statement; fixtures, the cells' inserts, updates and deletes, savepoints and role switches, all rolled back).
+  returned: always
+  type: dict
+  sample: {"reads": 1300, "writes": 3900}
 matrix:
   description: Table -> operation -> the identities allowed, sorted (V([]) when none is).
   returned: success, and when the matrix differs from O(expected)
@@ -247,10 +260,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
+    PostgresRun,
     connect,
-    ensure_library,
     postgres_argument_spec,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import DriftError, Plan, SpecError
 
 CHECK_SPEC = dict(
     table=dict(type="str", required=True),
@@ -267,7 +281,57 @@ CHECK_SPEC = dict(
 )
 
 
+def _read_fixtures_file(path):
+    """The text of the fixtures file, or None when none is given."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return to_text(f.read(), errors="surrogate_or_strict")
+    except (IOError, OSError) as exc:
+        raise SpecError("Cannot read fixtures_file %s: %s" % (path, exc))
+
+
+class Run(PostgresRun):
+    """An _info run: the probes run in read() in one transaction that is always rolled back; the plan is empty and
+    carries the matrix as the module's own keys."""
+
+    def open(self):
+        """This module's connect() (the unit tests replace it)."""
+        return connect(self.module)
+
+    def validate(self):
+        """The matrix spec and the fixture statements, checked together before connecting."""
+        params = self.module.params
+        try:
+            spec = _access.normalize(params["identities"], params["checks"], params["expected"])
+            text = _read_fixtures_file(params["fixtures_file"])
+            fixtures = _access.load_fixtures(params["fixtures"], text, os.path.basename(params["fixtures_file"] or ""))
+        except SpecError as exc:
+            raise SpecError("Invalid access matrix options (nothing was run): %s" % exc.msg)
+        return dict(matrix=spec, fixtures=fixtures)
+
+    def read(self, spec):
+        """Run the fixtures and every cell (verify() rolls everything back, and so does the session)."""
+        try:
+            return _access.verify(self.conn, spec["matrix"], spec["fixtures"], self.module.params["lock_timeout"],
+                                  counter=self.counter)
+        except _access.CellError as exc:
+            raise _access.CellError("%s Nothing was changed: the transaction was rolled back." % exc.msg)
+
+    def plan(self, spec, current):
+        """Nothing to do; DriftError with the whole result when the matrix differs from the expected one."""
+        if current["mismatches"]:
+            raise DriftError(
+                "The access matrix differs from expected in %d of %d cells: %s"
+                % (len(current["mismatches"]), current["cells"], "; ".join(current["mismatches"])),
+                **current
+            )
+        return Plan((), **current)
+
+
 def main():
+    """Module entry point."""
     argument_spec = postgres_argument_spec()
     argument_spec.update(
         identities=dict(type="dict", required=True),
@@ -278,36 +342,7 @@ def main():
         fixtures=dict(type="list", elements="str", default=[]),
         lock_timeout=dict(type="int", default=10),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ensure_library(module)
-    params = module.params
-    text = None
-    try:
-        spec = _access.normalize(params["identities"], params["checks"], params["expected"])
-        if params["fixtures_file"]:
-            try:
-                with open(params["fixtures_file"], "rb") as f:
-                    text = to_text(f.read(), errors="surrogate_or_strict")
-            except (IOError, OSError) as exc:
-                raise _access.SpecError("Cannot read fixtures_file %s: %s" % (params["fixtures_file"], exc))
-        fixtures = _access.load_fixtures(params["fixtures"], text, os.path.basename(params["fixtures_file"] or ""))
-    except _access.SpecError as exc:
-        module.fail_json(msg="Invalid access matrix options (nothing was run): %s" % exc)
-
-    conn = connect(module)
-    try:
-        result = _access.verify(conn, spec, fixtures, params["lock_timeout"])
-    except _access.CellError as exc:
-        module.fail_json(msg="%s Nothing was changed: the transaction was rolled back." % exc)
-    finally:
-        conn.close()
-    if result["mismatches"]:
-        module.fail_json(
-            msg="The access matrix differs from expected in %d of %d cells: %s"
-            % (len(result["mismatches"]), result["cells"], "; ".join(result["mismatches"])),
-            **result
-        )
-    module.exit_json(changed=False, **result)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

@@ -103,6 +103,21 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+actions:
+  description:
+    - What was (in check mode, would be) done, in order, one line per file, for example C(amend the ledger row of
+      001_metadata_schema.sql) and C(apply 002_medallion_schemas.sql).
+  returned: always
+  type: list
+  elements: str
+  sample: ["apply 002_medallion_schemas.sql"]
+requests:
+  description:
+    - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
+      statement; the files' statements, the ledger rows, the lock and C(SET) statements).
+  returned: always
+  type: dict
+  sample: {"reads": 4, "writes": 12}
 applied:
   description: The migrations this run applied, in order.
   returned: always
@@ -145,59 +160,19 @@ skipped_files:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
+    PostgresRun,
     connect,
-    ensure_library,
     pg_error_message,
     postgres_argument_spec,
+    psycopg2,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import Plan, ServiceError
 
 
-def run(module):
-    params = module.params
-    try:
-        migrations, skipped = mig.load_migrations(params["path"])
-    except mig.MigrationError as exc:
-        module.fail_json(msg=str(exc))
-
-    conn = connect(module)
-    result = dict(changed=False, applied=[], pending=[], amended=[], rls_enabled_tables=[], skipped_files=skipped)
-    schema = params["ledger_schema"]
-    try:
-        with conn.cursor() as cur:
-            history = mig.read_history(cur, schema)
-        conn.rollback()
-        try:
-            pending = mig.plan(migrations, history, params["allow_out_of_order"])
-            amended = mig.amendments(migrations, history)
-        except mig.MigrationError as exc:
-            module.fail_json(msg=str(exc), **result)
-        result["pending"] = [m.to_dict() for m in pending]
-        result["rls_enabled_tables"] = mig.rls_enabled_tables(pending)
-        before = sorted(history, key=mig.version_key)
-        for migration in amended:
-            module.warn(
-                "%s: the database ran an earlier version of this file (fingerprint %s, declared in its %s header); "
-                "its ledger row %s amended to the current statements, which are not run here. Their effect must "
-                "already be present in this database." % (
-                    migration.filename, mig.fingerprint_digest(history[migration.version]["statements"]),
-                    mig.AMENDS_MARK, "would be" if module.check_mode else "is")
-            )
-        if not (pending or amended) or module.check_mode:
-            result["amended"] = [m.to_dict() for m in amended]
-            result["changed"] = bool(pending or amended)
-            if result["changed"] and module._diff:
-                result["diff"] = _diff(before, [m.version for m in pending], history, amended)
-            module.exit_json(**result)
-
-        _apply_locked(module, conn, migrations, result)
-        result["changed"] = bool(result["applied"] or result["amended"])
-        if result["changed"] and module._diff:
-            done = set(m["version"] for m in result["amended"])
-            result["diff"] = _diff(before, [m["version"] for m in result["applied"]], history,
-                                   [m for m in amended if m.version in done])
-        module.exit_json(**result)
-    finally:
-        conn.close()
+def _actions(applied, amended):
+    """One line per amended ledger row, then per applied file (the order they are done in)."""
+    return (["amend the ledger row of %s" % m["file"] for m in amended]
+            + ["apply %s" % m["file"] for m in applied])
 
 
 def _diff(before, applied, history, amended):
@@ -209,69 +184,150 @@ def _diff(before, applied, history, amended):
     return diff
 
 
-def _apply_locked(module, conn, migrations, result):
-    params = module.params
-    schema = params["ledger_schema"]
-    key = mig.lock_key(schema)
-    with conn.cursor() as cur:
-        try:
-            cur.execute("SET lock_timeout = %s", ("%ds" % params["lock_timeout"],))
-            cur.execute("SELECT pg_advisory_lock(%s)", (key,))
-            cur.execute("RESET lock_timeout")
-            conn.commit()
-        except Exception as exc:
-            conn.rollback()
-            module.fail_json(
-                msg="Failed to take the migration lock within %ds (another run is applying migrations?): %s"
-                % (params["lock_timeout"], pg_error_message(exc)),
-                **result
+class Run(PostgresRun):
+    """Plan from the ledger read once; apply under the migration lock, re-planned there, committing per file (or
+    once, O(transaction=all)) as the Supabase CLI does."""
+
+    def __init__(self, module):
+        PostgresRun.__init__(self, module)
+        self.history = {}
+        self.amended = []
+
+    def open(self):
+        """This module's connect() (the unit tests replace it)."""
+        return connect(self.module)
+
+    def validate(self):
+        """The migration files (a bad directory or file fails before connecting) and the files skipped."""
+        migrations, skipped = mig.load_migrations(self.module.params["path"])
+        self.result.update(applied=[], pending=[], amended=[], rls_enabled_tables=[], skipped_files=skipped)
+        return migrations
+
+    def read(self, spec):
+        """The ledger's history; the read transaction ends here, so the lock is never waited for inside it."""
+        history = mig.read_history(self.cur, self.module.params["ledger_schema"])
+        self.conn.rollback()
+        return history
+
+    def plan(self, spec, current):
+        """The pending files and the ledger rows to amend (each amendment warned about), refusing any other drift."""
+        self.history = current
+        pending = mig.plan(spec, current, self.module.params["allow_out_of_order"])
+        self.amended = mig.amendments(spec, current)
+        for migration in self.amended:
+            self.module.warn(
+                "%s: the database ran an earlier version of this file (fingerprint %s, declared in its %s header); "
+                "its ledger row %s amended to the current statements, which are not run here. Their effect must "
+                "already be present in this database." % (
+                    migration.filename, mig.fingerprint_digest(current[migration.version]["statements"]),
+                    mig.AMENDS_MARK, "would be" if self.check_mode else "is")
             )
+        pending_dicts = [m.to_dict() for m in pending]
+        amended_dicts = [m.to_dict() for m in self.amended]
+        diff = _diff(sorted(current, key=mig.version_key), [m.version for m in pending], current, self.amended)
+        return Plan(_actions(pending_dicts, amended_dicts), before=diff["before"], after=diff["after"],
+                    pending=pending_dicts, amended=amended_dicts, rls_enabled_tables=mig.rls_enabled_tables(pending))
+
+    def apply(self, spec, plan):
+        """Take the lock, apply what is still to do under it, release it; the result says what really happened."""
+        self.result.update(applied=[], amended=[])
+        key = mig.lock_key(self.module.params["ledger_schema"])
+        self._lock(key)
         try:
-            mig.ensure_ledger(cur, schema)
-            conn.commit()
-            # Re-plan under the lock: a concurrent run may have applied or amended some files meanwhile.
-            history = mig.read_history(cur, schema)
-            pending = mig.plan(migrations, history, params["allow_out_of_order"])
-            amended = mig.amendments(migrations, history)
-            in_transaction = []
-            for migration in amended:
-                mig.amend_ledger(cur, migration, schema, history[migration.version]["statements"])
-                if params["transaction"] == "per_file":
-                    conn.commit()
-                    result["amended"].append(migration.to_dict())
-                else:
-                    in_transaction.append(("amended", migration.to_dict()))
-            for migration in pending:
-                mig.apply_migration(cur, migration, schema)
-                if params["transaction"] == "per_file":
-                    conn.commit()
-                    result["applied"].append(migration.to_dict())
-                else:
-                    in_transaction.append(("applied", migration.to_dict()))
-            conn.commit()
-            for key, entry in in_transaction:
-                result[key].append(entry)
-        except mig.MigrationError as exc:
-            conn.rollback()
-            kept = ", ".join(["%s (ledger amended)" % m["file"] for m in result["amended"]]
-                             + [m["file"] for m in result["applied"]]) or "none"
-            module.fail_json(
-                msg="%s. Nothing of that file was applied; files committed before it in this run: %s." % (str(exc), kept),
-                **result
-            )
-        except Exception as exc:
-            conn.rollback()
-            module.fail_json(msg="Failed to apply migrations: %s" % pg_error_message(exc), **result)
+            self._apply_locked(spec)
         finally:
-            if not conn.closed:
-                try:
-                    cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
-                    conn.commit()
-                except Exception:  # the session ends right after; the lock goes with it
-                    conn.rollback()
+            self._unlock(key)
+        self.applied = True
+        return self._outcome()
+
+    def _outcome(self):
+        """changed, actions and the diff from what was applied and amended (a concurrent run may have done some)."""
+        applied, amended = self.result["applied"], self.result["amended"]
+        keys = dict(changed=bool(applied or amended), actions=_actions(applied, amended))
+        self.result.pop("diff", None)
+        if keys["changed"] and self.module._diff:
+            done = set(m["version"] for m in amended)
+            keys["diff"] = _diff(sorted(self.history, key=mig.version_key), [m["version"] for m in applied],
+                                 self.history, [m for m in self.amended if m.version in done])
+        return keys
+
+    def _lock(self, key):
+        """Wait (at most lock_timeout seconds) for the ledger's advisory lock; ServiceError when it is not free."""
+        timeout = self.module.params["lock_timeout"]
+        try:
+            self.cur.execute("SET lock_timeout = %s", ("%ds" % timeout,))
+            self.cur.execute("SELECT pg_advisory_lock(%s)", (key,))
+            self.cur.execute("RESET lock_timeout")
+            self.conn.commit()
+        except psycopg2.Error as exc:
+            self.conn.rollback()
+            raise ServiceError("Failed to take the migration lock within %ds (another run is applying migrations?): %s"
+                               % (timeout, pg_error_message(exc)))
+
+    def _unlock(self, key):
+        """Release the advisory lock (the session ends right after, and the lock goes with it if this fails)."""
+        if self.conn.closed:
+            return
+        try:
+            self.cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            self.conn.commit()
+        except psycopg2.Error:
+            self.conn.rollback()
+
+    def _apply_locked(self, migrations):
+        """Re-plan under the lock, amend and apply; a failure rolls back the file (or, with transaction=all, all)."""
+        try:
+            self._amend_and_apply(migrations)
+        except mig.MigrationError as exc:
+            self.conn.rollback()
+            raise exc.__class__("%s. Nothing of that file was applied; files committed before it in this run: %s."
+                                % (exc.msg, self._kept()), written=self._written())
+        except psycopg2.Error as exc:
+            self.conn.rollback()
+            raise ServiceError("Failed to apply migrations: %s" % pg_error_message(exc), written=self._written())
+
+    def _kept(self):
+        """The files this run committed, for the failure message."""
+        return ", ".join(["%s (ledger amended)" % m["file"] for m in self.result["amended"]]
+                         + [m["file"] for m in self.result["applied"]]) or "none"
+
+    def _written(self):
+        """Whether this run committed anything."""
+        return bool(self.result["amended"] or self.result["applied"])
+
+    def _amend_and_apply(self, migrations):
+        """The writes: the ledger, then amended rows, then pending files, committed per file or all at the end."""
+        params = self.module.params
+        schema = params["ledger_schema"]
+        per_file = params["transaction"] == "per_file"
+        mig.ensure_ledger(self.cur, schema)
+        self.conn.commit()
+        # Re-plan under the lock: a concurrent run may have applied or amended some files meanwhile.
+        history = mig.read_history(self.cur, schema)
+        pending = mig.plan(migrations, history, params["allow_out_of_order"])
+        done = []
+        for migration in mig.amendments(migrations, history):
+            mig.amend_ledger(self.cur, migration, schema, history[migration.version]["statements"])
+            done.append(("amended", migration.to_dict()))
+            if per_file:
+                self._commit(done)
+        for migration in pending:
+            mig.apply_migration(self.cur, migration, schema)
+            done.append(("applied", migration.to_dict()))
+            if per_file:
+                self._commit(done)
+        self._commit(done)
+
+    def _commit(self, done):
+        """Commit and move what the commit made permanent from ``done`` into the result."""
+        self.conn.commit()
+        for key, entry in done:
+            self.result[key].append(entry)
+        del done[:]
 
 
 def main():
+    """Module entry point."""
     argument_spec = postgres_argument_spec()
     argument_spec.update(
         path=dict(type="path", required=True),
@@ -280,9 +336,7 @@ def main():
         allow_out_of_order=dict(type="bool", default=False),
         lock_timeout=dict(type="int", default=300),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ensure_library(module)
-    run(module)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

@@ -167,8 +167,24 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-queries:
+actions:
   description: The statements run (in check mode, the statements that would run), in order.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - ALTER TABLE ip_workbench.domains ENABLE ROW LEVEL SECURITY
+requests:
+  description:
+    - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
+      statement, also those of check mode's probes, which are rolled back).
+  returned: always
+  type: dict
+  sample: {"reads": 4, "writes": 6}
+queries:
+  description:
+    - The statements run (in check mode, the statements that would run), in order.
+    - "Deprecated: use C(actions); removed in 2.0.0."
   returned: always
   type: list
   elements: str
@@ -179,7 +195,7 @@ queries:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import ensure_library, postgres_argument_spec
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import postgres_argument_spec
 
 POLICY_SPEC = dict(
     name=dict(type="str", required=True),
@@ -192,7 +208,22 @@ POLICY_SPEC = dict(
 )
 
 
+class Run(_rls.RlsRun):
+    """supabase_rls: the whole spec of tables."""
+
+    def validate(self):
+        """The normalised tables (options left unset are dropped, so each entry's defaults apply)."""
+        params = self.module.params
+        raw = [dict((k, v) for k, v in entry.items() if v is not None) for entry in params["tables"]]
+        return dict(
+            tables=_rls.normalize_spec(raw, default_purge=params["purge"]),
+            exposed_schemas=params["exposed_schemas"],
+            created_with_rls=_rls.normalize_table_names(params["created_with_rls"], "created_with_rls"),
+        )
+
+
 def main():
+    """Module entry point."""
     argument_spec = postgres_argument_spec()
     argument_spec.update(
         tables=dict(
@@ -213,18 +244,7 @@ def main():
         created_with_rls=dict(type="list", elements="str", default=[]),
         lock_timeout=dict(type="int", default=10),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ensure_library(module)
-    raw = []
-    for entry in module.params["tables"]:
-        entry = dict((k, v) for k, v in entry.items() if v is not None)
-        raw.append(entry)
-    try:
-        tables = _rls.normalize_spec(raw, default_purge=module.params["purge"])
-        created_with_rls = _rls.normalize_table_names(module.params["created_with_rls"], "created_with_rls")
-    except _rls.SpecError as exc:
-        module.fail_json(msg=str(exc))
-    _rls.run_module(module, tables, module.params["exposed_schemas"], created_with_rls)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

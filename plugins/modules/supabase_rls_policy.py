@@ -116,8 +116,24 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+actions:
+  description: The statements run (in check mode, the statements that would run), in order.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - ALTER TABLE ip_workbench.domains ENABLE ROW LEVEL SECURITY
+requests:
+  description:
+    - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every other
+      statement, also those of check mode's probes, which are rolled back).
+  returned: always
+  type: dict
+  sample: {"reads": 4, "writes": 6}
 queries:
-  description: The statements run (in check mode, those that would run).
+  description:
+    - The statements run (in check mode, the statements that would run), in order.
+    - "Deprecated: use C(actions); removed in 2.0.0."
   returned: always
   type: list
   elements: str
@@ -126,10 +142,26 @@ queries:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import ensure_library, postgres_argument_spec
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import postgres_argument_spec
+
+
+class Run(_rls.RlsRun):
+    """supabase_rls_policy: one policy of one table (the table's flags only when given)."""
+
+    def validate(self):
+        """The one table entry with its one policy."""
+        p = self.module.params
+        policy = dict((k, p[k]) for k in ("name", "state", "command", "permissive", "roles", "using", "with_check"))
+        table = _rls.normalize_table(
+            dict(schema=p["schema"], table=p["table"], rls_enabled=p["rls_enabled"], rls_forced=p["rls_forced"],
+                 purge=False, policies=[policy]),
+            default_rls_enabled=None,
+        )
+        return dict(tables=[table])
 
 
 def main():
+    """Module entry point."""
     argument_spec = postgres_argument_spec()
     argument_spec.update(
         schema=dict(type="str", default="public"),
@@ -145,25 +177,7 @@ def main():
         rls_forced=dict(type="bool"),
         lock_timeout=dict(type="int", default=10),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ensure_library(module)
-    p = module.params
-    policy = dict((k, p[k]) for k in ("name", "state", "command", "permissive", "roles", "using", "with_check"))
-    try:
-        table = _rls.normalize_table(
-            dict(
-                schema=p["schema"],
-                table=p["table"],
-                rls_enabled=p["rls_enabled"],
-                rls_forced=p["rls_forced"],
-                purge=False,
-                policies=[policy],
-            ),
-            default_rls_enabled=None,
-        )
-    except _rls.SpecError as exc:
-        module.fail_json(msg=str(exc))
-    _rls.run_module(module, [table])
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

@@ -125,7 +125,9 @@ roles:
   elements: dict
   sample: [{"name": "workbench_automation", "changed": true}]
 requests:
-  description: How many statements were read and written.
+  description:
+    - The SQL statements the module sent, as C(reads) (C(SELECT), C(SHOW), read-only C(WITH)) and C(writes) (every
+      other statement); each password check (one login attempt) counts as a read.
   returned: always
   type: dict
   sample: {"reads": 6, "writes": 2}
@@ -135,108 +137,114 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn, _pg_roles
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
-    connect,
+    PostgresRun,
     connection_kwargs,
     connection_user,
     describe_target,
-    ensure_library,
     pg_error_message,
     psycopg2,
     pgsql,
     postgres_argument_spec,
 )
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, Plan, ServiceError
 
 # libpq/server answers that mean "this password (or this role's login) was refused", as opposed to "unreachable".
 _REFUSED_SQLSTATES = ("28P01", "28000")
 
 
-def _try_login(module, admin_user, role, password):
-    """True when ``role`` logs in with ``password``, False when refused; fail on any other connection error."""
-    dsn, kwargs = connection_kwargs(module.params)
-    kwargs = dict(kwargs, user=_dsn.login_user(role, admin_user), password=password)
-    try:
-        conn = psycopg2.connect(dsn, **kwargs)
-    except psycopg2.OperationalError as exc:
-        text = str(exc)
-        code = getattr(exc, "pgcode", None)
-        if code in _REFUSED_SQLSTATES or "password authentication failed" in text or "not permitted to log in" in text \
-                or "does not exist" in text or "no password" in text:
-            return False
-        module.fail_json(msg="Could not try the password of role %s at %s: %s"
-                             % (role, describe_target(module.params), text.strip().splitlines()[0] if text.strip() else code))
-    conn.close()
-    return True
+def _refused(exc):
+    """Whether a failed login means "this password (or this role's login) was refused"."""
+    text = str(exc)
+    return getattr(exc, "pgcode", None) in _REFUSED_SQLSTATES or "password authentication failed" in text \
+        or "not permitted to log in" in text or "does not exist" in text or "no password" in text
 
 
-def _session_user(conn):
-    with conn.cursor() as cur:
-        cur.execute("SELECT session_user")
-        return cur.fetchone()[0]
+class Run(PostgresRun):
+    """Read every role, plan them all, apply every action in the run's one transaction (a failure applies none)."""
 
+    def __init__(self, module):
+        PostgresRun.__init__(self, module)
+        self.steps = []  # the planned _pg_roles.Action objects, in order
 
-def run(module):
-    """Validate, read every role, plan, stop in check mode, apply in one transaction."""
-    try:
-        roles = _pg_roles.normalize_roles(module.params["roles"])
-    except _pg_roles.RoleSpecError as exc:
-        module.fail_json(msg=str(exc))
-    conn = connect(module)
-    reads = 0
-    try:
+    def validate(self):
+        """The normalised roles; RoleSpecError (a SpecError) before anything is sent."""
+        return _pg_roles.normalize_roles(self.module.params["roles"])
+
+    def read(self, spec):
+        """Per role ``(desired, current, password_ok, schemas)``: its state, whether the password logs in, and the
+        state of the schemas it is to own when it does not exist yet."""
         # The user name as given (Supabase's pooler wants <role>.<project-ref>; session_user would say "postgres").
-        admin_user = connection_user(module.params) or _session_user(conn)
-        plans = []
-        before, after = [], []
-        with conn.cursor() as cur:
-            for desired in roles:
-                current = _pg_roles.read_role(cur, desired["name"], desired["owned_schemas"])
-                reads += 3 + 2 * len(desired["owned_schemas"])
-                password_ok = None
-                if desired["state"] == "present" and desired["password"] is not None and current is not None \
-                        and current["login"]:
-                    password_ok = _try_login(module, admin_user, desired["name"], desired["password"])
-                    reads += 1
-                schemas = None
-                if current is None and desired["state"] == "present":
-                    schemas = _pg_roles.read_schemas(cur, desired["name"], desired["owned_schemas"])
-                plans.append((desired, _pg_roles.plan_role(desired, current, password_ok, schemas)))
-                before.append(_pg_roles.describe_state(desired, current, password_ok))
-                after.append(_pg_roles.desired_state(desired))
-        conn.rollback()
-        actions = [a for dummy, plan in plans for a in plan]
-        result = dict(
-            changed=bool(actions),
-            actions=[a.description for a in actions],
-            roles=[dict(name=d["name"], changed=bool(plan)) for d, plan in plans],
-            requests=dict(reads=reads, writes=0),
+        admin_user = connection_user(self.module.params) or self._session_user()
+        states = []
+        for desired in spec:
+            current = _pg_roles.read_role(self.cur, desired["name"], desired["owned_schemas"])
+            password_ok = None
+            if desired["state"] == "present" and desired["password"] is not None and current is not None \
+                    and current["login"]:
+                password_ok = self._try_login(admin_user, desired["name"], desired["password"])
+            schemas = None
+            if current is None and desired["state"] == "present":
+                schemas = _pg_roles.read_schemas(self.cur, desired["name"], desired["owned_schemas"])
+            states.append((desired, current, password_ok, schemas))
+        return states
+
+    def plan(self, spec, current):
+        """Every role's actions (secret-free descriptions), per-role ``changed`` and the secret-free diff."""
+        plans = [(desired, _pg_roles.plan_role(desired, have, ok, schemas)) for desired, have, ok, schemas in current]
+        self.steps = [action for dummy, actions in plans for action in actions]
+        return Plan(
+            [action.description for action in self.steps],
+            before=dict(roles=[_pg_roles.describe_state(desired, have, ok) for desired, have, ok, dummy in current]),
+            after=dict(roles=[_pg_roles.desired_state(desired) for desired in spec]),
+            roles=[dict(name=desired["name"], changed=bool(actions)) for desired, actions in plans],
         )
-        if module._diff:
-            result["diff"] = dict(before=dict(roles=before), after=dict(roles=after))
-        if module.check_mode or not actions:
-            module.exit_json(**result)
-        passwords = dict((d["name"], d["password"]) for d in roles)
-        with conn.cursor() as cur:
-            for action in actions:
-                if action.sets_password:
-                    verifier = psycopg2.extensions.encrypt_password(
-                        passwords[action.role], action.role, conn, "scram-sha-256")
-                    query = pgsql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                        pgsql.Identifier(action.role), pgsql.Literal(verifier))
-                else:
-                    query = action.query
-                try:
-                    cur.execute(query)
-                except psycopg2.Error as exc:
-                    conn.rollback()
-                    result["changed"] = False
-                    result["requests"]["writes"] = 0
-                    module.fail_json(msg="Failed to %s (nothing was applied): %s"
-                                         % (action.description, pg_error_message(exc)), **result)
-                result["requests"]["writes"] += 1
-        conn.commit()
-        module.exit_json(**result)
-    finally:
+
+    def record(self, plan):
+        """As the runtime records a plan, but with --diff the diff is shown for converged roles too."""
+        ModuleRun.record(self, plan)
+        if self.module._diff:
+            self.result["diff"] = dict(before=plan.before, after=plan.after)
+
+    def apply(self, spec, plan):
+        """Run every action; the first the server refuses fails the run and the transaction is rolled back."""
+        passwords = dict((desired["name"], desired["password"]) for desired in spec)
+        for action in self.steps:
+            try:
+                self.cur.execute(self._statement(action, passwords))
+            except psycopg2.Error as exc:
+                self.result["changed"] = False
+                raise ServiceError("Failed to %s (nothing was applied): %s" % (action.description, pg_error_message(exc)))
+        self.applied = True
+        return {}
+
+    def _statement(self, action, passwords):
+        """The SQL of an action; a password is set as a SCRAM verifier computed here, never as the plain text."""
+        if not action.sets_password:
+            return action.query
+        verifier = psycopg2.extensions.encrypt_password(passwords[action.role], action.role, self.conn, "scram-sha-256")
+        return pgsql.SQL("ALTER ROLE {} PASSWORD {}").format(pgsql.Identifier(action.role), pgsql.Literal(verifier))
+
+    def _session_user(self):
+        """The server's name of the connected user."""
+        self.cur.execute("SELECT session_user")
+        return self.cur.fetchone()[0]
+
+    def _try_login(self, admin_user, role, password):
+        """True when ``role`` logs in with ``password``, False when refused; ServiceError on any other connection
+        error. Counted as a read."""
+        dsn, kwargs = connection_kwargs(self.module.params)
+        kwargs = dict(kwargs, user=_dsn.login_user(role, admin_user), password=password)
+        self.counter.reads += 1
+        try:
+            conn = psycopg2.connect(dsn, **kwargs)
+        except psycopg2.OperationalError as exc:
+            if _refused(exc):
+                return False
+            text = str(exc)
+            raise ServiceError("Could not try the password of role %s at %s: %s" % (
+                role, describe_target(self.module.params), text.strip().splitlines()[0] if text.strip() else exc.pgcode))
         conn.close()
+        return True
 
 
 def main():
@@ -259,9 +267,7 @@ def main():
             ),
         ),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ensure_library(module)
-    run(module)
+    Run(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)).run()
 
 
 if __name__ == "__main__":

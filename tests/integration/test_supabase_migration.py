@@ -53,6 +53,8 @@ def test_check_apply_check_apply(db, tmp_path):
     assert [m["version"] for m in r["pending"]] == ["001", "002"]
     assert r["applied"] == []
     assert r["diff"]["after"]["applied"] == ["001", "002"]
+    assert r["actions"] == ["apply 001_create_things.sql", "apply 002_seed_things.sql"]
+    assert r["requests"] == dict(reads=1, writes=0)  # the ledger's columns: none yet, so nothing more to read
     # check mode wrote nothing, not even the ledger
     assert not schema_exists(db, "supabase_migrations")
     assert not schema_exists(db, "app")
@@ -62,10 +64,15 @@ def test_check_apply_check_apply(db, tmp_path):
     assert r["changed"] is True
     assert [m["file"] for m in r["applied"]] == ["001_create_things.sql", "002_seed_things.sql"]
     assert r["diff"]["before"]["applied"] == [] and r["diff"]["after"]["applied"] == ["001", "002"]
+    assert r["actions"] == ["apply 001_create_things.sql", "apply 002_seed_things.sql"]
+    # writes: the lock's SET and RESET, the ledger's 5 statements, the files' 3 + 1 and their 2 ledger rows;
+    # reads: the first look at the ledger, pg_advisory_lock, the ledger read again under the lock (2), the unlock
+    assert r["requests"] == dict(reads=1 + 1 + 2 + 1, writes=2 + 5 + 4 + 2), r["requests"]
 
     third = migrate(db, path, check=True, diff=True)
     r = third.task("migrate")
     assert r["changed"] is False and r["pending"] == [] and "diff" not in r
+    assert r["actions"] == [] and r["requests"] == dict(reads=2, writes=0)
 
     fourth = migrate(db, path)
     r = fourth.task("migrate")

@@ -39,6 +39,12 @@ def four_steps(dsn, tables, **options):
     assert "diff" in results[0] and "diff" in results[1]
     assert "diff" not in results[2] and "diff" not in results[3]
     assert results[2]["queries"] == [] and results[3]["queries"] == []
+    assert [r["actions"] for r in results] == [r["queries"] for r in results]  # queries: the deprecated alias
+    # the apply sent what the plan sent, plus each planned statement (set_config, a read, and the guarded DO, a write)
+    planned, applied = results[0]["requests"], results[1]["requests"]
+    n = len(results[1]["actions"])
+    assert applied == dict(reads=planned["reads"] + n, writes=planned["writes"] + n), (planned, applied)
+    assert results[3]["requests"] == results[2]["requests"] and results[3]["requests"]["reads"] > 0
     return results
 
 

@@ -58,6 +58,9 @@ def test_login_role_check_apply_check_apply_then_rotate(db):
     res, applied = run(db, spec)
     assert not res.failed and applied["changed"], res.stdout[-3000:]
     assert applied["actions"] == plan["actions"]  # the apply did what the plan said
+    # the plan only read (one statement per role lookup); the apply wrote one statement per action
+    assert plan["requests"]["writes"] == 0 and plan["requests"]["reads"] > 0
+    assert applied["requests"] == dict(reads=plan["requests"]["reads"], writes=len(applied["actions"]))
 
     for check in (True, False):
         res, again = run(db, spec, check=check)
@@ -152,6 +155,7 @@ def test_bad_input_is_refused_before_anything_is_written(db, bad, message):
     before = query(db, "select count(*) from pg_roles")
     res, out = run(db, [{"name": unique("it_ok"), "password": secrets.token_urlsafe(24)}, bad])
     assert res.failed and message in out["msg"], out.get("msg")
+    assert out["error_kind"] == "spec" and out["written"] is False and out["requests"] == dict(reads=0, writes=0)
     assert "short-pw-0815" not in res.stdout
     assert query(db, "select count(*) from pg_roles") == before  # not even the valid first role
 
@@ -179,4 +183,5 @@ def test_a_failure_half_way_applies_nothing(db):
     res, out = run(db, spec)
     assert res.failed
     assert "Failed to alter role %s set statement_timeout = soon-ish (nothing was applied)" % second in out["msg"]
+    assert out["error_kind"] == "service" and out["written"] is False and not out["changed"]
     assert role_row(db, first) is None and role_row(db, second) is None

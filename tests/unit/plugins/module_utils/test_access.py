@@ -5,7 +5,7 @@ import psycopg2
 import pytest
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access, _postgres, _runtime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 IDENTITIES = _access.normalize_identities({
@@ -448,3 +448,20 @@ def test_shipped_access_matrix_is_valid_and_has_624_cells():
     fixtures = _access.load_fixtures(None, open(os.path.join(ROOT, "files", "verify", "access_fixtures.sql")).read(),
                                      "access_fixtures.sql")
     assert len(fixtures) == 31
+
+
+def test_verify_counts_every_statement_it_sends_as_a_read_or_a_write():
+    conn = FakeConn({"SELECT 1": 1, "INSERT": PgError("42501", "permission denied for table notes")})
+    counter = _postgres.StatementCounter()
+    _access.verify(conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10,
+                   counter=counter)
+    # lock_timeout and the fixture (2 writes), the two preflight reads, then per cell SAVEPOINT, SET LOCAL ROLE,
+    # ROLLBACK TO, RELEASE, RESET ROLE (5 writes), set_config (a read) and the statement (select: read, insert: write)
+    assert counter.as_dict() == dict(reads=2 + 2 * 2 + 2 * 1, writes=2 + 2 * 5 + 2 * 6)
+    assert counter.reads + counter.writes == len(conn.log)
+
+
+def test_errors_are_runtime_kinds_that_wrote_nothing():
+    assert _access.SpecError is _runtime.SpecError
+    err = _access.CellError("select app.notes as anon failed")
+    assert isinstance(err, _runtime.ServiceError) and err.kind == "service" and err.written is False

@@ -1,8 +1,10 @@
 import re
 
+import psycopg2
 import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 
 
 @pytest.mark.parametrize(
@@ -216,3 +218,21 @@ def test_rls_enabled_tables():
         "alter table e.f force row level security",
     ]
     assert mig.rls_enabled_tables([mig.Migration("1", "n", "1_n.sql", statements)]) == ["ip_workbench.domains", 'Odd.t"x']
+
+
+def test_each_error_is_one_of_the_runtime_kinds(tmp_path):
+    with pytest.raises(mig.MigrationError) as err:  # the files: bad input, nothing written
+        mig.load_migrations(write(tmp_path, {"001_a.sql": "select 1;", "001_b.sql": "select 2;"}))
+    assert isinstance(err.value, _runtime.SpecError) and err.value.kind == "spec" and err.value.written is False
+    with pytest.raises(mig.MigrationError) as err:  # the ledger disagrees with the files
+        mig.plan([m("1")], {"1": {"statements": ["select 1"]}, "7": {"statements": []}})
+    assert isinstance(err.value, _runtime.DriftError) and err.value.kind == "drift"
+
+    class Refusing(object):
+        def execute(self, statement, params=None):
+            raise psycopg2.ProgrammingError("syntax error")
+
+    with pytest.raises(mig.MigrationError) as err:  # the server refused a statement
+        mig.apply_migration(Refusing(), m("1"), "supabase_migrations")
+    assert isinstance(err.value, _runtime.ServiceError) and err.value.kind == "service"
+    assert err.value.msg.startswith("Migration 1_n1.sql failed at statement 1 of 1: syntax error")

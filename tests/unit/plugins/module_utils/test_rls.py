@@ -3,7 +3,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls, _runtime
 
 
 @pytest.mark.parametrize(
@@ -245,3 +245,22 @@ def test_created_with_rls_names_are_checked():
     for bad in (["ab"], ["a.b.c"], ["a."], [3]):
         with pytest.raises(_rls.SpecError, match="is not a schema.table name"):
             _rls.normalize_table_names(bad, "created_with_rls")
+
+
+def test_a_refused_statement_is_a_service_error_naming_it_and_nothing_after_it_runs():
+    class Cursor(object):
+        def __init__(self):
+            self.sent = []
+
+        def execute(self, statement, params=None):
+            self.sent.append(params[1] if params else statement)
+            if statement.startswith("DO") and "DROP" in self.sent[-2]:
+                raise Exception("[42704] policy does not exist")
+
+    cur = Cursor()
+    statements = ["ALTER TABLE s.t ENABLE ROW LEVEL SECURITY", "DROP POLICY p ON s.t", "DROP POLICY q ON s.t"]
+    with pytest.raises(_runtime.ServiceError) as err:
+        _rls.execute(cur, statements)
+    assert err.value.msg == "Failed at `DROP POLICY p ON s.t`: [42704] policy does not exist"
+    assert "DROP POLICY q ON s.t" not in cur.sent
+    assert _rls.SpecError is _runtime.SpecError

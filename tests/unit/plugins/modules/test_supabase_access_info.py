@@ -11,6 +11,16 @@ CHECKS = [{"table": "app.notes", "operations": ["select"], "key": "id", "value":
 
 class Conn(object):
     closed = False
+    rolled_back = False
+
+    def cursor(self):
+        raise AssertionError("the session itself runs no statement")
+
+    def rollback(self):
+        self.rolled_back = True
+
+    def commit(self):
+        raise AssertionError("an _info module never commits")
 
     def close(self):
         self.closed = True
@@ -52,13 +62,13 @@ def test_success_reports_the_matrix_and_never_changes(monkeypatch, tmp_path):
     seen = []
     result = dict(matrix={"app.notes": {"select": ["alice"]}}, cells=2, mismatches=[], tables=["app.notes"])
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
-    monkeypatch.setattr(_access, "verify", lambda c, spec, fixtures, lock_timeout=None: seen.append((fixtures, lock_timeout)) or result)
+    monkeypatch.setattr(_access, "verify", lambda c, spec, fixtures, lock_timeout=None, counter=None: seen.append((fixtures, lock_timeout)) or result)
     fixtures_file = tmp_path / "f.sql"
     fixtures_file.write_text("insert into app.notes values (1);\n")
     out = run_module(monkeypatch, supabase_access_info.main, args(fixtures_file=str(fixtures_file), fixtures=["select 1"]),
                      check_mode=True)
     assert not isinstance(out, ModuleFail)
-    assert out.result == dict(result, changed=False)
+    assert out.result == dict(result, changed=False, actions=[], requests=dict(reads=0, writes=0))
     assert seen == [([("f.sql statement 1 (line 1)", "insert into app.notes values (1)"), ("fixtures[0]", "select 1")], 10)]
     assert conn.closed
 
@@ -74,7 +84,8 @@ def test_mismatches_fail_with_every_cell_and_the_result(monkeypatch):
     assert isinstance(out, ModuleFail)
     assert out.result["msg"] == "The access matrix differs from expected in 2 of 2 cells: " + "; ".join(lines)
     assert out.result["mismatches"] == lines and out.result["matrix"] == result["matrix"]
-    assert conn.closed
+    assert out.result["error_kind"] == "drift" and out.result["written"] is False and out.result["actions"] == []
+    assert conn.rolled_back and conn.closed
 
 
 def test_cell_errors_say_nothing_was_changed(monkeypatch):
@@ -88,4 +99,5 @@ def test_cell_errors_say_nothing_was_changed(monkeypatch):
     out = run_module(monkeypatch, supabase_access_info.main, args())
     assert isinstance(out, ModuleFail)
     assert out.result["msg"].endswith("x. Nothing was changed: the transaction was rolled back.")
-    assert conn.closed
+    assert out.result["error_kind"] == "service" and out.result["written"] is False
+    assert conn.rolled_back and conn.closed
