@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from support.ansible import ROOT, run_playbook
-from support.pg import PRE_RLS_MIGRATIONS_COMMIT, migrations_from_git, query, schema_stage
+from support.pg import PRE_RLS_MIGRATIONS_COMMIT, execute, migrations_from_git, query, schema_stage
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
 
@@ -66,7 +66,15 @@ def old_db(pg_server, old_files):
     """A database the way production has it: the whole stage, run with the earlier migration files."""
     name = pg_server.create_database()
     dsn = pg_server.dsn_for(name)
-    res = schema_stage(dsn, supabase_schema_migrations_dir=old_files)
+    # Today's RLS spec grants to the roles 004 creates, and those files predate 004. Roles are cluster-wide: without
+    # this the fixture worked only on a server where an earlier test had run 004. Create them as 004 does (NOLOGIN),
+    # and leave the login-role phase out (it converges 004's logins).
+    spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
+    for role in sorted(set(r for t in spec["tables"] for p in t.get("policies", []) for r in p["roles"]) - {"authenticated"}):
+        execute(dsn, "do $$ begin if not exists (select from pg_roles where rolname = '%s') then "
+                     "create role %s nologin noinherit nocreatedb nocreaterole nobypassrls noreplication; end if; end $$"
+                % (role, role))
+    res = schema_stage(dsn, supabase_schema_migrations_dir=old_files, supabase_schema_login_roles_enabled=False)
     assert not res.failed, res.stdout[-3000:]
     yield dsn
     pg_server.drop_database(name)
