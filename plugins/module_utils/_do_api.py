@@ -7,7 +7,8 @@
 Not a public API. ``do_argument_spec()`` (documented by the ``_digitalocean`` doc fragment) gives the connection
 options; ``DOClient`` sends JSON requests with the bearer token, follows ``links.pages.next`` pagination, retries
 429/5xx/connection errors with a bounded backoff, and raises ``DOError`` carrying the HTTP status and DigitalOcean's
-``id``/``message`` (never the token).
+``id``/``message`` (never the token). ``DOError`` is a ``_runtime.ServiceError``; ``DORun`` is the base of the DO
+modules' runs (the client, and its real request counts as ``requests``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
 from ansible.module_utils.urls import open_url
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 
 DEFAULT_API_URL = "https://api.digitalocean.com/v2"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 def do_argument_spec():
+    """The connection options every DO module takes (documented by the ``_digitalocean`` doc fragment)."""
     return dict(
         api_token=dict(
             type="str",
@@ -40,10 +43,11 @@ def do_argument_spec():
     )
 
 
-class DOError(Exception):
-    """An API call failed. ``status`` is the HTTP status (None for connection errors)."""
+class DOError(_runtime.ServiceError):
+    """An API call failed. ``status`` is the HTTP status (None for connection errors); ``written`` says whether a
+    write of the same client had succeeded before (so something may already have changed)."""
 
-    def __init__(self, method, path, status, error_id=None, message=None):
+    def __init__(self, method, path, status, error_id=None, message=None, written=False):
         self.method = method
         self.path = path
         self.status = status
@@ -54,7 +58,20 @@ class DOError(Exception):
             detail += " %s" % error_id
         if message:
             detail += ": %s" % message
-        super(DOError, self).__init__("%s %s failed: %s" % (method, path, detail))
+        _runtime.ServiceError.__init__(self, "%s %s failed: %s" % (method, path, detail), written=written)
+
+    def within(self, step, written=None):
+        """This error as the failure of a step: a DOError reading ``<step>: <this error>``, with the same status and
+        ids; ``written`` (default: this error's) says whether the run had written anything."""
+        err = DOError(self.method, self.path, self.status, self.error_id, self.message,
+                      written=self.written if written is None else written)
+        err.msg = "%s: %s" % (step, self.msg)
+        err.args = (err.msg,)
+        return err
+
+
+class DuplicateNameError(_runtime.DriftError, ValueError):
+    """Several resources share the name a module addresses them by (nothing is written then)."""
 
 
 class DOClient(object):
@@ -74,9 +91,11 @@ class DOClient(object):
         self._open = opener or open_url
         self._sleep = sleep
         self.requests = {}
+        self.succeeded_writes = 0
 
     @classmethod
     def from_module(cls, module):
+        """A client from the connection options of ``module``."""
         p = module.params
         return cls(p["api_url"], p["api_token"], timeout=p["timeout"], validate_certs=p["validate_certs"], retries=p["retries"])
 
@@ -116,32 +135,40 @@ class DOClient(object):
                 if attempt <= self.retries:
                     self._sleep(self.backoff * (2 ** (attempt - 1)))
                     continue
-                raise DOError(method, shown, None, message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)))
+                raise DOError(method, shown, None, message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)),
+                              written=self.succeeded_writes > 0)
             else:
                 retry_after = None
             payload = _decode(raw)
             if status in ok:
+                if method != "GET":
+                    self.succeeded_writes += 1
                 return payload if isinstance(payload, dict) else {}
             if status in RETRY_STATUSES and attempt <= self.retries:
                 self._sleep(retry_after if retry_after is not None else self.backoff * (2 ** (attempt - 1)))
                 continue
             error_id = payload.get("id") if isinstance(payload, dict) else None
             message = payload.get("message") if isinstance(payload, dict) else None
-            raise DOError(method, shown, status, error_id, message)
+            raise DOError(method, shown, status, error_id, message, written=self.succeeded_writes > 0)
 
     def get(self, path, params=None, ok=(200,)):
+        """GET ``path``; raises DOError unless the status is in ``ok``."""
         return self.request("GET", path, params=params, ok=ok)
 
     def post(self, path, body=None):
+        """POST ``body`` (default ``{}``) to ``path``."""
         return self.request("POST", path, body=body if body is not None else {})
 
     def put(self, path, body):
+        """PUT ``body`` to ``path``."""
         return self.request("PUT", path, body=body)
 
     def patch(self, path, body):
+        """PATCH ``body`` to ``path``."""
         return self.request("PATCH", path, body=body)
 
     def delete(self, path, body=None):
+        """DELETE ``path`` (with an optional body)."""
         return self.request("DELETE", path, body=body)
 
     def get_or_none(self, path, params=None):
@@ -168,10 +195,12 @@ class DOClient(object):
 
     @property
     def writes(self):
+        """Requests sent that may write (every method but GET), retries included."""
         return sum(n for m, n in self.requests.items() if m != "GET")
 
     @property
     def reads(self):
+        """GET requests sent, retries included."""
         return self.requests.get("GET", 0)
 
 
@@ -197,10 +226,10 @@ def _retry_after(exc):
 
 
 def find_one_by_name(items, name, what, key="name"):
-    """The single item whose ``key`` equals ``name``; None if there is none; DOError-free ValueError if several."""
+    """The single item whose ``key`` equals ``name``; None if there is none; DuplicateNameError if several."""
     matches = [item for item in items if item.get(key) == name]
     if len(matches) > 1:
-        raise ValueError(
+        raise DuplicateNameError(
             "%d %s are named %r (ids %s); names must be unique for this module to manage them: remove the duplicates "
             "or address one by id." % (len(matches), what, name, ", ".join(str(m.get("id") or m.get("uuid")) for m in matches))
         )
@@ -208,43 +237,60 @@ def find_one_by_name(items, name, what, key="name"):
 
 
 # --------------------------------------------------------------------------------------------------------
-# Module glue shared by the DO modules (one run: look up by name, maybe delete, exit with request counts).
+# Module glue shared by the DO modules (one run: look up by name, maybe delete; the runtime exits).
 # --------------------------------------------------------------------------------------------------------
 
 
-def finisher(module, client, result):
-    """An exit function for a module run: ``finish()`` exits, ``finish(msg)`` fails; both report the API
-    request counts in ``api_requests``; keyword arguments are added to the result."""
-
-    def finish(fail=None, **extra):
-        result["api_requests"] = dict(reads=client.reads, writes=client.writes)
-        result.update(extra)
-        if fail:
-            module.fail_json(msg=fail, **result)
-        module.exit_json(**result)
-
-    return finish
-
-
-def lookup_by_name(client, path, key, name, what, finish):
-    """``(item, items)``: the one resource of a collection named ``name`` (or None) and the whole collection;
-    fails through ``finish`` on an API error or when several share the name."""
+def lookup_by_name(client, path, key, name, what):
+    """``(item, items)``: the one resource of a collection named ``name`` (or None) and the whole collection.
+    Raises DOError ("Failed to list the <what>: ...") or DuplicateNameError when several share the name."""
     try:
         items = client.list(path, key)
-        return find_one_by_name(items, name, what), items
     except DOError as exc:
-        finish("Failed to list the %s: %s" % (what, exc))
-    except ValueError as exc:
-        finish(str(exc))
+        raise exc.within("Failed to list the %s" % what)
+    return find_one_by_name(items, name, what), items
 
 
-def delete_resource(module, client, result, finish, path, current, label, before, **fail_extra):
-    """state=absent for an existing resource: report the change and diff, delete unless in check mode."""
-    result.update(changed=True, changes=["delete"])
-    if module._diff:
-        result["diff"] = dict(before=before, after={})
-    if not module.check_mode:
-        try:
-            client.delete("%s/%s" % (path, current["id"]))
-        except DOError as exc:
-            finish("Failed to delete %s (%s): %s" % (label, current["id"], exc), **fail_extra)
+def delete_resource(client, path, current, label):
+    """Delete an existing resource; raises DOError ("Failed to delete <label> (<id>): ...")."""
+    try:
+        client.delete("%s/%s" % (path, current["id"]))
+    except DOError as exc:
+        raise exc.within("Failed to delete %s (%s)" % (label, current["id"]))
+
+
+class DORun(_runtime.ModuleRun):
+    """Base of the DO modules' runs: ``self.client`` (a DOClient) and its real request counts as ``requests``.
+
+    ``initial`` are the module's own result keys before anything is known (returned on an early failure too).
+    Deprecated aliases kept for existing playbooks (removed in 2.0.0): ``api_requests`` (= ``requests``) always,
+    and ``changes`` (= ``actions``) when ``initial`` has it."""
+
+    initial = {}
+
+    def __init__(self, module, client=None):
+        _runtime.ModuleRun.__init__(self, module)
+        self.client = client if client is not None else DOClient.from_module(module)
+        self.result.update((k, _copy(v)) for k, v in self.initial.items())
+
+    def requests(self):
+        """The client's real counts: GETs are reads, every other request a write."""
+        return dict(reads=self.client.reads, writes=self.client.writes)
+
+    def record(self, plan):
+        """The runtime's record, plus the deprecated ``changes`` alias of ``actions`` where the module has it."""
+        _runtime.ModuleRun.record(self, plan)
+        if "changes" in self.result:
+            self.result["changes"] = list(self.result["actions"])
+
+    def exit(self, **keys):
+        """Exit with the deprecated ``api_requests`` alias of ``requests`` too."""
+        _runtime.ModuleRun.exit(self, api_requests=self.requests(), **keys)
+
+    def fail(self, msg, error=None, **keys):
+        """Fail with the deprecated ``api_requests`` alias of ``requests`` too."""
+        _runtime.ModuleRun.fail(self, msg, error=error, api_requests=self.requests(), **keys)
+
+
+def _copy(value):
+    return dict(value) if isinstance(value, dict) else (list(value) if isinstance(value, list) else value)

@@ -29,6 +29,8 @@ import hashlib
 import json
 import os
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+
 COMPONENT_LISTS = ("services", "workers", "jobs", "static_sites", "functions", "databases")
 SECRET_MASK = "<secret>"
 FINGERPRINT_ITERATIONS = 100000
@@ -38,8 +40,7 @@ _COMPONENT_DEFAULTS = {"instance_count": 1}
 _IMAGE_DEFAULTS = {"tag": "latest"}
 
 
-class SpecError(Exception):
-    """Invalid desired spec: raised before anything is written."""
+SpecError = _runtime.SpecError  # invalid desired spec: raised before anything is written
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -67,6 +68,7 @@ def fill_secrets(spec, secrets):
 
 
 def validate_spec(spec, fingerprint_env):
+    """SpecError unless ``spec`` has a name, named and unique components, and valid env vars (every SECRET valued)."""
     if not isinstance(spec, dict) or not spec.get("name"):
         raise SpecError("spec must be a mapping with at least a name (the app's name).")
     for list_name in COMPONENT_LISTS:
@@ -134,6 +136,7 @@ def secret_slots(spec):
 
 
 def fingerprint(salt, slot, value, iterations=FINGERPRINT_ITERATIONS):
+    """The salted PBKDF2-HMAC-SHA256 fingerprint (base64) of one secret value in one slot."""
     digest = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8"), salt + slot.encode("utf-8"), iterations, dklen=16)
     return base64.b64encode(digest).decode("ascii")
 
@@ -364,6 +367,7 @@ def masked(spec, fingerprint_env, changed_slots=()):
 
 
 def app_view(app, fingerprint_env):
+    """What the module returns of an API app object: ids, URLs, the active deployment and the masked spec."""
     if not app:
         return {}
     active = app.get("active_deployment") or {}
@@ -379,6 +383,7 @@ def app_view(app, fingerprint_env):
 
 
 def deployment_id(app):
+    """The id of the deployment an app's create/update started (pending or in progress), or None."""
     for key in ("pending_deployment", "in_progress_deployment"):
         if (app.get(key) or {}).get("id"):
             return app[key]["id"]

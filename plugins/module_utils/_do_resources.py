@@ -16,6 +16,8 @@ from __future__ import annotations
 import ipaddress
 import json
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+
 PURPOSES = (
     "Just trying out DigitalOcean",
     "Class project / Educational purposes",
@@ -32,17 +34,17 @@ RULE_TARGETS = ("addresses", "droplet_ids", "load_balancer_uids", "kubernetes_id
 REGISTRY_TIERS = ("starter", "basic", "professional")
 
 
-class SpecError(Exception):
-    """Invalid desired state: raised before anything is written."""
+SpecError = _runtime.SpecError  # invalid desired state: raised before anything is written
 
 
-class DriftError(Exception):
-    """The resource differs in a way the API cannot change in place."""
+class DriftError(_runtime.DriftError):
+    """The resource differs in a way the API cannot change in place (raised while planning: nothing written).
+    ``drifts`` lists each attribute with its current and desired value; the failed result carries it as ``drift``."""
 
     def __init__(self, what, drifts):
         self.drifts = drifts
-        super(DriftError, self).__init__("%s cannot be brought to the desired state in place; nothing was changed: %s."
-                                         % (what, "; ".join(drifts)))
+        _runtime.DriftError.__init__(self, "%s cannot be brought to the desired state in place; nothing was changed: %s."
+                                     % (what, "; ".join(drifts)), written=False, drift=list(drifts))
 
 
 class Plan(object):
@@ -56,9 +58,11 @@ class Plan(object):
 
     @property
     def changed(self):
+        """Whether there is anything to send."""
         return self.action != "none"
 
     def summary(self):
+        """One line per change (``create``, ``delete``, or ``attr: current -> desired``): the run's actions."""
         if self.action == "create":
             return ["create"]
         if self.action == "delete":
@@ -82,6 +86,7 @@ def _show(value):
 
 
 def normalize_ip_range(value):
+    """``value`` as a normalised private IPv4 network (/16 to /28), or None; SpecError otherwise."""
     if value is None:
         return None
     try:
@@ -96,12 +101,14 @@ def normalize_ip_range(value):
 
 
 def vpc_view(vpc):
+    """What a module returns (and diffs) of an API VPC object; {} for none."""
     if not vpc:
         return {}
     return dict((k, vpc.get(k)) for k in ("id", "urn", "name", "region", "ip_range", "description", "default"))
 
 
 def plan_vpc(desired, current):
+    """The Plan for a VPC: create, update (description, default) or none; DriftError for region/range/default drift."""
     ip_range = normalize_ip_range(desired.get("ip_range"))
     if current is None:
         if not desired.get("region"):
@@ -178,6 +185,7 @@ def normalize_rule(rule, side):
 
 
 def normalize_rules(rules, side):
+    """Rules normalised (see normalize_rule), deduplicated and sorted; None stays None (leave alone)."""
     if rules is None:
         return None
     unique = dict((json.dumps(r, sort_keys=True), r) for r in (normalize_rule(rule, side) for rule in rules))
@@ -185,6 +193,7 @@ def normalize_rules(rules, side):
 
 
 def firewall_view(firewall):
+    """What a module returns (and diffs) of an API firewall object, rules normalised; {} for none."""
     if not firewall:
         return {}
     return dict(
@@ -199,6 +208,7 @@ def firewall_view(firewall):
 
 
 def plan_firewall(desired, current):
+    """The Plan for a firewall: create, update (a PUT of the whole firewall) or none."""
     want = dict(
         inbound_rules=normalize_rules(desired.get("inbound_rules"), "sources"),
         outbound_rules=normalize_rules(desired.get("outbound_rules"), "destinations"),
@@ -227,6 +237,7 @@ def plan_firewall(desired, current):
 
 
 def firewall_after(desired, current, plan):
+    """What the firewall will look like after the plan (diff 'after' and check mode), without its status."""
     if plan.action in ("create", "update"):
         view = dict(firewall_view(current)) if current else dict(name=desired["name"])
         for key in ("inbound_rules", "outbound_rules", "tags", "droplet_ids"):
@@ -244,6 +255,7 @@ def firewall_after(desired, current, plan):
 
 
 def registry_view(registry):
+    """What a module returns (and diffs) of the API registry object (with its subscription); {} for none."""
     if not registry:
         return {}
     subscription = registry.get("subscription") or {}
@@ -318,6 +330,7 @@ def purpose_matches(desired, current):
 
 
 def project_view(project, resources=None):
+    """What a module returns (and diffs) of an API project, with its resource URNs when given; {} for none."""
     if not project:
         return {}
     view = dict((k, project.get(k)) for k in ("id", "name", "description", "purpose", "environment", "is_default"))
@@ -327,6 +340,7 @@ def project_view(project, resources=None):
 
 
 def plan_project(desired, current):
+    """The Plan for a project's own settings: create, update or none; DriftError for unsetting the default."""
     name = desired["name"]
     if desired.get("environment") is not None and desired["environment"] not in ENVIRONMENTS:
         raise SpecError("environment must be one of %s, got %r." % (", ".join(ENVIRONMENTS), desired["environment"]))
@@ -356,6 +370,7 @@ def plan_project(desired, current):
 
 
 def missing_resources(desired_urns, current_urns):
+    """The desired URNs not yet in the project, sorted; SpecError for one that is not a DigitalOcean URN."""
     if desired_urns is None:
         return []
     for urn in desired_urns:

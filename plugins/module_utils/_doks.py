@@ -14,6 +14,8 @@ What the DO API allows, and hence the plan:
   before it deletes old ones and a cluster always keeps one.
 - Never in place: region, VPC, a lower version, a pool's droplet size. ``plan()`` collects every such drift and the
   module fails naming attribute, current and desired value, before it sends any write.
+Errors are the runtime's: SpecError (bad input), DriftError (drift; an upgrade the cluster does not offer), and
+ServiceError kinds (a cluster in a failed state, WaitTimeout), each saying whether anything had been written.
 Everything here but ``apply``/``wait_running``/``fetch_credentials`` works on plain dicts and is unit-tested
 without a server.
 """
@@ -25,6 +27,7 @@ import datetime
 import re
 import time
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import find_one_by_name
 
 CLUSTER_SETTINGS = ("tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha")
@@ -37,19 +40,36 @@ KUBECONFIG_EXTENSION = "insightpulseai.workbench/doks"
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?(?:-do\.(\d+))?$")
 
 
-class SpecError(Exception):
-    """Invalid desired state: raised before anything is read or written."""
+SpecError = _runtime.SpecError  # invalid desired state: raised before anything is written
+ServiceError = _runtime.ServiceError
 
 
-class DriftError(Exception):
-    """Drift the API cannot fix in place: raised by plan(), before anything is written."""
+class DriftError(_runtime.DriftError):
+    """Drift the API cannot fix in place: raised by plan(), before anything is written. ``drifts`` lists each
+    attribute with its current and desired value; the failed result carries it as ``drift``."""
 
     def __init__(self, cluster, drifts):
         self.drifts = drifts
-        super(DriftError, self).__init__(
+        _runtime.DriftError.__init__(
+            self,
             "Cluster %r cannot be brought to the desired state in place; nothing was changed: %s."
-            % (cluster, "; ".join(drifts))
+            % (cluster, "; ".join(drifts)),
+            written=False,
+            drift=list(drifts),
         )
+
+
+class UpgradeUnavailable(_runtime.DriftError):
+    """The desired version is not among the upgrades DOKS offers this cluster (found while applying, so earlier
+    steps of the plan may have been written: ``written``)."""
+
+
+class WaitTimeout(_runtime.ServiceError):
+    """The cluster did not reach ``running`` within wait_timeout; the operation goes on at DigitalOcean."""
+
+
+class ClusterFailed(_runtime.ServiceError):
+    """The cluster reports a failed state (degraded, error, deleted, deleting) while the module waits for it."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -69,6 +89,7 @@ def _start_time(value, where):
 
 
 def normalize_maintenance(policy, where="maintenance_policy"):
+    """A desired maintenance window as ``{start_time: HH:MM, day}``, validated; None stays None."""
     if policy is None:
         return None
     day = str(policy.get("day") or "any").lower()
@@ -171,6 +192,7 @@ def _user_tags(tags, cluster_id):
 
 
 def normalize_pool_current(pool, cluster_id):
+    """An API node pool in the shape of a desired pool, plus its id and node counts."""
     nodes = pool.get("nodes") or []
     return dict(
         id=pool.get("id"),
@@ -235,6 +257,7 @@ def version_drift(current_slug, desired):
 
 
 def pool_create_body(pool):
+    """The POST body that creates a desired node pool."""
     body = dict(name=pool["name"], size=pool["size"], count=pool["count"], auto_scale=pool["auto_scale"])
     if pool["auto_scale"]:
         body.update(min_nodes=pool["min_nodes"], max_nodes=pool["max_nodes"])
@@ -264,6 +287,7 @@ def _pool_changes(desired, current):
 
 
 def pool_update_body(desired, current, changes):
+    """The PUT body of a pool update: every setting (the API replaces them all), changed or kept."""
     body = dict(name=current["name"], count=changes.get("count", (None, current["count"]))[1],
                 auto_scale=desired["auto_scale"])
     if desired["auto_scale"]:
@@ -276,6 +300,7 @@ def pool_update_body(desired, current, changes):
 
 
 def create_body(desired):
+    """The POST body that creates the desired cluster with its node pools."""
     body = dict(name=desired["name"], region=desired["region"], version=desired["version"] or "latest",
                 node_pools=[pool_create_body(p) for p in desired["node_pools"]])
     for key in ("vpc_uuid", "tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha"):
@@ -439,11 +464,13 @@ def public_view(current):
 
 
 def find_cluster(client, name):
+    """The API cluster named ``name``, or None; DuplicateNameError when several share it."""
     return find_one_by_name(client.list("kubernetes/clusters", "kubernetes_clusters"), name, "Kubernetes clusters")
 
 
-def resolve_upgrade(client, cluster_id, desired_version):
-    """The slug of the available upgrade matching ``desired_version``; raises SpecError naming what is available."""
+def resolve_upgrade(client, cluster_id, desired_version, written=True):
+    """The slug of the available upgrade matching ``desired_version``; raises UpgradeUnavailable (a DriftError)
+    naming what is available, with ``written`` (whether earlier steps of the run were written)."""
     available = client.get("kubernetes/clusters/%s/upgrades" % cluster_id).get("available_upgrade_versions") or []
     want = parse_version(desired_version)
     precision = len([p for p in want if p is not None])
@@ -451,8 +478,8 @@ def resolve_upgrade(client, cluster_id, desired_version):
         have = parse_version(version["slug"])
         if tuple(p or 0 for p in have[:precision]) == tuple(want[:precision]):
             return version["slug"]
-    raise SpecError("version %s is not an available upgrade of this cluster; available: %s"
-                    % (desired_version, ", ".join(v["slug"] for v in available) or "none"))
+    raise UpgradeUnavailable("version %s is not an available upgrade of this cluster; available: %s"
+                             % (desired_version, ", ".join(v["slug"] for v in available) or "none"), written=written)
 
 
 def apply(client, current, actions, after_create=None, done=None):
@@ -490,19 +517,16 @@ def apply(client, current, actions, after_create=None, done=None):
             done.append(action["summary"])
     for action in actions:
         if action["op"] == "upgrade":
-            slug = resolve_upgrade(client, cluster_id, action["version"])
+            slug = resolve_upgrade(client, cluster_id, action["version"], written=bool(done))
             client.post("kubernetes/clusters/%s/upgrade" % cluster_id, dict(version=slug))
             done.append(action["summary"])
     return cluster_id
 
 
-class WaitTimeout(Exception):
-    pass
-
-
-def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=time.time):
-    """Poll the cluster until its state is ``running``; returns the API object. Raises WaitTimeout, or SpecError
-    when the cluster reports a failed state."""
+def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=time.time, written=True):
+    """Poll the cluster until its state is ``running``; returns the API object. Raises WaitTimeout, or ClusterFailed
+    when the cluster reports a failed state; both ServiceErrors with ``written`` (whether this run had written
+    anything, e.g. requested the cluster, before it waited)."""
     deadline = clock() + timeout
     while True:
         cluster = client.get("kubernetes/clusters/%s" % cluster_id)["kubernetes_cluster"]
@@ -511,10 +535,11 @@ def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=
         if state == "running":
             return cluster
         if state in FAILED_STATES:
-            raise SpecError("cluster %s reports state %s: %s" % (cluster.get("name"), state, status.get("message") or "no message"))
+            raise ClusterFailed("cluster %s reports state %s: %s" % (cluster.get("name"), state, status.get("message") or "no message"),
+                                written=written)
         if clock() + interval > deadline:
             raise WaitTimeout("cluster %s is still %s after %ds (wait_timeout); the operation goes on at DigitalOcean: "
-                              "run again to wait for it" % (cluster.get("name"), state, timeout))
+                              "run again to wait for it" % (cluster.get("name"), state, timeout), written=written)
         sleep(interval)
 
 
@@ -524,6 +549,7 @@ def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=
 
 
 def kubeconfig_names(cluster):
+    """(context name, user name) of the cluster's kubeconfig, as doctl names them."""
     name = "do-%s-%s" % (cluster["region"], cluster["name"])
     return name, name + "-admin"
 
@@ -581,6 +607,7 @@ def _extension(user):
 
 
 def parse_time(text):
+    """An ISO 8601 UTC timestamp as an aware datetime, or None when missing or unreadable."""
     if not text:
         return None
     try:
@@ -616,5 +643,6 @@ def kubeconfig_status(existing, cluster, renew_before, now=None):
 
 
 def fetch_credentials(client, cluster_id, expiry_seconds):
+    """``GET .../credentials`` of the cluster (a new token each call), valid ``expiry_seconds`` when given."""
     params = dict(expiry_seconds=expiry_seconds) if expiry_seconds else None
     return client.get("kubernetes/clusters/%s/credentials" % cluster_id, params=params)

@@ -137,19 +137,30 @@ app:
            "live_url": "https://expense-api-c2a93.ondigitalocean.app", "default_ingress": "https://expense-api-c2a93.ondigitalocean.app",
            "active_deployment": {"id": "b6bdf840-2854-4f87-a36c-5f231c617c84", "phase": "ACTIVE"},
            "spec": {"name": "expense-api", "services": [{"name": "api", "instance_count": 2}]}}
-changes:
-  description: The differences that made (or would make) the module write, one per line; secret values never appear.
+actions:
+  description: The differences that made (or would make) the module write, one per line (C(create app <name>), V(delete)); secret values never appear.
   returned: always
   type: list
   elements: str
   sample: ["spec.services[api].instance_count: 1 -> 2", "spec.services[api].envs[SUPABASE_SERVICE_ROLE_KEY].value: (secret changed)"]
+changes:
+  description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.
+  returned: always
+  type: list
+  elements: str
+  sample: ["spec.services[api].instance_count: 1 -> 2"]
 deployment:
   description: The deployment this run started, with its final phase when O(wait=true).
   returned: when the app was created or updated
   type: dict
   sample: {"id": "b6bdf840-2854-4f87-a36c-5f231c617c84", "phase": "ACTIVE"}
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 1, writes: 0}
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 1, writes: 0}
@@ -159,122 +170,130 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_apps as apps
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
-    DOClient,
     DOError,
+    DORun,
     do_argument_spec,
     find_one_by_name,
-    finisher,
 )
 
 DONE_PHASES = ("ACTIVE", "SUPERSEDED", "ERROR", "CANCELED")
 
 
-def _find(client, name):
-    listed = client.list("apps", "apps")
-    for app in listed:
-        app["name"] = (app.get("spec") or {}).get("name")
-    return find_one_by_name(listed, name, "apps")
+class Run(DORun):
+    """One do_app run: the app found by its spec's name, the spec sent only when it differs (secrets compared by
+    fingerprint), then its deployment awaited."""
 
+    initial = dict(app={}, changes=[])
 
-def _wait(module, client, app_id, dep_id):
-    p = module.params
-    deadline = time.time() + p["wait_timeout"]
-    if dep_id is None:
-        deployments = client.list("apps/%s/deployments" % app_id, "deployments")
-        if not deployments:
-            return None
-        dep_id = deployments[0]["id"]
-    while True:
-        deployment = client.get("apps/%s/deployments/%s" % (app_id, dep_id))["deployment"]
-        phase = deployment.get("phase")
-        if phase in DONE_PHASES:
-            return dict(id=dep_id, phase=phase)
-        if time.time() + p["poll_interval"] > deadline:
-            return dict(id=dep_id, phase=phase, timed_out=True)
-        time.sleep(p["poll_interval"])
+    def validate(self):
+        """The app's name and, for state=present, the desired spec with its secrets filled in (and masked)."""
+        p = self.module.params
+        name = (p["spec"] or {}).get("name") or p["name"]
+        desired = None
+        if p["state"] == "present":
+            try:
+                desired = apps.fill_secrets(p["spec"], p["secrets"] or {})
+                apps.validate_spec(desired, p["fingerprint_env"])
+            except apps.SpecError as exc:
+                raise apps.SpecError("Invalid app spec for %r: %s" % (name, exc.msg)) from exc
+            # Inline secret values are masked in everything the module returns (the task should still set no_log).
+            for _slot, (container, key) in apps.secret_slots(desired).items():
+                self.module.no_log_values.add(container[key])
+        return dict(name=name, desired=desired, state=p["state"])
 
-
-def run(module, client):
-    p = module.params
-    fp_env = p["fingerprint_env"]
-    result = dict(changed=False, app={}, changes=[])
-    name = (p["spec"] or {}).get("name") or p["name"]
-
-    finish = finisher(module, client, result)
-
-    desired = None
-    if p["state"] == "present":
+    def read(self, spec):
+        """The app whose spec is named ``name``, or None."""
         try:
-            desired = apps.fill_secrets(p["spec"], p["secrets"] or {})
-            apps.validate_spec(desired, fp_env)
-        except apps.SpecError as exc:
-            finish("Invalid app spec for %r: %s" % (name, exc))
-        # Inline secret values are masked in everything the module returns (the task should still set no_log).
-        for _slot, (container, key) in apps.secret_slots(desired).items():
-            module.no_log_values.add(container[key])
-    try:
-        current = _find(client, name)
-    except DOError as exc:
-        finish("Failed to list the apps: %s" % exc)
-    except ValueError as exc:
-        finish(str(exc))
-
-    if p["state"] == "absent":
-        if current is not None:
-            result.update(changed=True, changes=["delete"])
-            if module._diff:
-                result["diff"] = dict(before=apps.app_view(current, fp_env), after={})
-            if not module.check_mode:
-                try:
-                    client.delete("apps/%s" % current["id"])
-                except DOError as exc:
-                    finish("Failed to delete app %r (%s): %s" % (name, current["id"], exc))
-        finish()
-
-    current_spec = (current or {}).get("spec")
-    spec, changed_slots = apps.prepare(desired, current_spec, p["update_secrets"], fp_env)
-    if current is None:
-        changes = ["create app %s" % name]
-    else:
-        changes = apps.differences(spec, current_spec, changed_slots, fp_env)
-    result.update(changed=bool(changes), changes=changes)
-    after_view = dict(apps.app_view(current, fp_env)) if current else dict(name=name, project_id=p["project_id"])
-    after_view["spec"] = apps.masked(spec, fp_env, changed_slots)
-    if changes and module._diff:
-        result["diff"] = dict(before=apps.masked(current_spec, fp_env), after=after_view["spec"])
-    if module.check_mode or not changes:
-        result["app"] = after_view if changes else apps.app_view(current, fp_env)
-        finish()
-
-    try:
-        if current is None:
-            body = dict(spec=spec)
-            if p["project_id"]:
-                body["project_id"] = p["project_id"]
-            app = client.post("apps", body)["app"]
-        else:
-            app = client.put("apps/%s" % current["id"], dict(spec=spec))["app"]
-    except DOError as exc:
-        finish("Failed to %s app %r: %s" % ("create" if current is None else "update the spec of", name, exc))
-    deployment = dict(id=apps.deployment_id(app), phase=None)
-    if p["wait"]:
-        try:
-            deployment = _wait(module, client, app["id"], deployment["id"]) or deployment
-            app = client.get("apps/%s" % app["id"])["app"]
+            listed = self.client.list("apps", "apps")
         except DOError as exc:
-            finish("Failed waiting for the deployment of app %r: %s" % (name, exc))
-    result["deployment"] = deployment
-    result["app"] = apps.app_view(app, fp_env)
-    if deployment.get("timed_out"):
-        finish("The deployment %s of app %r is still %s after %ds (wait_timeout)." % (deployment["id"], name, deployment["phase"], p["wait_timeout"]))
-    if p["wait"] and deployment.get("phase") in ("ERROR", "CANCELED"):
-        finish("The deployment %s of app %r ended %s; see its logs (doctl apps logs %s --deployment %s)."
-               % (deployment["id"], name, deployment["phase"], app["id"], deployment["id"]))
-    finish()
+            raise exc.within("Failed to list the apps")
+        for app in listed:
+            app["name"] = (app.get("spec") or {}).get("name")
+        return find_one_by_name(listed, spec["name"], "apps")
+
+    def plan(self, spec, current):
+        """Delete, create, or the differences of the spec to send (secrets kept as the ciphertext read)."""
+        fp_env = self.module.params["fingerprint_env"]
+        if spec["state"] == "absent":
+            plan = _runtime.Plan([] if current is None else ["delete"], before=apps.app_view(current, fp_env), after={})
+            plan.current, plan.spec = current, None
+            return plan
+        current_spec = (current or {}).get("spec")
+        body, changed_slots = apps.prepare(spec["desired"], current_spec, self.module.params["update_secrets"], fp_env)
+        if current is None:
+            actions = ["create app %s" % spec["name"]]
+        else:
+            actions = apps.differences(body, current_spec, changed_slots, fp_env)
+        after = dict(apps.app_view(current, fp_env)) if current else dict(name=spec["name"], project_id=self.module.params["project_id"])
+        after["spec"] = apps.masked(body, fp_env, changed_slots)
+        plan = _runtime.Plan(actions, before=apps.masked(current_spec, fp_env), after=after["spec"],
+                             app=after if actions else apps.app_view(current, fp_env))
+        plan.current, plan.spec = current, body
+        return plan
+
+    def apply(self, spec, plan):
+        """Delete, or POST/PUT the spec and (with wait) wait for the deployment it started."""
+        name, current = spec["name"], plan.current
+        if plan.spec is None:
+            try:
+                self.client.delete("apps/%s" % current["id"])
+            except DOError as exc:
+                raise exc.within("Failed to delete app %r (%s)" % (name, current["id"]))
+            return {}
+        try:
+            if current is None:
+                body = dict(spec=plan.spec)
+                if self.module.params["project_id"]:
+                    body["project_id"] = self.module.params["project_id"]
+                app = self.client.post("apps", body)["app"]
+            else:
+                app = self.client.put("apps/%s" % current["id"], dict(spec=plan.spec))["app"]
+        except DOError as exc:
+            raise exc.within("Failed to %s app %r" % ("create" if current is None else "update the spec of", name))
+        self.await_deployment(name, app)
+        return {}
+
+    def await_deployment(self, name, app):
+        """Record the deployment (and the app, read again after waiting); ServiceError when it timed out or failed."""
+        p = self.module.params
+        deployment = dict(id=apps.deployment_id(app), phase=None)
+        if p["wait"]:
+            try:
+                deployment = self.wait(app["id"], deployment["id"]) or deployment
+                app = self.client.get("apps/%s" % app["id"])["app"]
+            except DOError as exc:
+                raise exc.within("Failed waiting for the deployment of app %r" % name, written=True)
+        self.result.update(deployment=deployment, app=apps.app_view(app, p["fingerprint_env"]))
+        if deployment.get("timed_out"):
+            raise _runtime.ServiceError("The deployment %s of app %r is still %s after %ds (wait_timeout)."
+                                        % (deployment["id"], name, deployment["phase"], p["wait_timeout"]), written=True)
+        if p["wait"] and deployment.get("phase") in ("ERROR", "CANCELED"):
+            raise _runtime.ServiceError("The deployment %s of app %r ended %s; see its logs (doctl apps logs %s --deployment %s)."
+                                        % (deployment["id"], name, deployment["phase"], app["id"], deployment["id"]), written=True)
+
+    def wait(self, app_id, dep_id):
+        """Poll the deployment (the latest one when ``dep_id`` is None) until it is done or wait_timeout passes."""
+        p = self.module.params
+        deadline = time.time() + p["wait_timeout"]
+        if dep_id is None:
+            deployments = self.client.list("apps/%s/deployments" % app_id, "deployments")
+            if not deployments:
+                return None
+            dep_id = deployments[0]["id"]
+        while True:
+            deployment = self.client.get("apps/%s/deployments/%s" % (app_id, dep_id))["deployment"]
+            phase = deployment.get("phase")
+            if phase in DONE_PHASES:
+                return dict(id=dep_id, phase=phase)
+            if time.time() + p["poll_interval"] > deadline:
+                return dict(id=dep_id, phase=phase, timed_out=True)
+            time.sleep(p["poll_interval"])
 
 
 def main():
+    """Build the module from its options and run it."""
     spec = do_argument_spec()
     spec.update(
         spec=dict(type="dict"),
@@ -291,7 +310,7 @@ def main():
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            required_if=[("state", "present", ["spec"])],
                            required_one_of=[("spec", "name")])
-    run(module, DOClient.from_module(module))
+    Run(module).run()
 
 
 if __name__ == "__main__":

@@ -97,14 +97,25 @@ missing_repositories:
   type: list
   elements: str
   sample: ["ocr-backend"]
+actions:
+  description: "What the run did (in check mode, would do): V(create), V(delete), or C(subscription_tier: <current> -> <desired>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["subscription_tier: starter -> basic"]
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 2, writes: 0}
 changes:
-  description: What changed (or would change).
+  description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.
   returned: always
   type: list
   elements: str
   sample: ["subscription_tier: starter -> basic"]
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 2, writes: 0}
@@ -112,91 +123,115 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOClient, DOError, do_argument_spec, finisher
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError, DORun, do_argument_spec
 
 
-def run(module, client):
-    p = module.params
-    result = dict(changed=False, registry={}, changes=[], missing_repositories=[])
+class Run(DORun):
+    """One do_container_registry run: the account's one registry, its tier checked against the options before a
+    write, and the declared repositories reported (only an image push creates one)."""
 
-    finish = finisher(module, client, result)
+    initial = dict(registry={}, changes=[], missing_repositories=[])
 
-    try:
-        current = (client.get_or_none("registry") or {}).get("registry")
-    except DOError as exc:
-        finish("Failed to read the container registry: %s" % exc)
-
-    if p["state"] == "absent":
-        if current is not None and current.get("name") == p["name"]:
-            result.update(changed=True, changes=["delete"])
-            if module._diff:
-                result["diff"] = dict(before=res.registry_view(current), after={})
-            if not module.check_mode:
-                try:
-                    client.delete("registry")
-                except DOError as exc:
-                    finish("Failed to delete registry %r: %s" % (p["name"], exc))
-        elif current is not None:
-            module.warn("The account's registry is %r, not %r: left alone." % (current.get("name"), p["name"]))
-        finish()
-
-    try:
-        plan = res.plan_registry(p, current)
-    except (res.SpecError, res.DriftError) as exc:
-        finish(str(exc), registry=res.registry_view(current), drift=getattr(exc, "drifts", []))
-
-    before = res.registry_view(current)
-    after = dict(before) if current else dict(name=p["name"], region=p["region"])
-    included = before.get("included_repositories")
-    if plan.changed:
+    def read(self, spec):
+        """The account's registry (with its subscription), or None."""
         try:
-            options = client.get("registry/options").get("options") or {}
-            tier = res.check_tier_option(options, p["subscription_tier"], p["region"] if plan.action == "create" else None)
+            return (self.client.get_or_none("registry") or {}).get("registry")
         except DOError as exc:
-            finish("Failed to read the registry options: %s" % exc)
-        except res.SpecError as exc:
-            finish("Cannot %s registry %r: %s" % ("create" if plan.action == "create" else "change the tier of", p["name"], exc),
-                   registry=before)
-        after.update(subscription_tier=p["subscription_tier"], included_repositories=tier.get("included_repositories"))
-        included = tier.get("included_repositories")
+            raise exc.within("Failed to read the container registry")
 
-    existing = []
-    if p["repositories"] is not None:
+    def plan(self, spec, current):
+        """Delete (only a registry of this name), or create/change the tier from res.plan_registry."""
+        if spec["state"] == "absent":
+            return self.plan_absent(spec, current)
+        before = res.registry_view(current)
+        self.result["registry"] = before
+        todo = res.plan_registry(spec, current)
+        after = dict(before) if current else dict(name=spec["name"], region=spec["region"])
+        included = before.get("included_repositories")
+        if todo.changed:
+            tier = self.tier_option(spec, todo)
+            after.update(subscription_tier=spec["subscription_tier"], included_repositories=tier.get("included_repositories"))
+            included = tier.get("included_repositories")
+        self.check_repositories(spec, current, included)
+        plan = _runtime.Plan(todo.summary(), before=before, after=after, registry=after)
+        plan.todo = todo
+        if self.check_mode or not plan.changed:
+            self.record(plan)
+            self.report_missing(spec, written=False)
+        return plan
+
+    def plan_absent(self, spec, current):
+        """Delete the account's registry when it has this name; another registry is left alone (with a warning)."""
+        plan = _runtime.Plan([])
+        if current is not None and current.get("name") == spec["name"]:
+            plan = _runtime.Plan(["delete"], before=res.registry_view(current), after={})
+        elif current is not None:
+            self.module.warn("The account's registry is %r, not %r: left alone." % (current.get("name"), spec["name"]))
+        plan.todo = None
+        return plan
+
+    def tier_option(self, spec, todo):
+        """The desired tier from ``GET registry/options``; SpecError when the account cannot use it (or the region)."""
+        try:
+            options = self.client.get("registry/options").get("options") or {}
+        except DOError as exc:
+            raise exc.within("Failed to read the registry options")
+        try:
+            return res.check_tier_option(options, spec["subscription_tier"], spec["region"] if todo.action == "create" else None)
+        except res.SpecError as exc:
+            doing = "create" if todo.action == "create" else "change the tier of"
+            raise res.SpecError("Cannot %s registry %r: %s" % (doing, spec["name"], exc.msg)) from exc
+
+    def check_repositories(self, spec, current, included):
+        """List the registry's repositories (when declared); fail before any write when they would exceed the tier."""
+        if spec["repositories"] is None:
+            return
+        existing = []
         if current is not None:
             try:
-                existing = [r["name"] for r in client.list("registry/%s/repositoriesV2" % current["name"], "repositories")]
+                existing = [r["name"] for r in self.client.list("registry/%s/repositoriesV2" % current["name"], "repositories")]
             except DOError as exc:
-                finish("Failed to list the repositories of registry %r: %s" % (p["name"], exc))
-        missing, over = res.repository_report(p["repositories"], existing, included)
-        result.update(repositories=existing, missing_repositories=missing)
+                raise exc.within("Failed to list the repositories of registry %r" % spec["name"])
+        missing, over = res.repository_report(spec["repositories"], existing, included)
+        self.result.update(repositories=existing, missing_repositories=missing)
         if over:
-            finish("Registry %r: %s; choose a larger subscription_tier or declare fewer repositories. Nothing was changed."
-                   % (p["name"], over), registry=before)
+            raise res.SpecError("Registry %r: %s; choose a larger subscription_tier or declare fewer repositories. "
+                                "Nothing was changed." % (spec["name"], over))
 
-    result.update(changed=plan.changed, changes=plan.summary())
-    if plan.changed and module._diff:
-        result["diff"] = dict(before=before, after=after)
-    if plan.changed and not module.check_mode:
-        try:
-            if plan.action == "create":
-                client.post("registry", plan.body)
-            else:
-                client.post("registry/subscription", plan.body)
-            after = res.registry_view(client.get("registry")["registry"])
-        except DOError as exc:
-            finish("Failed to %s registry %r: %s" % (plan.action, p["name"], exc))
-    result["registry"] = after
-    if result["missing_repositories"]:
+    def report_missing(self, spec, written):
+        """Warn about declared repositories without an image, or fail (DriftError) with fail_on_missing_repositories."""
+        if not self.result["missing_repositories"]:
+            return
         message = ("Registry %r has no image yet in %s; repositories are created by pushing an image "
                    "(docker push registry.digitalocean.com/%s/<repository>:<tag>)."
-                   % (p["name"], ", ".join(result["missing_repositories"]), p["name"]))
-        if p["fail_on_missing_repositories"]:
-            finish(message)
-        module.warn(message)
-    finish()
+                   % (spec["name"], ", ".join(self.result["missing_repositories"]), spec["name"]))
+        if spec["fail_on_missing_repositories"]:
+            raise _runtime.DriftError(message, written=written)
+        self.module.warn(message)
+
+    def apply(self, spec, plan):
+        """Delete, create, or change the subscription tier; then read the registry back."""
+        if plan.todo is None:
+            try:
+                self.client.delete("registry")
+            except DOError as exc:
+                raise exc.within("Failed to delete registry %r" % spec["name"])
+            return {}
+        try:
+            if plan.todo.action == "create":
+                self.client.post("registry", plan.todo.body)
+            else:
+                self.client.post("registry/subscription", plan.todo.body)
+            self.result["registry"] = res.registry_view(self.client.get("registry")["registry"])
+        except DOError as exc:
+            raise exc.within("Failed to %s registry %r" % (plan.todo.action, spec["name"]))
+        self.report_missing(spec, written=True)
+        return {}
 
 
 def main():
+    """Build the module from its options and run it."""
     spec = do_argument_spec()
     spec.update(
         name=dict(type="str", required=True),
@@ -207,7 +242,7 @@ def main():
         fail_on_missing_repositories=dict(type="bool", default=False),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run(module, DOClient.from_module(module))
+    Run(module).run()
 
 
 if __name__ == "__main__":

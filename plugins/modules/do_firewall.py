@@ -94,14 +94,25 @@ firewall:
            "droplet_ids": [], "status": "waiting",
            "inbound_rules": [{"protocol": "tcp", "ports": "443", "sources": {"addresses": ["0.0.0.0/0", "::/0"]}}],
            "outbound_rules": []}
+actions:
+  description: "What the run did (in check mode, would do), one line per attribute: V(create), V(delete), or C(<attribute>: <current> -> <desired>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["tags: [] -> [\"ai-workbench\"]"]
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 1, writes: 1}
 changes:
-  description: What changed (or would change), one line per attribute.
+  description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.
   returned: always
   type: list
   elements: str
   sample: ["tags: [] -> [\"ai-workbench\"]"]
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 1, writes: 1}
@@ -109,54 +120,77 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
-    DOClient,
     DOError,
+    DORun,
     delete_resource,
     do_argument_spec,
-    finisher,
     lookup_by_name,
 )
 
 
-def run(module, client):
-    p = module.params
-    result = dict(changed=False, firewall={}, changes=[])
+def _shown(firewall):
+    """A firewall's view without its volatile status (for the diff)."""
+    view = res.firewall_view(firewall)
+    view.pop("status", None)
+    return view
 
-    finish = finisher(module, client, result)
 
-    current = lookup_by_name(client, "firewalls", "firewalls", p["name"], "firewalls", finish)[0]
+class Run(DORun):
+    """One do_firewall run: find the firewall by name, compare its rules as sets, send only what differs."""
 
-    if p["state"] == "absent":
-        if current is not None:
-            delete_resource(module, client, result, finish, "firewalls", current, "firewall %r" % p["name"], res.firewall_view(current))
-        finish()
+    initial = dict(firewall={}, changes=[])
 
-    try:
-        plan = res.plan_firewall(p, current)
-    except res.SpecError as exc:
-        finish("Invalid firewall %r: %s" % (p["name"], exc))
-    result.update(changed=plan.changed, changes=plan.summary())
-    after = res.firewall_after(p, current, plan)
-    if plan.changed and module._diff:
-        before = res.firewall_view(current)
-        before.pop("status", None)
-        result["diff"] = dict(before=before, after=after)
-    if module.check_mode or not plan.changed:
-        result["firewall"] = dict(after, id=current["id"]) if current else after
-        finish()
-    try:
-        if plan.action == "create":
-            firewall = client.post("firewalls", plan.body)["firewall"]
-        else:
-            firewall = client.put("firewalls/%s" % current["id"], plan.body)["firewall"]
-    except DOError as exc:
-        finish("Failed to %s firewall %r: %s" % (plan.action, p["name"], exc))
-    result["firewall"] = res.firewall_view(firewall)
-    finish()
+    def validate(self):
+        """The parameters, with the rules checked before any request."""
+        p = self.module.params
+        if p["state"] == "present":
+            self.checked(res.normalize_rules, p["inbound_rules"], "sources")
+            self.checked(res.normalize_rules, p["outbound_rules"], "destinations")
+        return p
+
+    def checked(self, func, *args):
+        """``func(*args)``, its SpecError naming the firewall (as "Invalid firewall 'name': ...")."""
+        try:
+            return func(*args)
+        except res.SpecError as exc:
+            raise res.SpecError("Invalid firewall %r: %s" % (self.module.params["name"], exc.msg)) from exc
+
+    def read(self, spec):
+        """The firewall named ``name``, or None."""
+        return lookup_by_name(self.client, "firewalls", "firewalls", spec["name"], "firewalls")[0]
+
+    def plan(self, spec, current):
+        """Delete, or create/PUT from res.plan_firewall."""
+        if spec["state"] == "absent":
+            plan = _runtime.Plan([] if current is None else ["delete"], before=res.firewall_view(current), after={})
+            plan.todo, plan.current = None, current
+            return plan
+        todo = self.checked(res.plan_firewall, spec, current)
+        after = res.firewall_after(spec, current, todo)
+        plan = _runtime.Plan(todo.summary(), before=_shown(current), after=after,
+                             firewall=dict(after, id=current["id"]) if current else after)
+        plan.todo, plan.current = todo, current
+        return plan
+
+    def apply(self, spec, plan):
+        """Delete, POST a new firewall, or PUT the whole firewall."""
+        if plan.todo is None:
+            delete_resource(self.client, "firewalls", plan.current, "firewall %r" % spec["name"])
+            return {}
+        try:
+            if plan.todo.action == "create":
+                firewall = self.client.post("firewalls", plan.todo.body)["firewall"]
+            else:
+                firewall = self.client.put("firewalls/%s" % plan.current["id"], plan.todo.body)["firewall"]
+        except DOError as exc:
+            raise exc.within("Failed to %s firewall %r" % (plan.todo.action, spec["name"]))
+        return dict(firewall=res.firewall_view(firewall))
 
 
 def main():
+    """Build the module from its options and run it."""
     spec = do_argument_spec()
     spec.update(
         name=dict(type="str", required=True),
@@ -167,7 +201,7 @@ def main():
         droplet_ids=dict(type="list", elements="int"),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run(module, DOClient.from_module(module))
+    Run(module).run()
 
 
 if __name__ == "__main__":

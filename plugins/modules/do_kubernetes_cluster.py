@@ -248,11 +248,18 @@ cluster:
       - {name: workers, size: s-4vcpu-8gb, count: 3, auto_scale: true, min_nodes: 3, max_nodes: 6,
          tags: [ai-workbench], labels: {}, taints: [], nodes: 3, nodes_running: 3}
 actions:
-  description: What the run did (in check mode, would do), one line each, in order.
+  description:
+    - What the run did (in check mode, would do) through the API, one line each, in order.
+    - Writing the kubeconfig is not an action (see RV(kubeconfig)); a run that only writes it reports C(changed) with no actions.
   returned: always
   type: list
   elements: str
   sample: ["update node pool workers: max_nodes 6 -> 8"]
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 2, writes: 0}
 kubeconfig:
   description: The kubeconfig at O(kubeconfig) (without credentials), and whether and why it was (or would be) written.
   returned: when O(kubeconfig) is set and O(state=present)
@@ -261,7 +268,7 @@ kubeconfig:
            server: "https://3b1ac4a6.k8s.ondigitalocean.com", cluster_id: 3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11,
            expires_at: "2026-06-08T10:00:00Z", auth: token}
 api_requests:
-  description: DigitalOcean API requests this run made, reads and writes.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 2, writes: 0}
@@ -274,7 +281,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOClient, DOError, do_argument_spec
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError, DORun, do_argument_spec
 
 try:
     import yaml
@@ -300,6 +308,7 @@ def _read_kubeconfig(path):
 
 
 def _write_kubeconfig(path, config):
+    """Write ``config`` to ``path`` atomically, mode 0600 (the directory is created 0700 when missing)."""
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o700)
@@ -315,158 +324,195 @@ def _write_kubeconfig(path, config):
         raise
 
 
-class Runner(object):
-    def __init__(self, module, client=None):
-        self.module = module
-        self.p = module.params
-        self.client = client or DOClient.from_module(module)
-        self.result = dict(changed=False, cluster={}, actions=[], api_requests={})
+class ClusterPlan(_runtime.Plan):
+    """The runtime's Plan plus the kubeconfig: ``kubeconfig`` is the reason to (re)write it, or None. Writing it is a
+    change (so the run applies it) but not an API action. ``ops`` are _doks.plan's actions (None for a deletion),
+    ``current`` the normalised cluster, ``raw`` its API object, ``kc`` the kubeconfig's diff pair (or None)."""
 
-    def fail(self, msg, **extra):
-        self.result["api_requests"] = dict(reads=self.client.reads, writes=self.client.writes)
-        self.result.update(extra)
-        self.module.fail_json(msg=msg, **self.result)
+    def __init__(self, actions=(), before=None, after=None, **keys):
+        """A Plan with no kubeconfig to write yet."""
+        _runtime.Plan.__init__(self, actions, before, after, **keys)
+        self.kubeconfig = None
+        self.ops = self.current = self.raw = self.kc = None
 
-    def run(self):
-        p = self.p
+    @property
+    def changed(self):
+        """Whether there is an API action or a kubeconfig to write."""
+        return bool(self.actions) or self.kubeconfig is not None
+
+
+class Run(DORun):
+    """One do_kubernetes_cluster run: plan every change from the cluster read once (drift that cannot change in place
+    fails before any write), apply in a safe order, wait for ``running``, and keep the kubeconfig good."""
+
+    initial = dict(cluster={})
+
+    def validate(self):
+        """The parameters as a desired-state dict (_doks.normalize_desired); SpecError for bad input."""
+        if not HAS_YAML:
+            raise _runtime.WorkbenchError(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
         try:
-            desired = _doks.normalize_desired(p)
+            return _doks.normalize_desired(self.module.params)
         except _doks.SpecError as exc:
-            self.fail("Invalid cluster spec for %r: %s" % (p["name"], exc))
+            raise _doks.SpecError("Invalid cluster spec for %r: %s" % (self.module.params["name"], exc.msg)) from exc
+
+    def read(self, spec):
+        """The cluster named ``name``: its API object and its normalised form (both None when there is none)."""
         try:
-            current_raw = _doks.find_cluster(self.client, p["name"])
-        except ValueError as exc:
-            self.fail(str(exc))
+            raw = _doks.find_cluster(self.client, spec["name"])
         except DOError as exc:
-            self.fail("Failed to list the Kubernetes clusters: %s" % exc)
-        current = _doks.normalize_current(current_raw)
+            raise exc.within("Failed to list the Kubernetes clusters")
+        return dict(raw=raw, cluster=_doks.normalize_current(raw))
 
-        if p["state"] == "absent":
-            return self.absent(current)
-
+    def plan(self, spec, current):
+        """_doks.plan's actions (DriftError before any write), the result's cluster, and the kubeconfig's state when it
+        can be known now (check mode, or nothing to apply: then an existing cluster is first waited for)."""
+        now, raw = current["cluster"], current["raw"]
+        if self.module.params["state"] == "absent":
+            return self.plan_absent(now)
         try:
-            actions = _doks.plan(desired, current)
-        except _doks.DriftError as exc:
-            self.result["cluster"] = current
-            self.fail(str(exc), drift=exc.drifts)
-        except _doks.SpecError as exc:
-            self.fail(str(exc))
-        self.result["actions"] = [a["summary"] for a in actions]
-        self.result["changed"] = bool(actions)
+            ops = _doks.plan(spec, now)
+        except _doks.DriftError:
+            self.result["cluster"] = now
+            raise
+        if not ops and not self.check_mode:
+            raw = self.settle(raw, written=False)
+        plan = ClusterPlan([a["summary"] for a in ops], before=_doks.public_view(now),
+                           after=_doks.predicted(spec, now) if ops else _doks.public_view(now), cluster=self.shown(spec, now, raw, ops))
+        plan.ops, plan.current, plan.raw = ops, now, raw
+        if self.module.params["kubeconfig"] and (self.check_mode or not ops):
+            self.kubeconfig_plan(plan, raw)
+        return plan
 
-        after_raw = current_raw
-        if actions and not self.module.check_mode:
-            done = []
+    def shown(self, spec, now, raw, ops):
+        """The result's cluster: predicted in check mode, as read when nothing is to apply, else set by apply()."""
+        if self.check_mode:
+            cluster = _doks.predicted(spec, now)
+            if now:
+                cluster.update(id=now["id"], status=now["status"], endpoint=now["endpoint"])
+            return cluster
+        return {} if ops else _doks.normalize_current(raw)
+
+    def plan_absent(self, now):
+        """Delete the cluster (nothing when there is none)."""
+        plan = ClusterPlan([] if now is None else ["delete cluster %s (%s)" % (now["name"], now["id"])],
+                           before=_doks.public_view(now), after={})
+        plan.current = now
+        return plan
+
+    def apply(self, spec, plan):
+        """Delete; or send the plan's writes, read the cluster back, wait for it, and write the kubeconfig."""
+        if plan.ops is None:
             try:
-                cluster_id = _doks.apply(self.client, current, actions, after_create=self._wait_created, done=done)
-            except (_doks.WaitTimeout, _doks.SpecError, DOError) as exc:
-                self.result["changed"] = bool(done)
-                self.fail("Failed to reconcile cluster %r after %d of %d steps (done: %s): %s"
-                          % (p["name"], len(done), len(actions), "; ".join(done) or "nothing", exc), done=done)
-            after_raw = self._read(cluster_id)
-        if not self.module.check_mode and p["wait"] and after_raw and (after_raw.get("status") or {}).get("state") != "running":
-            try:
-                after_raw = _doks.wait_running(self.client, after_raw["id"], p["wait_timeout"], p["poll_interval"])
-            except (_doks.WaitTimeout, _doks.SpecError) as exc:
-                self.result["cluster"] = _doks.normalize_current(after_raw)
-                self.fail("Failed waiting for cluster %r: %s" % (p["name"], exc))
+                self.client.delete("kubernetes/clusters/%s" % plan.current["id"])
             except DOError as exc:
-                self.fail("Failed waiting for cluster %r: %s" % (p["name"], exc))
+                raise exc.within("Failed to delete cluster %r" % plan.current["name"])
+            return {}
+        raw = plan.raw
+        if plan.ops:
+            raw = self.settle(self.reconcile(plan), written=True)
+            self.result["cluster"] = _doks.normalize_current(raw)
+            if self.module.params["kubeconfig"]:
+                self.kubeconfig_plan(plan, raw)
+        if plan.kubeconfig is not None:
+            self.write_kubeconfig(plan, raw)
+        self.result["changed"] = plan.changed
+        self.result.pop("diff", None)
+        if plan.changed and self.module._diff:
+            self.result["diff"] = dict(before=plan.before, after=plan.after)
+        return {}
 
-        if self.module.check_mode:
-            self.result["cluster"] = _doks.predicted(desired, current)
-            if current:
-                self.result["cluster"].update(id=current["id"], status=current["status"], endpoint=current["endpoint"])
-        else:
-            self.result["cluster"] = _doks.normalize_current(after_raw)
+    def reconcile(self, plan):
+        """_doks.apply the actions; a failure names the steps done (and says something was written when one was).
+        Returns the cluster's API object read after the changes."""
+        done = []
+        try:
+            cluster_id = _doks.apply(self.client, plan.current, plan.ops, after_create=self._wait_created, done=done)
+        except _runtime.WorkbenchError as exc:
+            self.result["changed"] = bool(done)
+            kind = _runtime.DriftError if isinstance(exc, _runtime.DriftError) else _runtime.ServiceError
+            raise kind("Failed to reconcile cluster %r after %d of %d steps (done: %s): %s"
+                       % (self.module.params["name"], len(done), len(plan.ops), "; ".join(done) or "nothing", exc.msg),
+                       written=bool(done) or exc.written, done=done) from exc
+        try:
+            return self.client.get("kubernetes/clusters/%s" % cluster_id)["kubernetes_cluster"]
+        except DOError as exc:
+            raise exc.within("Failed to read cluster %r after changing it" % self.module.params["name"], written=True)
 
-        diff_before, diff_after = _doks.public_view(current), _doks.predicted(desired, current) if actions else None
-        if p["kubeconfig"]:
-            kc_before, kc_after = self.kubeconfig(after_raw)
-        else:
-            kc_before = kc_after = None
-        if self.module._diff and self.result["changed"]:
-            before = dict(diff_before)
-            after = dict(diff_after if diff_after is not None else diff_before)
-            if kc_after is not None:
-                before["kubeconfig"], after["kubeconfig"] = kc_before, kc_after
-            self.result["diff"] = dict(before=before, after=after)
-        self.result["api_requests"] = dict(reads=self.client.reads, writes=self.client.writes)
-        self.module.exit_json(**self.result)
+    def settle(self, raw, written):
+        """With O(wait), wait until an existing cluster is ``running``; returns its API object (``raw`` otherwise)."""
+        p = self.module.params
+        if not p["wait"] or not raw or (raw.get("status") or {}).get("state") == "running":
+            return raw
+        try:
+            return _doks.wait_running(self.client, raw["id"], p["wait_timeout"], p["poll_interval"], written=written)
+        except (_doks.WaitTimeout, _doks.ClusterFailed) as exc:
+            self.result["cluster"] = _doks.normalize_current(raw)
+            raise type(exc)("Failed waiting for cluster %r: %s" % (p["name"], exc.msg), written=exc.written) from exc
+        except DOError as exc:
+            raise exc.within("Failed waiting for cluster %r" % p["name"], written=written)
 
     def _wait_created(self, cluster_id):
         """After a create: wait for running first when the registry integration follows (as DigitalOcean's Terraform
         provider does), so it is never requested for a cluster that is still provisioning."""
-        if self.p["wait"] and self.p["registry_enabled"]:
-            _doks.wait_running(self.client, cluster_id, self.p["wait_timeout"], self.p["poll_interval"])
+        p = self.module.params
+        if p["wait"] and p["registry_enabled"]:
+            _doks.wait_running(self.client, cluster_id, p["wait_timeout"], p["poll_interval"], written=True)
 
-    def _read(self, cluster_id):
-        try:
-            return self.client.get("kubernetes/clusters/%s" % cluster_id)["kubernetes_cluster"]
-        except DOError as exc:
-            self.fail("Failed to read cluster %r after changing it: %s" % (self.p["name"], exc))
-
-    def kubeconfig(self, cluster_raw):
-        """Check (and outside check mode, write) the kubeconfig. Returns the diff pair when it changes, else (None, None)."""
-        path = self.p["kubeconfig"]
+    def kubeconfig_plan(self, plan, raw):
+        """Whether (and why) the kubeconfig at O(kubeconfig) must be (re)written for the cluster ``raw``: sets the
+        result's ``kubeconfig``, ``plan.kubeconfig`` (the reason or None) and the kubeconfig's side of the diff."""
+        path = self.module.params["kubeconfig"]
         existing, mode = _read_kubeconfig(path)
         info = dict(path=path, written=False, reason=None)
         info.update(_doks.kubeconfig_summary(existing))
         self.result["kubeconfig"] = info
-        if cluster_raw is None:  # check mode, cluster still to be created
+        if raw is None:  # check mode, cluster still to be created
             reason = "the cluster does not exist yet"
         else:
-            cluster = dict(id=cluster_raw["id"], name=cluster_raw["name"], region=cluster_raw["region"],
-                           endpoint=cluster_raw.get("endpoint"))
-            reason = _doks.kubeconfig_status(existing, cluster, self.p["kubeconfig_renew_before"])
+            cluster = dict(id=raw["id"], name=raw["name"], region=raw["region"], endpoint=raw.get("endpoint"))
+            reason = _doks.kubeconfig_status(existing, cluster, self.module.params["kubeconfig_renew_before"])
             if reason is None and mode != 0o600:
                 reason = "mode is %04o, expected 0600" % mode
+        plan.kubeconfig = reason
         if reason is None:
-            return None, None
-        before = dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
+            return
+        plan.before["kubeconfig"] = dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
+        plan.after["kubeconfig"] = dict(path=path, content="(new credentials for %s)" % self.module.params["name"])
         info.update(written=True, reason=reason)
-        self.result["changed"] = True
-        if self.module.check_mode:
-            return before, dict(path=path, content="(new credentials for %s)" % self.p["name"])
-        state = (cluster_raw.get("status") or {}).get("state")
+
+    def write_kubeconfig(self, plan, raw):
+        """Fetch new credentials and write the kubeconfig (0600); a cluster that is not running yet is left for a
+        later run (with a warning)."""
+        p, info = self.module.params, self.result["kubeconfig"]
+        state = (raw.get("status") or {}).get("state")
         if state != "running":
             self.module.warn("Cluster %s is %s, so its kubeconfig was not written; a later run writes it once the "
-                             "cluster is running." % (self.p["name"], state))
+                             "cluster is running." % (p["name"], state))
             info.update(written=False)
-            self.result["changed"] = bool(self.result["actions"])
-            return None, None
+            plan.kubeconfig = None
+            plan.before.pop("kubeconfig", None)
+            plan.after.pop("kubeconfig", None)
+            return
         try:
-            credentials = _doks.fetch_credentials(self.client, cluster_raw["id"], self.p["kubeconfig_expiry_seconds"])
+            credentials = _doks.fetch_credentials(self.client, raw["id"], p["kubeconfig_expiry_seconds"])
         except DOError as exc:
-            self.fail("Failed to get credentials for cluster %r: %s" % (self.p["name"], exc))
+            raise exc.within("Failed to get credentials for cluster %r" % p["name"], written=bool(plan.ops) or exc.written)
         for key in ("token", "client_key_data", "client_certificate_data"):
             if credentials.get(key):
                 self.module.no_log_values.add(credentials[key])
-        config = _doks.build_kubeconfig(cluster_raw, credentials)
+        config = _doks.build_kubeconfig(raw, credentials)
         try:
-            _write_kubeconfig(path, config)
+            _write_kubeconfig(p["kubeconfig"], config)
         except (OSError, IOError) as exc:
-            self.fail("Failed to write the kubeconfig to %s: %s" % (path, to_native(exc)), exception=traceback.format_exc())
+            raise _runtime.WorkbenchError("Failed to write the kubeconfig to %s: %s" % (p["kubeconfig"], to_native(exc)),
+                                          written=bool(plan.ops), exception=traceback.format_exc())
         info.update(_doks.kubeconfig_summary(config))
-        return before, dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
-
-    def absent(self, current):
-        if current is None:
-            self.result["api_requests"] = dict(reads=self.client.reads, writes=self.client.writes)
-            self.module.exit_json(**self.result)
-        self.result.update(changed=True, actions=["delete cluster %s (%s)" % (current["name"], current["id"])])
-        if self.module._diff:
-            self.result["diff"] = dict(before=_doks.public_view(current), after={})
-        if not self.module.check_mode:
-            try:
-                self.client.delete("kubernetes/clusters/%s" % current["id"])
-            except DOError as exc:
-                self.fail("Failed to delete cluster %r: %s" % (current["name"], exc))
-        self.result["api_requests"] = dict(reads=self.client.reads, writes=self.client.writes)
-        self.module.exit_json(**self.result)
+        plan.after["kubeconfig"] = dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
 
 
 def argument_spec():
+    """The module's options: the connection options and the desired cluster."""
     spec = do_argument_spec()
     spec.update(
         name=dict(type="str", required=True),
@@ -510,10 +556,9 @@ def argument_spec():
 
 
 def main():
+    """Build the module from its options and run it."""
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_YAML:
-        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
-    Runner(module).run()
+    Run(module).run()
 
 
 if __name__ == "__main__":

@@ -53,8 +53,19 @@ clusters:
   type: list
   elements: dict
   sample: [{"id": "3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11", "name": "ai-workbench", "region": "fra1", "status": "running"}]
+actions:
+  description: Always empty (the module only reads).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (always 0).
+  returned: always
+  type: dict
+  sample: {reads: 1, writes: 0}
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 1, writes: 0}
@@ -62,30 +73,42 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
-    DOClient,
     DOError,
+    DORun,
     do_argument_spec,
     find_one_by_name,
 )
 
 
+class Run(DORun):
+    """One read of the account's clusters (or the one named ``name``); the plan is always empty."""
+
+    initial = dict(clusters=[])
+
+    def read(self, spec):
+        """The clusters' API objects: all of them, or the one named ``name`` (none when there is none)."""
+        try:
+            clusters = self.client.list("kubernetes/clusters", "kubernetes_clusters")
+        except DOError as exc:
+            raise exc.within("Failed to list the Kubernetes clusters")
+        if spec["name"] is not None:
+            found = find_one_by_name(clusters, spec["name"], "Kubernetes clusters")
+            clusters = [found] if found else []
+        return clusters
+
+    def plan(self, spec, current):
+        """Nothing to do; the clusters, normalised, are the result."""
+        return _runtime.Plan([], clusters=[_doks.normalize_current(c) for c in current])
+
+
 def main():
+    """Read the clusters."""
     spec = do_argument_spec()
     spec.update(name=dict(type="str"))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    client = DOClient.from_module(module)
-    try:
-        clusters = client.list("kubernetes/clusters", "kubernetes_clusters")
-        if module.params["name"] is not None:
-            found = find_one_by_name(clusters, module.params["name"], "Kubernetes clusters")
-            clusters = [found] if found else []
-    except DOError as exc:
-        module.fail_json(msg="Failed to list the Kubernetes clusters: %s" % exc)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, clusters=[_doks.normalize_current(c) for c in clusters],
-                     api_requests=dict(reads=client.reads, writes=client.writes))
+    Run(module).run()
 
 
 if __name__ == "__main__":

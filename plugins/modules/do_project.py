@@ -106,14 +106,27 @@ project:
   sample: {"id": "4e1bfbc3-dc3e-41f2-a18f-1b4d7ba71679", "name": "ai-workbench", "description": "",
            "purpose": "Service or API", "environment": "Production", "is_default": false,
            "resources": ["do:space:ai-workbench-data"]}
+actions:
+  description: >-
+    What the run did (in check mode, would do), one line each - V(create), C(<attribute>: <current> -> <desired>),
+    C(assign <urn>), C(move <urn> to the default project), V(delete).
+  returned: always
+  type: list
+  elements: str
+  sample: ["assign do:kubernetes:3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11"]
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 2, writes: 0}
 changes:
-  description: What changed (or would change).
+  description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.
   returned: always
   type: list
   elements: str
   sample: ["assign do:kubernetes:3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11"]
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 2, writes: 0}
@@ -121,125 +134,130 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
-    DOClient,
     DOError,
+    DORun,
     do_argument_spec,
-    finisher,
     lookup_by_name,
 )
 
-
-def assign(client, finish, project_id, label, urns):
-    """Assign ``urns`` to project ``project_id`` (or ``"default"``); fails through ``finish`` unless all are assigned."""
-    try:
-        answer = client.post("projects/%s/resources" % project_id, dict(resources=urns))
-    except DOError as exc:
-        finish("Failed to assign %s to %s: %s" % (", ".join(urns), label, exc))
-    refused = ["%s (%s)" % (r.get("urn"), r.get("status")) for r in answer.get("resources") or []
-               if r.get("status") not in ("assigned", "ok", "already_assigned")]
-    if refused:
-        finish("DigitalOcean did not assign %s to %s: check that these resources exist and that the token "
-               "may read them." % (", ".join(refused), label))
+ASSIGNED = ("assigned", "ok", "already_assigned")
 
 
-def absent(module, client, result, finish, current):
-    """state=absent for an existing project: refuse the default project, move the listed resources still in it to
-    the default project, then delete it (each step only outside check mode)."""
-    p = module.params
-    if current.get("is_default"):
-        finish("Project %r (%s) is the account's default project; DigitalOcean does not delete the default project "
-               "(make another project the default first)." % (p["name"], current["id"]), project=res.project_view(current))
-    current_urns = None
-    moves = []
-    if p["resources"]:
+class Run(DORun):
+    """One do_project run: the project's settings, the resources assigned to it, and on deletion the listed resources
+    moved to the default project first (so they are kept)."""
+
+    initial = dict(project={}, changes=[])
+
+    def validate(self):
+        """The parameters, with every resource checked to be a URN before any request."""
+        self.urns(self.module.params["resources"], None)
+        return self.module.params
+
+    def urns(self, desired, current):
+        """res.missing_resources, its SpecError naming the project."""
         try:
-            res.missing_resources(p["resources"], None)  # checks that each is a URN
+            return res.missing_resources(desired, current)
         except res.SpecError as exc:
-            finish("Invalid resources for project %r: %s" % (p["name"], exc))
+            raise res.SpecError("Invalid resources for project %r: %s" % (self.module.params["name"], exc.msg)) from exc
+
+    def read(self, spec):
+        """The project named ``name`` (or None) and, when O(resources) is set, the URNs assigned to it."""
+        project = lookup_by_name(self.client, "projects", "projects", spec["name"], "projects")[0]
+        if spec["state"] == "absent" and project is not None and project.get("is_default"):
+            return dict(project=project, urns=None)  # refused in plan(), before another read
+        urns = None
+        if project is not None and spec["resources"] is not None and (spec["state"] == "present" or spec["resources"]):
+            try:
+                urns = [r["urn"] for r in self.client.list("projects/%s/resources" % project["id"], "resources")]
+            except DOError as exc:
+                raise exc.within("Failed to list the resources of project %r" % spec["name"])
+        return dict(project=project, urns=urns)
+
+    def plan(self, spec, current):
+        """Delete (after moving the listed resources out), or create/update from res.plan_project plus assignments."""
+        project, urns = current["project"], current["urns"]
+        if spec["state"] == "absent":
+            return self.plan_absent(spec, project, urns)
+        self.result["project"] = res.project_view(project)
+        todo = res.plan_project(spec, project)
+        to_assign = self.urns(spec["resources"], urns)
+        before = res.project_view(project, urns) if project else {}
+        after = dict(before) if project else dict(name=spec["name"], description=spec["description"] or "",
+                                                  purpose=spec["purpose"], environment=spec["environment"],
+                                                  is_default=bool(spec["is_default"]))
+        for key, (_old, new) in todo.changes.items():
+            after[key] = new
+        if spec["resources"] is not None:
+            after["resources"] = sorted(set(urns or []) | set(to_assign))
+        plan = _runtime.Plan(todo.summary() + ["assign %s" % urn for urn in to_assign], before=before, after=after,
+                             project=after)
+        plan.todo, plan.project, plan.assign, plan.moves = todo, project, to_assign, None
+        return plan
+
+    def plan_absent(self, spec, project, urns):
+        """Nothing without the project; the default project is refused (DriftError) before any write."""
+        if project is None:
+            return _runtime.Plan([])
+        if project.get("is_default"):
+            self.result["project"] = res.project_view(project)
+            raise _runtime.DriftError(
+                "Project %r (%s) is the account's default project; DigitalOcean does not delete the default project "
+                "(make another project the default first)." % (spec["name"], project["id"]))
+        moves = sorted(set(spec["resources"]) & set(urns)) if spec["resources"] else []
+        plan = _runtime.Plan(["move %s to the default project" % urn for urn in moves] + ["delete"],
+                             before=res.project_view(project, urns), after={})
+        plan.todo, plan.project, plan.assign, plan.moves = None, project, [], moves
+        return plan
+
+    def assign(self, project_id, label, urns, written):
+        """Assign ``urns`` to project ``project_id`` (or ``"default"``); ServiceError unless all are assigned."""
         try:
-            current_urns = [r["urn"] for r in client.list("projects/%s/resources" % current["id"], "resources")]
+            answer = self.client.post("projects/%s/resources" % project_id, dict(resources=urns))
         except DOError as exc:
-            finish("Failed to list the resources of project %r: %s" % (p["name"], exc))
-        moves = sorted(set(p["resources"]) & set(current_urns))
-    result["changes"] = ["move %s to the default project" % urn for urn in moves] + ["delete"]
-    if module._diff:
-        result["diff"] = dict(before=res.project_view(current, current_urns), after={})
-    if not module.check_mode:
-        if moves:
-            assign(client, finish, "default", "the default project (to empty project %r before deleting it)" % p["name"],
-                   moves)
-            result["changed"] = True
+            raise exc.within("Failed to assign %s to %s" % (", ".join(urns), label), written=written or exc.written)
+        items = answer.get("resources") or []
+        refused = ["%s (%s)" % (r.get("urn"), r.get("status")) for r in items if r.get("status") not in ASSIGNED]
+        if refused:
+            raise _runtime.ServiceError(
+                "DigitalOcean did not assign %s to %s: check that these resources exist and that the token may read them."
+                % (", ".join(refused), label), written=written or len(refused) < len(items))
+
+    def apply(self, spec, plan):
+        """Move and delete; or create/PATCH the project, then assign the missing resources."""
+        if plan.todo is None:
+            return self.delete(spec, plan)
+        project = plan.project
         try:
-            client.delete("projects/%s" % current["id"])
+            if plan.todo.action == "create":
+                project = self.client.post("projects", plan.todo.body)["project"]
+                if plan.todo.extra.get("make_default"):
+                    project = self.client.patch("projects/%s" % project["id"], dict(is_default=True))["project"]
+            elif plan.todo.action == "update":
+                project = self.client.patch("projects/%s" % project["id"], plan.todo.body)["project"]
         except DOError as exc:
-            finish("Failed to delete project %r (%s): %s" % (p["name"], current["id"], exc))
-    result["changed"] = True
+            raise exc.within("Failed to %s project %r" % (plan.todo.action, spec["name"]))
+        if plan.assign:
+            self.assign(project["id"], "project %r" % spec["name"], plan.assign, written=plan.todo.action != "none")
+        return dict(project=res.project_view(project, plan.after.get("resources")))
 
-
-def run(module, client):
-    p = module.params
-    result = dict(changed=False, project={}, changes=[])
-
-    finish = finisher(module, client, result)
-
-    current = lookup_by_name(client, "projects", "projects", p["name"], "projects", finish)[0]
-
-    if p["state"] == "absent":
-        if current is not None:
-            absent(module, client, result, finish, current)
-        finish()
-
-    try:
-        plan = res.plan_project(p, current)
-    except (res.SpecError, res.DriftError) as exc:
-        finish(str(exc), project=res.project_view(current))
-
-    current_urns = None
-    if current is not None and p["resources"] is not None:
+    def delete(self, spec, plan):
+        """Move the listed resources to the default project, then delete the project."""
+        project = plan.project
+        if plan.moves:
+            self.assign("default", "the default project (to empty project %r before deleting it)" % spec["name"],
+                        plan.moves, written=False)
         try:
-            current_urns = [r["urn"] for r in client.list("projects/%s/resources" % current["id"], "resources")]
+            self.client.delete("projects/%s" % project["id"])
         except DOError as exc:
-            finish("Failed to list the resources of project %r: %s" % (p["name"], exc))
-    try:
-        to_assign = res.missing_resources(p["resources"], current_urns)
-    except res.SpecError as exc:
-        finish("Invalid resources for project %r: %s" % (p["name"], exc))
-
-    changes = plan.summary() + ["assign %s" % urn for urn in to_assign]
-    changed = plan.changed or bool(to_assign)
-    before = res.project_view(current, current_urns) if current else {}
-    after = dict(before) if current else dict(name=p["name"], description=p["description"] or "", purpose=p["purpose"],
-                                              environment=p["environment"], is_default=bool(p["is_default"]))
-    for key, (_old, new) in plan.changes.items():
-        after[key] = new
-    if p["resources"] is not None:
-        after["resources"] = sorted(set(current_urns or []) | set(to_assign))
-    result.update(changed=changed, changes=changes)
-    if changed and module._diff:
-        result["diff"] = dict(before=before, after=after)
-    if module.check_mode or not changed:
-        result["project"] = after
-        finish()
-
-    try:
-        if plan.action == "create":
-            project = client.post("projects", plan.body)["project"]
-            if plan.extra.get("make_default"):
-                project = client.patch("projects/%s" % project["id"], dict(is_default=True))["project"]
-        elif plan.action == "update":
-            project = client.patch("projects/%s" % current["id"], plan.body)["project"]
-        else:
-            project = current
-    except DOError as exc:
-        finish("Failed to %s project %r: %s" % (plan.action, p["name"], exc))
-    if to_assign:
-        assign(client, finish, project["id"], "project %r" % p["name"], to_assign)
-    result["project"] = res.project_view(project, after.get("resources"))
-    finish()
+            raise exc.within("Failed to delete project %r (%s)" % (spec["name"], project["id"]), written=bool(plan.moves) or exc.written)
+        return {}
 
 
 def main():
+    """Build the module from its options and run it."""
     spec = do_argument_spec()
     spec.update(
         name=dict(type="str", required=True),
@@ -251,7 +269,7 @@ def main():
         resources=dict(type="list", elements="str"),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run(module, DOClient.from_module(module))
+    Run(module).run()
 
 
 if __name__ == "__main__":

@@ -89,14 +89,25 @@ vpc:
   sample: {"id": "5a4981aa-9653-4bd1-bef5-d6bff52042e4", "urn": "do:vpc:5a4981aa-9653-4bd1-bef5-d6bff52042e4",
            "name": "ai-workbench-vpc", "region": "fra1", "ip_range": "10.10.0.0/16",
            "description": "AI workbench private network", "default": false}
+actions:
+  description: "What the run did (in check mode, would do), one line per attribute: V(create), V(delete), or C(<attribute>: <current> -> <desired>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["description: old -> AI workbench private network"]
+requests:
+  description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
+  returned: always
+  type: dict
+  sample: {reads: 1, writes: 0}
 changes:
-  description: What changed (or would change), one line per attribute.
+  description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.
   returned: always
   type: list
   elements: str
   sample: ["description: old -> AI workbench private network"]
 api_requests:
-  description: DigitalOcean API requests this run made.
+  description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.
   returned: always
   type: dict
   sample: {reads: 1, writes: 0}
@@ -104,59 +115,77 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
-    DOClient,
     DOError,
+    DORun,
     delete_resource,
     do_argument_spec,
-    finisher,
     lookup_by_name,
 )
 
 
-def run(module, client):
-    p = module.params
-    result = dict(changed=False, vpc={}, changes=[])
+class Run(DORun):
+    """One do_vpc run: find the VPC by name, plan create/update/delete, send only what differs."""
 
-    finish = finisher(module, client, result)
+    initial = dict(vpc={}, changes=[])
 
-    current, vpcs = lookup_by_name(client, "vpcs", "vpcs", p["name"], "VPCs", finish)
+    def validate(self):
+        """The parameters, with ip_range checked before any request."""
+        if self.module.params["state"] == "present":
+            res.normalize_ip_range(self.module.params["ip_range"])
+        return self.module.params
 
-    if p["state"] == "absent":
-        if current is None:
-            finish()
-        if current.get("default"):
-            finish("VPC %r (%s) is the default VPC of %s; DigitalOcean does not delete a region's default VPC."
-                   % (p["name"], current["id"], current["region"]), vpc=res.vpc_view(current))
-        delete_resource(module, client, result, finish, "vpcs", current, "VPC %r" % p["name"], res.vpc_view(current),
-                        vpc=res.vpc_view(current))
-        finish()
+    def read(self, spec):
+        """The VPC named ``name`` (or None) and every VPC (to tell whether it would be its region's first)."""
+        vpc, vpcs = lookup_by_name(self.client, "vpcs", "vpcs", spec["name"], "VPCs")
+        return dict(vpc=vpc, vpcs=vpcs)
 
-    try:
-        plan = res.plan_vpc(p, current)
-    except (res.SpecError, res.DriftError) as exc:
-        finish(str(exc), vpc=res.vpc_view(current), drift=getattr(exc, "drifts", []))
-    result.update(changed=plan.changed, changes=plan.summary())
-    after = res.vpc_after(p, current, plan, first_in_region=not any(v.get("region") == p["region"] for v in vpcs))
-    if plan.changed and module._diff:
-        result["diff"] = dict(before=res.vpc_view(current), after=after)
-    if module.check_mode or not plan.changed:
-        result["vpc"] = after if plan.changed else res.vpc_view(current)
-        finish()
-    try:
-        if plan.action == "create":
-            vpc = client.post("vpcs", plan.body)["vpc"]
-            if plan.extra.get("make_default") and not vpc.get("default"):
-                vpc = client.patch("vpcs/%s" % vpc["id"], dict(default=True))["vpc"]
-        else:
-            vpc = client.patch("vpcs/%s" % current["id"], plan.body)["vpc"]
-    except DOError as exc:
-        finish("Failed to %s VPC %r: %s" % (plan.action, p["name"], exc))
-    result["vpc"] = res.vpc_view(vpc)
-    finish()
+    def plan(self, spec, current):
+        """Delete, or create/update from res.plan_vpc; drift fails (DriftError) before any write."""
+        vpc = current["vpc"]
+        if spec["state"] == "absent":
+            return self.plan_absent(spec, vpc)
+        self.result["vpc"] = res.vpc_view(vpc)
+        todo = res.plan_vpc(spec, vpc)
+        first = not any(v.get("region") == spec["region"] for v in current["vpcs"])
+        after = res.vpc_after(spec, vpc, todo, first_in_region=first)
+        plan = _runtime.Plan(todo.summary(), before=res.vpc_view(vpc), after=after,
+                             vpc=after if todo.changed else res.vpc_view(vpc))
+        plan.todo, plan.vpc = todo, vpc
+        return plan
+
+    def plan_absent(self, spec, vpc):
+        """Nothing to do without the VPC; a region's default VPC is refused before any write."""
+        plan = _runtime.Plan([] if vpc is None else ["delete"], before=res.vpc_view(vpc), after={}, vpc={})
+        plan.todo, plan.vpc = None, vpc
+        if vpc is not None and vpc.get("default"):
+            self.result["vpc"] = res.vpc_view(vpc)
+            raise _runtime.DriftError("VPC %r (%s) is the default VPC of %s; DigitalOcean does not delete a region's "
+                                      "default VPC." % (spec["name"], vpc["id"], vpc["region"]))
+        return plan
+
+    def apply(self, spec, plan):
+        """Delete, create (then make it the default when asked and it is not) or PATCH what differs."""
+        if plan.todo is None:
+            self.result["vpc"] = res.vpc_view(plan.vpc)
+            delete_resource(self.client, "vpcs", plan.vpc, "VPC %r" % spec["name"])
+            return dict(vpc={})
+        todo = plan.todo
+        try:
+            if todo.action == "create":
+                vpc = self.client.post("vpcs", todo.body)["vpc"]
+                if todo.extra.get("make_default") and not vpc.get("default"):
+                    vpc = self.client.patch("vpcs/%s" % vpc["id"], dict(default=True))["vpc"]
+            else:
+                vpc = self.client.patch("vpcs/%s" % plan.vpc["id"], todo.body)["vpc"]
+        except DOError as exc:
+            raise exc.within("Failed to %s VPC %r" % (todo.action, spec["name"]))
+        return dict(vpc=res.vpc_view(vpc))
 
 
 def main():
+    """Build the module from its options and run it."""
     spec = do_argument_spec()
     spec.update(
         name=dict(type="str", required=True),
@@ -167,7 +196,7 @@ def main():
         default=dict(type="bool"),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run(module, DOClient.from_module(module))
+    Run(module).run()
 
 
 if __name__ == "__main__":

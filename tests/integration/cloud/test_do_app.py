@@ -48,6 +48,7 @@ def test_create_check_apply_check_apply(do_fake, env):
     results = four_steps(do_fake, "do_app", app_args(), env, result_key="changes")
     app = stored(do_fake)
     assert results[1]["changes"] == ["create app expense-api"]
+    assert results[1]["actions"] == results[1]["changes"] and results[3]["requests"] == {"reads": 1, "writes": 0}
     assert results[1]["deployment"]["phase"] == "ACTIVE"
     assert results[1]["app"]["id"] == app["id"] and results[1]["app"]["active_deployment"]["phase"] == "ACTIVE"
     assert len(app["_deployments"]) == 1  # nothing redeployed by the runs after the first apply
@@ -151,6 +152,7 @@ def test_a_secret_without_value_fails_before_any_write(do_fake, env):
         result = run_module("do_app", app_args(secrets={}), env, expect_failure=True)
     assert "SUPABASE_SERVICE_ROLE_KEY] is a SECRET without a value" in result["msg"]
     assert writes.seen == []
+    assert result["error_kind"] == "spec" and result["requests"] == {"reads": 0, "writes": 0}
 
 
 def test_absent(do_fake, env):

@@ -37,6 +37,7 @@ def test_missing_repositories_can_fail_the_run(do_fake, env):
     result = run_module("do_container_registry", dict(REGISTRY, fail_on_missing_repositories=True), env,
                         expect_failure=True)
     assert "has no image yet in agent-runtime, expense-api, litellm-gateway, ocr-backend, workbench-ui" in result["msg"]
+    assert result["error_kind"] == "drift" and result["written"] is False and result["changed"] is False
 
 
 def test_tier_change_is_made_in_place(do_fake, env):
@@ -54,6 +55,7 @@ def test_more_repositories_than_the_tier_includes_fails_before_any_write(do_fake
                             expect_failure=True)
     assert "would hold 5 repositories" in result["msg"] and "its tier includes 1" in result["msg"]
     assert writes.seen == []
+    assert result["error_kind"] == "spec" and result["written"] is False
     assert do_fake.snapshot()["registry"] is None
 
 

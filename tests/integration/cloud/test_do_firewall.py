@@ -30,6 +30,8 @@ def test_the_seed_firewall_check_apply_check_apply(do_fake, env):
     assert all(r["destinations"] == {"addresses": ANYWHERE} for r in firewall["outbound_rules"])
     assert results[1]["firewall"]["id"] == firewall["id"]
     assert results[3]["api_requests"] == {"reads": 1, "writes": 0}
+    assert results[1]["actions"] == results[1]["changes"] == ["create"] and results[1]["requests"] == {"reads": 1, "writes": 1}
+    assert results[3]["requests"] == {"reads": 1, "writes": 0}
 
 
 def test_rule_and_target_order_does_not_matter(do_fake, env):

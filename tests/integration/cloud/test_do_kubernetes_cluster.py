@@ -64,6 +64,7 @@ def test_seed_cluster_check_apply_check_apply(do_fake, env, k8s, kubeconfig_path
     assert k8s.token not in str(results)  # never returned
     # a converged run reads once and downloads no credentials
     assert results[3]["api_requests"] == {"reads": 1, "writes": 0}
+    assert results[3]["requests"] == {"reads": 1, "writes": 0}
 
 
 def test_the_kubeconfig_works_with_kubernetes_core(do_fake, env, k8s, kubeconfig_path):
@@ -159,6 +160,7 @@ def test_region_change_fails_before_any_write(do_fake, env, kubeconfig_path):
             "Cluster 'ai-workbench' cannot be brought to the desired state in place; nothing was changed: region is "
             "fra1, desired ams3 (the region cannot change in place: create a new cluster).")
         assert result["drift"] == ["region is fra1, desired ams3 (the region cannot change in place: create a new cluster)"]
+        assert result["error_kind"] == "drift" and result["written"] is False
     assert do_fake.snapshot() == before and os.stat(kubeconfig_path).st_mtime_ns == mtime
 
 
@@ -208,6 +210,8 @@ def test_waiting_is_bounded(make_do_fake, env):
     result = run_module("do_kubernetes_cluster", seed(wait_timeout=1, poll_interval=0.2), slow_env, expect_failure=True)
     assert "is still provisioning after 1s (wait_timeout)" in result["msg"]
     assert result["cluster"]["status"] == "provisioning"
+    # the cluster had been requested: the failure says something was written
+    assert result["error_kind"] == "service" and result["written"] is True and result["changed"] is True
     # the next run does not create a second cluster; without waiting it reports no change
     assert run_module("do_kubernetes_cluster", seed(wait=False), slow_env)["changed"] is False
     assert len(slow.snapshot()["clusters"]) == 1
@@ -224,6 +228,7 @@ def test_kubeconfig_is_renewed_before_expiry(do_fake, env, kubeconfig_path):
     results = four_steps(do_fake, "do_kubernetes_cluster", seed(kubeconfig_path), env)
     assert results[0]["kubeconfig"]["reason"].startswith("credentials expire at 2020-01-01T00:00:00Z")
     assert results[1]["actions"] == []  # only the kubeconfig changed
+    assert results[1]["kubeconfig"]["written"] is True and results[1]["requests"] == {"reads": 2, "writes": 0}
     renewed = yaml.safe_load(open(kubeconfig_path))
     assert renewed["users"][0]["user"]["token"] != "an-old-token"
     assert renewed["users"][0]["user"]["extensions"][0]["extension"]["expires_at"] == "2099-01-01T00:00:00Z"

@@ -26,6 +26,7 @@ def test_create_and_assign_check_apply_check_apply(do_fake, env):
     assert urns == ["do:space:ai-workbench-data"]
     assert results[3]["project"]["resources"] == ["do:space:ai-workbench-data"]
     assert results[3]["api_requests"] == {"reads": 2, "writes": 0}
+    assert results[1]["actions"] == results[1]["changes"] and results[3]["requests"] == {"reads": 2, "writes": 0}
 
 
 def test_assigning_a_cluster_later_leaves_the_rest_alone(do_fake, env):
@@ -90,6 +91,7 @@ def test_absent_with_a_resource_left_fails_with_digitaloceans_reason(do_fake, en
     result = run_module("do_project", {"name": "ai-workbench", "state": "absent"}, env, expect_failure=True)
     assert result["msg"].startswith("Failed to delete project 'ai-workbench' (")
     assert "412" in result["msg"] and "cannot delete a project with resources" in result["msg"]
+    assert result["error_kind"] == "service" and result["written"] is False and result["actions"] == ["delete"]
     assert do_fake.snapshot() == before
 
 

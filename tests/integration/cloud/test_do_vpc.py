@@ -22,6 +22,9 @@ def test_create_check_apply_check_apply(do_fake, env):
     assert results[1]["diff"] == {"before": {}, "after": dict(VPC, default=True)}
     # the second apply only read
     assert results[3]["api_requests"] == {"reads": 1, "writes": 0}
+    # the common result shape: actions (changes is its deprecated alias) and the real request counts
+    assert results[1]["actions"] == results[1]["changes"] and results[1]["requests"] == {"reads": 1, "writes": 1}
+    assert results[3]["requests"] == {"reads": 1, "writes": 0} and results[3]["actions"] == []
 
 
 def test_description_is_updated_in_place(do_fake, env):
@@ -47,6 +50,7 @@ def test_region_and_range_drift_fail_before_any_write(do_fake, env):
         assert "region is fra1, desired ams3" in result["msg"]
         assert "ip_range is 10.10.0.0/16, desired 10.20.0.0/16" in result["msg"]
         assert "nothing was changed" in result["msg"]
+        assert result["error_kind"] == "drift" and result["written"] is False
     assert do_fake.snapshot() == before
 
 

@@ -4,7 +4,7 @@ import json
 import pytest
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api, _runtime
 
 
 class Resp(object):
@@ -97,5 +97,27 @@ def test_find_one_by_name():
     items = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "b"}]
     assert _do_api.find_one_by_name(items, "a", "VPCs")["id"] == 1
     assert _do_api.find_one_by_name(items, "c", "VPCs") is None
-    with pytest.raises(ValueError, match=r"2 VPCs are named 'b' \(ids 2, 3\)"):
+    with pytest.raises(ValueError, match=r"2 VPCs are named 'b' \(ids 2, 3\)") as info:
         _do_api.find_one_by_name(items, "b", "VPCs")
+    # a drift the module refuses to act on, raised before anything is written
+    assert isinstance(info.value, _runtime.DriftError) and info.value.written is False
+
+
+def test_an_api_error_is_a_service_error_that_says_whether_a_write_had_succeeded():
+    script = Script(Resp(201, {"vpc": {"id": "v1"}}), http_error(422, {"id": "unprocessable_entity", "message": "no"}))
+    c = client(script)
+    with pytest.raises(_do_api.DOError) as first:
+        client(Script(http_error(404, {"id": "not_found"}))).get("vpcs/x")
+    assert isinstance(first.value, _runtime.ServiceError) and first.value.written is False
+    c.post("vpcs", {"name": "a"})
+    with pytest.raises(_do_api.DOError) as err:
+        c.patch("vpcs/v1", {"default": True})
+    assert err.value.kind == "service" and err.value.written is True and err.value.status == 422
+    assert c.reads == 0 and c.writes == 2
+
+
+def test_within_names_the_step_and_keeps_the_status():
+    err = _do_api.DOError("GET", "/v2/vpcs", 503, "server_error", "boom").within("Failed to list the VPCs")
+    assert err.msg == str(err) == "Failed to list the VPCs: GET /v2/vpcs failed: HTTP 503 server_error: boom"
+    assert (err.status, err.error_id, err.written) == (503, "server_error", False)
+    assert err.within("again", written=True).written is True

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks, _runtime
 
 CID = "3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11"
 WORKERS = dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3, max_nodes=6, tags=["wb"])
@@ -217,14 +217,23 @@ def test_wait_running_is_bounded():
     def sleep(seconds):
         now[0] += seconds
 
-    with pytest.raises(_doks.WaitTimeout, match="still provisioning after 12s"):
+    with pytest.raises(_doks.WaitTimeout, match="still provisioning after 12s") as info:
         _doks.wait_running(Client(["provisioning"]), CID, 12, 5, sleep=sleep, clock=lambda: now[0])
     assert now[0] == 10
+    assert isinstance(info.value, _runtime.ServiceError) and info.value.written is True
+
+
+def test_wait_running_says_whether_the_run_had_written():
+    with pytest.raises(_doks.WaitTimeout) as info:
+        _doks.wait_running(Client(["provisioning"]), CID, 0, 5, sleep=lambda s: None, written=False)
+    assert info.value.written is False
 
 
 def test_wait_running_fails_on_error_state():
-    with pytest.raises(_doks.SpecError, match="reports state error"):
+    # raised after the cluster was requested: a service error that says something was written, not a SpecError
+    with pytest.raises(_runtime.ServiceError, match="reports state error") as info:
         _doks.wait_running(Client(["error"]), CID, 60, 5, sleep=lambda s: None)
+    assert info.value.kind == "service" and info.value.written is True
 
 
 # --- kubeconfig --------------------------------------------------------------------------------------------------
@@ -321,5 +330,21 @@ def test_apply_create_waits_before_the_registry_integration():
 
 
 def test_unavailable_upgrade_names_what_is_available():
-    with pytest.raises(_doks.SpecError, match="1.37 is not an available upgrade of this cluster; available: 1.36.1-do.0"):
+    # found while applying (earlier steps may have been written): drift, not a SpecError
+    with pytest.raises(_runtime.DriftError, match="1.37 is not an available upgrade of this cluster; available: 1.36.1-do.0") as info:
         _doks.resolve_upgrade(Recorder(), CID, "1.37")
+    assert info.value.written is True and "nothing was changed" not in info.value.msg
+
+
+def test_an_unavailable_upgrade_after_other_steps_says_they_were_written():
+    desired = _doks.normalize_desired(params(version="1.37", auto_upgrade=False))
+    current = _doks.normalize_current(api_cluster())
+    actions = _doks.plan(desired, current)
+    assert [a["op"] for a in actions] == ["update", "upgrade"]
+    client, done = Recorder(), []
+    with pytest.raises(_runtime.DriftError) as info:
+        _doks.apply(client, current, actions, done=done)
+    assert info.value.written is True and done == [actions[0]["summary"]]
+    with pytest.raises(_runtime.DriftError) as info:
+        _doks.apply(Recorder(), current, actions[1:])
+    assert info.value.written is False

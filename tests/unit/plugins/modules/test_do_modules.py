@@ -4,6 +4,7 @@ token and secret values never in a result or message."""
 
 import pytest
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError
 from ansible_collections.insightpulseai.workbench.plugins.modules import do_app, do_kubernetes_cluster, do_project, do_vpc
 
@@ -65,7 +66,8 @@ class Stub(object):
 @pytest.fixture
 def install(monkeypatch):
     def install(module, client):
-        monkeypatch.setattr(module.DOClient, "from_module", classmethod(lambda cls, m: client))
+        # every DO module's run gets its client from _do_api.DORun, i.e. from DOClient.from_module
+        monkeypatch.setattr(_do_api.DOClient, "from_module", classmethod(lambda cls, m: client))
         return client
 
     return install
@@ -90,6 +92,7 @@ def test_cluster_check_mode_plans_without_writing(monkeypatch, install):
                         check_mode=True).result
     assert result["changed"] is True and result["actions"] == ["update node pool workers: max_nodes 6 -> 8"]
     assert client.sent == [] and result["api_requests"] == dict(reads=1, writes=0)
+    assert result["requests"] == dict(reads=1, writes=0)
 
 
 def test_cluster_drift_fails_before_any_write(monkeypatch, install):
@@ -100,6 +103,8 @@ def test_cluster_drift_fails_before_any_write(monkeypatch, install):
     assert "region is fra1, desired ams3" in outcome.result["msg"]
     assert "size is s-4vcpu-8gb, desired c-4" in outcome.result["msg"]
     assert client.sent == [] and TOKEN not in str(outcome.result)
+    assert outcome.result["error_kind"] == "drift" and outcome.result["written"] is False
+    assert len(outcome.result["drift"]) == 2 and outcome.result["requests"] == dict(reads=1, writes=0)
 
 
 def test_cluster_api_error_names_the_step_not_the_token(monkeypatch, install):
@@ -110,6 +115,10 @@ def test_cluster_api_error_names_the_step_not_the_token(monkeypatch, install):
     assert msg.startswith("Failed to reconcile cluster 'wb' after 0 of 1 steps (done: nothing): ")
     assert "POST /v2/kubernetes/clusters failed: HTTP 422 unprocessable_entity: region 'xx1' is not available" in msg
     assert TOKEN not in str(outcome.result) and len(client.sent) == 1
+    # the refused create wrote nothing: the failure says so, and counts the write it tried
+    assert outcome.result["error_kind"] == "service" and outcome.result["written"] is False
+    assert outcome.result["done"] == [] and outcome.result["changed"] is False
+    assert outcome.result["requests"] == outcome.result["api_requests"] == dict(reads=1, writes=1)
 
 
 def test_vpc_invalid_range_fails_before_any_write(monkeypatch, install):
@@ -117,6 +126,8 @@ def test_vpc_invalid_range_fails_before_any_write(monkeypatch, install):
     outcome = run_module(monkeypatch, do_vpc.main, dict(CONN, name="v", region="fra1", ip_range="10.0.0.0/8"))
     assert isinstance(outcome, ModuleFail)
     assert "between /16 and /28" in outcome.result["msg"] and client.sent == []
+    # bad input fails before anything is read
+    assert outcome.result["error_kind"] == "spec" and outcome.result["requests"] == dict(reads=0, writes=0)
 
 
 def test_app_secret_values_are_masked_in_the_result(monkeypatch, install):
@@ -147,6 +158,7 @@ def test_project_absent_check_mode_plans_the_move_without_writing(monkeypatch, i
                         check_mode=True).result
     assert result["changed"] is True and client.sent == []
     assert result["changes"] == ["move do:space:data to the default project", "delete"]
+    assert result["actions"] == result["changes"] and result["requests"] == dict(reads=2, writes=0)
 
 
 def test_project_absent_moves_then_deletes(monkeypatch, install):
@@ -155,6 +167,8 @@ def test_project_absent_moves_then_deletes(monkeypatch, install):
     assert result["changed"] is True
     assert client.sent == [("POST", "projects/default/resources", dict(resources=["do:space:data"])),
                            ("DELETE", "projects/" + PID, None)]
+    assert result["actions"] == ["move do:space:data to the default project", "delete"]
+    assert result["requests"] == dict(reads=2, writes=2)
 
 
 def test_project_absent_refuses_the_default_project_before_any_write(monkeypatch, install):
@@ -163,6 +177,8 @@ def test_project_absent_refuses_the_default_project_before_any_write(monkeypatch
     assert isinstance(outcome, ModuleFail)
     assert "is the account's default project; DigitalOcean does not delete the default project" in outcome.result["msg"]
     assert client.sent == [] and outcome.result["changed"] is False
+    assert outcome.result["error_kind"] == "drift" and outcome.result["written"] is False
+    assert outcome.result["project"]["is_default"] is True
 
 
 def test_project_absent_bad_urn_fails_before_any_write(monkeypatch, install):
@@ -170,3 +186,39 @@ def test_project_absent_bad_urn_fails_before_any_write(monkeypatch, install):
     outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["data"]))
     assert isinstance(outcome, ModuleFail)
     assert "is not a DigitalOcean URN" in outcome.result["msg"] and client.sent == []
+    assert outcome.result["error_kind"] == "spec" and outcome.result["requests"] == dict(reads=0, writes=0)
+
+
+class Answers(Stub):
+    """A Stub whose writes answer from ``answers`` (path -> body) instead of {}."""
+
+    def __init__(self, pages, answers):
+        Stub.__init__(self, pages)
+        self.answers = answers
+
+    def _write(self, method, path, body=None):
+        Stub._write(self, method, path, body)
+        return self.answers.get(path, {})
+
+
+def test_project_refused_assignment_after_the_create_says_it_was_written(monkeypatch, install):
+    created = dict(id=PID, name="wb", description="", purpose="Service or API", environment=None, is_default=False)
+    client = install(do_project, Answers({"projects": dict(projects=[])}, {
+        "projects": dict(project=created),
+        "projects/%s/resources" % PID: dict(resources=[dict(urn="do:space:nope", status="not_found")])}))
+    outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", purpose="Service or API",
+                                                            resources=["do:space:nope"]))
+    assert isinstance(outcome, ModuleFail)
+    assert outcome.result["msg"].startswith("DigitalOcean did not assign do:space:nope (not_found) to project 'wb'")
+    assert outcome.result["error_kind"] == "service" and outcome.result["written"] is True
+    assert outcome.result["actions"] == ["create", "assign do:space:nope"] and len(client.sent) == 2
+
+
+def test_cluster_info_reads_only(monkeypatch, install):
+    from ansible_collections.insightpulseai.workbench.plugins.modules import do_kubernetes_cluster_info
+
+    client = install(do_kubernetes_cluster_info, Stub(clusters(cluster_body())))
+    result = run_module(monkeypatch, do_kubernetes_cluster_info.main, dict(CONN, name="wb")).result
+    assert [c["id"] for c in result["clusters"]] == [CID] and client.sent == []
+    assert result["changed"] is False and result["actions"] == []
+    assert result["requests"] == result["api_requests"] == dict(reads=1, writes=0)
