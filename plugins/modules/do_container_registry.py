@@ -107,6 +107,13 @@ requests:
   description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {reads: 2, writes: 0}
 changes:
   description: The same as C(actions). Deprecated, use C(actions); removed in 2.0.0.

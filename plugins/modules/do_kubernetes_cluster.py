@@ -259,6 +259,13 @@ requests:
   description: DigitalOcean API requests this run made, reads (GET) and writes (every other method).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {reads: 2, writes: 0}
 kubeconfig:
   description: The kubeconfig at O(kubeconfig) (without credentials), and whether and why it was (or would be) written.

@@ -63,6 +63,13 @@ requests:
   description: DigitalOcean API requests this run made, reads (GET) and writes (always 0).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {reads: 1, writes: 0}
 api_requests:
   description: The same as C(requests). Deprecated, use C(requests); removed in 2.0.0.

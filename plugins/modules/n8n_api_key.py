@@ -147,6 +147,13 @@ requests:
   description: HTTP requests this run made to n8n, split into reads and writes (the login is a POST, one write).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {"reads": 3, "writes": 2}
 operation:
   description:

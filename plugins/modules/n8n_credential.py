@@ -118,6 +118,13 @@ requests:
   description: HTTP requests this run made to n8n, split into reads and writes.
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {"reads": 1, "writes": 0}
 credential:
   description: The credential after the run (empty once deleted or when absent). Never contains data.

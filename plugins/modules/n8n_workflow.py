@@ -237,6 +237,13 @@ requests:
   description: HTTP requests this run made to n8n, split into reads and writes.
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {"reads": 1, "writes": 0}
 api_requests:
   description:

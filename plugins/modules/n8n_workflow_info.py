@@ -114,6 +114,13 @@ requests:
   description: HTTP requests made to n8n, split into reads and writes (never any write).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: Requests that only read (GET).
+      type: int
+    writes:
+      description: Requests that may write (POST, PUT, PATCH, DELETE).
+      type: int
   sample: {"reads": 1, "writes": 0}
 api_requests:
   description:

@@ -222,6 +222,13 @@ requests:
       statement; fixtures, the cells' inserts, updates and deletes, savepoints and role switches, all rolled back).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: C(SELECT), C(SHOW) and read-only C(WITH) statements.
+      type: int
+    writes:
+      description: Every other statement.
+      type: int
   sample: {"reads": 1300, "writes": 3900}
 matrix:
   description: Table -> operation -> the identities allowed, sorted (V([]) when none is).

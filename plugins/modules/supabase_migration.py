@@ -117,6 +117,13 @@ requests:
       statement; the files' statements, the ledger rows, the lock and C(SET) statements).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: C(SELECT), C(SHOW) and read-only C(WITH) statements.
+      type: int
+    writes:
+      description: Every other statement.
+      type: int
   sample: {"reads": 4, "writes": 12}
 applied:
   description: The migrations this run applied, in order.

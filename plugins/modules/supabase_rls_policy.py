@@ -129,6 +129,13 @@ requests:
       statement, also those of check mode's probes, which are rolled back).
   returned: always
   type: dict
+  contains:
+    reads:
+      description: C(SELECT), C(SHOW) and read-only C(WITH) statements.
+      type: int
+    writes:
+      description: Every other statement.
+      type: int
   sample: {"reads": 4, "writes": 6}
 queries:
   description:

@@ -130,6 +130,13 @@ requests:
       other statement); each password check (one login attempt) counts as a read.
   returned: always
   type: dict
+  contains:
+    reads:
+      description: C(SELECT), C(SHOW) and read-only C(WITH) statements.
+      type: int
+    writes:
+      description: Every other statement.
+      type: int
   sample: {"reads": 6, "writes": 2}
 """
 
