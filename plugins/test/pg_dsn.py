@@ -14,7 +14,7 @@ description:
     True when libpq (through psycopg2, the collection's one parser, the same the modules and the
     P(insightpulseai.workbench.pg_dsn_parts#filter) filter use) reads the value as a connection string, a URI
     (V(postgresql://user:password@host:5432/db?sslmode=require)) or key=value pairs (V(host=db user=app dbname=app)).
-  - The value itself never appears in an error: it may hold a password.
+  - The value itself never appears in an error, since it may hold a password.
 seealso:
   - plugin: insightpulseai.workbench.pg_dsn_parts
     plugin_type: filter
