@@ -40,7 +40,7 @@ sandbox-down: ## Stop the sandbox
 test: setup ## Run every quality gate: lint, sanity, unit, integration, Molecule
 	@scripts/test.sh all
 
-lint: setup ## ansible-lint (production profile, offline)
+lint: setup ## ansible-lint (production profile, offline), the role docs check, ruff (format and lint of the Python)
 	@scripts/test.sh lint
 
 sanity: setup ## ansible-test sanity (all tests, offline bootstrap)

@@ -41,8 +41,13 @@ ID = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 def summarise(requests):
     by_method = collections.Counter(method for method, _path, _status in requests)
     by_path = collections.Counter("%s %s" % (method, ID.sub("/{id}", path)) for method, path, _status in requests)
-    return dict(total=len(requests), reads=by_method.get("GET", 0), writes=len(requests) - by_method.get("GET", 0),
-                by_method=dict(by_method), by_path=dict(sorted(by_path.items())))
+    return dict(
+        total=len(requests),
+        reads=by_method.get("GET", 0),
+        writes=len(requests) - by_method.get("GET", 0),
+        by_method=dict(by_method),
+        by_path=dict(sorted(by_path.items())),
+    )
 
 
 def converge(fake, k8s, inventory, playbook, env, extra_vars=None):
@@ -53,9 +58,16 @@ def converge(fake, k8s, inventory, playbook, env, extra_vars=None):
     if result.rc != 0:
         raise SystemExit("converge failed: %s" % ((result.failure() or {}).get("msg") or result.stdout[-2000:]))
     k8s_requests = list(k8s.requests)[start_k8s:] if len(k8s.requests) >= start_k8s else list(k8s.requests)
-    return dict(seconds=round(elapsed, 2), changed=result.changed, do=summarise(fake.requests[start_do:]),
-                k8s=dict(total=len(k8s_requests), non_get=sum(1 for r in k8s_requests if r["method"] != "GET"),
-                         stored_writes=k8s.resource_version != rv))
+    return dict(
+        seconds=round(elapsed, 2),
+        changed=result.changed,
+        do=summarise(fake.requests[start_do:]),
+        k8s=dict(
+            total=len(k8s_requests),
+            non_get=sum(1 for r in k8s_requests if r["method"] != "GET"),
+            stored_writes=k8s.resource_version != rv,
+        ),
+    )
 
 
 def main():
@@ -70,38 +82,70 @@ def main():
             handle.write(k8s.ca_pem)
         fake = DOApiFake(TOKEN, provision_delay=0.3, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=ca).start()
         try:
-            host = dict(ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
-                        do_network_spaces_endpoint_url=s3.endpoint_url, do_network_spaces_access_key=ACCESS_KEY,
-                        do_network_spaces_secret_key=SECRET_KEY,
-                        doks_cluster_kubeconfig_path=os.path.join(tmp, "kubeconfig"),
-                        doks_cluster_poll_interval=0.1, doks_cluster_apps_poll_interval=0.1)
+            host = dict(
+                ansible_connection="local",
+                ansible_python_interpreter="{{ ansible_playbook_python }}",
+                do_network_spaces_endpoint_url=s3.endpoint_url,
+                do_network_spaces_access_key=ACCESS_KEY,
+                do_network_spaces_secret_key=SECRET_KEY,
+                doks_cluster_kubeconfig_path=os.path.join(tmp, "kubeconfig"),
+                doks_cluster_poll_interval=0.1,
+                doks_cluster_apps_poll_interval=0.1,
+            )
             host.update(("vault_" + key, base64.b32encode(os.urandom(10)).decode()) for key in VAULT_KEYS)
             inventory = os.path.join(tmp, "inventory.yml")
             with open(inventory, "w") as handle:
                 yaml.safe_dump({"all": {"children": {"workbench_cloud": {"hosts": {"localhost": host}}}}}, handle)
             playbook = os.path.join(tmp, "cloud.yml")
             with open(playbook, "w") as handle:
-                yaml.safe_dump([{"ansible.builtin.import_playbook": os.path.join(ROOT, "playbooks", name)}
-                                for name in ("network.yml", "cluster.yml")], handle)
+                yaml.safe_dump(
+                    [
+                        {"ansible.builtin.import_playbook": os.path.join(ROOT, "playbooks", name)}
+                        for name in ("network.yml", "cluster.yml")
+                    ],
+                    handle,
+                )
             env = {"DO_API_URL": fake.base_url + "/v2", "DO_API_TOKEN": TOKEN, "TMPDIR": tmp}
-            runs = dict(first=converge(fake, k8s, inventory, playbook, env),
-                        noop=converge(fake, k8s, inventory, playbook, env),
-                        noop_without_verify=converge(fake, k8s, inventory, playbook, env,
-                                                     extra_vars=dict(do_network_verify=False, doks_cluster_verify=False)))
+            runs = dict(
+                first=converge(fake, k8s, inventory, playbook, env),
+                noop=converge(fake, k8s, inventory, playbook, env),
+                noop_without_verify=converge(
+                    fake,
+                    k8s,
+                    inventory,
+                    playbook,
+                    env,
+                    extra_vars=dict(do_network_verify=False, doks_cluster_verify=False),
+                ),
+            )
         finally:
             fake.stop()
             k8s.stop()
     first, noop, bare = runs["first"], runs["noop"], runs["noop_without_verify"]
     print("cloud stages benchmark: DigitalOcean API requests per converge (counted by the fake)")
-    print("  first converge (baseline): %3d requests (%d reads, %d writes), %d changed tasks, %.1fs"
-          % (first["do"]["total"], first["do"]["reads"], first["do"]["writes"], first["changed"], first["seconds"]))
-    print("  no-op converge:            %3d requests (%d reads, %d writes), %d changed tasks, %.1fs | %.2fx the baseline's requests"
-          % (noop["do"]["total"], noop["do"]["reads"], noop["do"]["writes"], noop["changed"], noop["seconds"],
-             float(noop["do"]["total"]) / first["do"]["total"]))
-    print("  no-op without verify:      %3d requests (%d reads, %d writes), %.1fs"
-          % (bare["do"]["total"], bare["do"]["reads"], bare["do"]["writes"], bare["seconds"]))
-    print("  Kubernetes API, no-op: %d requests (%d of them server-side apply PATCHes that store nothing); objects "
-          "stored: %s" % (noop["k8s"]["total"], noop["k8s"]["non_get"], "yes" if noop["k8s"]["stored_writes"] else "none"))
+    print(
+        "  first converge (baseline): %3d requests (%d reads, %d writes), %d changed tasks, %.1fs"
+        % (first["do"]["total"], first["do"]["reads"], first["do"]["writes"], first["changed"], first["seconds"])
+    )
+    print(
+        "  no-op converge:            %3d requests (%d reads, %d writes), %d changed tasks, %.1fs | %.2fx the baseline's requests"
+        % (
+            noop["do"]["total"],
+            noop["do"]["reads"],
+            noop["do"]["writes"],
+            noop["changed"],
+            noop["seconds"],
+            float(noop["do"]["total"]) / first["do"]["total"],
+        )
+    )
+    print(
+        "  no-op without verify:      %3d requests (%d reads, %d writes), %.1fs"
+        % (bare["do"]["total"], bare["do"]["reads"], bare["do"]["writes"], bare["seconds"])
+    )
+    print(
+        "  Kubernetes API, no-op: %d requests (%d of them server-side apply PATCHes that store nothing); objects "
+        "stored: %s" % (noop["k8s"]["total"], noop["k8s"]["non_get"], "yes" if noop["k8s"]["stored_writes"] else "none")
+    )
     print("  no-op reads by path: " + ", ".join("%s x%d" % (path, n) for path, n in noop["do"]["by_path"].items()))
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as handle:

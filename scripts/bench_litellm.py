@@ -115,8 +115,10 @@ class Gateway(object):
         os.makedirs(self.state_dir, exist_ok=True)
         self.inventory = os.path.join(self.state_dir, "inventory.yml")
         with open(self.inventory, "w") as f:
-            f.write("all:\n  children:\n    workbench_gateway:\n      hosts:\n        localhost:\n"
-                    "          ansible_connection: local\n")
+            f.write(
+                "all:\n  children:\n    workbench_gateway:\n      hosts:\n        localhost:\n"
+                "          ansible_connection: local\n"
+            )
 
     def run(self, **extra):
         extra_vars = dict(
@@ -128,18 +130,42 @@ class Gateway(object):
             litellm_gateway_stand_in_base_port=self.args.stand_in_base_port,
         )
         extra_vars.update(extra)
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_HOME=os.path.join(ROOT, ".ansible"),
-                   PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
-        for key in ("LITELLM_MASTER_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY",
-                    "LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY"):
+        env = dict(
+            os.environ,
+            ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+            ANSIBLE_HOME=os.path.join(ROOT, ".ansible"),
+            PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""),
+        )
+        for key in (
+            "LITELLM_MASTER_KEY",
+            "ANTHROPIC_API_KEY",
+            "OPENAI_API_KEY",
+            "GEMINI_API_KEY",
+            "LANGFUSE_PUBLIC_KEY",
+            "LANGFUSE_SECRET_KEY",
+        ):
             env[key] = ""  # stand-ins only: never a paid provider
         with tempfile.NamedTemporaryFile("w", suffix=".json", dir=self.state_dir, delete=False) as f:
             json.dump(extra_vars, f)
         try:
             proc = subprocess.run(
-                [os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(ROOT, "playbooks", "gateway.yml"),
-                 "-i", self.inventory, "-e", "ansible_python_interpreter=" + os.path.join(VENV_BIN, "python"),
-                 "-e", "@" + f.name], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+                [
+                    os.path.join(VENV_BIN, "ansible-playbook"),
+                    os.path.join(ROOT, "playbooks", "gateway.yml"),
+                    "-i",
+                    self.inventory,
+                    "-e",
+                    "ansible_python_interpreter=" + os.path.join(VENV_BIN, "python"),
+                    "-e",
+                    "@" + f.name,
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
         finally:
             os.unlink(f.name)
         if proc.returncode != 0:
@@ -155,8 +181,13 @@ class Gateway(object):
 
 
 def summary(name, ms):
-    return {"series": name, "n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
-            "mean_ms": round(statistics.fmean(ms), 2)}
+    return {
+        "series": name,
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+    }
 
 
 def main(argv=None):
@@ -199,7 +230,11 @@ def main(argv=None):
         hits = stats(mini_port)["hits"]
         c = series(proxy, "/v1/chat/completions", "gpt-4o-mini", args.requests, "[gpt-4o-mini]", same_prompt=prompt)
         notes["cache_hits_reaching_upstream"] = stats(mini_port)["hits"] - hits
-        results += [summary("direct to the stand-in", d), summary("through the proxy", p), summary("proxy, cache hit", c)]
+        results += [
+            summary("direct to the stand-in", d),
+            summary("through the proxy", p),
+            summary("proxy, cache hit", c),
+        ]
 
         control(claude_port, fail_status=500, reset=True)
         f = series(proxy, "/v1/chat/completions", "claude-sonnet-4-5", args.fallback_requests, "[gpt-4o-mini]")
@@ -210,15 +245,24 @@ def main(argv=None):
 
         # The hop alone: the proxy restarted (same config otherwise) with no retries on a 500.
         print("restarting the proxy with InternalServerErrorRetries: 0 ...", file=sys.stderr)
-        gw.run(litellm_gateway_retry_policy={"InternalServerErrorRetries": 0, "TimeoutErrorRetries": 1,
-                                             "RateLimitErrorRetries": 0, "AuthenticationErrorRetries": 0,
-                                             "BadRequestErrorRetries": 0, "ContentPolicyViolationErrorRetries": 0})
+        gw.run(
+            litellm_gateway_retry_policy={
+                "InternalServerErrorRetries": 0,
+                "TimeoutErrorRetries": 1,
+                "RateLimitErrorRetries": 0,
+                "AuthenticationErrorRetries": 0,
+                "BadRequestErrorRetries": 0,
+                "ContentPolicyViolationErrorRetries": 0,
+            }
+        )
         control(claude_port, fail_status=500, reset=True)
         proxy = Client(args.proxy_port, key)
         series(proxy, "/v1/chat/completions", "gpt-4o-mini", args.warmup, "[gpt-4o-mini]")
         p0 = series(proxy, "/v1/chat/completions", "gpt-4o-mini", args.fallback_requests, "[gpt-4o-mini]")
         h = series(proxy, "/v1/chat/completions", "claude-sonnet-4-5", args.fallback_requests, "[gpt-4o-mini]")
-        notes["primary_attempts_per_request_without_retries"] = stats(claude_port)["hits"] / float(args.fallback_requests)
+        notes["primary_attempts_per_request_without_retries"] = stats(claude_port)["hits"] / float(
+            args.fallback_requests
+        )
         results += [summary("through the proxy (after restart)", p0), summary("fallback hop only (no retries)", h)]
         proxy.close()
         control(claude_port, fail_status=None, reset=True)
@@ -231,13 +275,19 @@ def main(argv=None):
     derived = {
         "proxy_overhead_p50_ms": round(by["through the proxy"]["p50_ms"] - by["direct to the stand-in"]["p50_ms"], 2),
         "proxy_overhead_p95_ms": round(by["through the proxy"]["p95_ms"] - by["direct to the stand-in"]["p95_ms"], 2),
-        "proxy_to_direct_p50_ratio": round(by["through the proxy"]["p50_ms"] / by["direct to the stand-in"]["p50_ms"], 1),
-        "fallback_added_p50_ms": round(by["fallback claude -> gpt-4o-mini (retries as configured)"]["p50_ms"]
-                                       - by["through the proxy"]["p50_ms"], 2),
-        "fallback_hop_only_added_p50_ms": round(by["fallback hop only (no retries)"]["p50_ms"]
-                                                - by["through the proxy (after restart)"]["p50_ms"], 2),
-        "fallback_hop_only_added_p95_ms": round(by["fallback hop only (no retries)"]["p95_ms"]
-                                                - by["through the proxy (after restart)"]["p95_ms"], 2),
+        "proxy_to_direct_p50_ratio": round(
+            by["through the proxy"]["p50_ms"] / by["direct to the stand-in"]["p50_ms"], 1
+        ),
+        "fallback_added_p50_ms": round(
+            by["fallback claude -> gpt-4o-mini (retries as configured)"]["p50_ms"] - by["through the proxy"]["p50_ms"],
+            2,
+        ),
+        "fallback_hop_only_added_p50_ms": round(
+            by["fallback hop only (no retries)"]["p50_ms"] - by["through the proxy (after restart)"]["p50_ms"], 2
+        ),
+        "fallback_hop_only_added_p95_ms": round(
+            by["fallback hop only (no retries)"]["p95_ms"] - by["through the proxy (after restart)"]["p95_ms"], 2
+        ),
     }
     width = max(len(r["series"]) for r in results)
     print("%-*s %6s %10s %10s %10s" % (width, "series", "n", "p50 ms", "p95 ms", "mean ms"))

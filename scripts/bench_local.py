@@ -31,8 +31,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from support.clone import (clone_env, listening, local_profile_ports, private_clone, processes_mentioning,  # noqa: E402
-                           stand_in_ports)
+from support.clone import (
+    clone_env,
+    listening,
+    local_profile_ports,
+    private_clone,
+    processes_mentioning,
+    stand_in_ports,
+)
 
 GOALS = {"first": 480, "warm": 10, "after": 25}
 
@@ -43,18 +49,29 @@ class StepFailed(Exception):
 
 def make(clone, env, target, **extra):
     started = time.perf_counter()
-    proc = subprocess.run(["make", target] + ["%s=%s" % kv for kv in extra.items()], cwd=clone, env=env,
-                          capture_output=True, text=True, timeout=3600, check=False)
+    proc = subprocess.run(
+        ["make", target] + ["%s=%s" % kv for kv in extra.items()],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
-        raise StepFailed("make %s failed (%d):\n%s\n%s" % (target, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:]))
+        raise StepFailed(
+            "make %s failed (%d):\n%s\n%s" % (target, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:])
+        )
     changed = [int(n) for n in re.findall(r"changed=(\d+)", proc.stdout)]
     return wall, sum(changed), proc.stdout
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold", action="store_true", help="start from an empty tool cache (installs n8n, LiteLLM, helm)")
+    parser.add_argument(
+        "--cold", action="store_true", help="start from an empty tool cache (installs n8n, LiteLLM, helm)"
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -72,8 +89,13 @@ def main():
             env["WORKBENCH_CACHE"] = os.path.join(top, "cache")
         pg_dir = None
         try:
-            for step, target, extra in (("first", "local", {}), ("warm", "local", {}), ("full", "local", {"FULL": "1"}),
-                                        ("down", "local-down", {}), ("after", "local", {})):
+            for step, target, extra in (
+                ("first", "local", {}),
+                ("warm", "local", {}),
+                ("full", "local", {"FULL": "1"}),
+                ("down", "local-down", {}),
+                ("after", "local", {}),
+            ):
                 wall, changed, out = make(clone, env, target, **extra)
                 results[step] = {"seconds": round(wall, 1), "changed": changed}
                 if step == "first":
@@ -93,7 +115,11 @@ def main():
             # what runs there is still ours to stop: keep the clone for a `make clean` by hand
             print("FAIL: %s\nThe clone is kept: cd '%s' && make clean" % (exc, clone))
             status, keep = 1, True
-        left = [p for p in (os.path.join(clone, ".workbench"), os.path.join(clone, ".tmp"), pg_dir) if p and os.path.lexists(p)]
+        left = [
+            p
+            for p in (os.path.join(clone, ".workbench"), os.path.join(clone, ".tmp"), pg_dir)
+            if p and os.path.lexists(p)
+        ]
         left += ["process %d: %s" % p for p in processes_mentioning(clone, *([pg_dir] if pg_dir else []))]
         left += ["port %d" % p for p in ports if listening(p)]
         results["left_after_clean"] = left
@@ -105,15 +131,19 @@ def main():
             shutil.rmtree(top, ignore_errors=True)
 
     load = open("/proc/loadavg").read().split()[:3]
-    print("local profile (%s tool cache), %d CPUs, load average %s:" % ("cold" if args.cold else "warm", os.cpu_count(),
-                                                                        " ".join(load)))
+    print(
+        "local profile (%s tool cache), %d CPUs, load average %s:"
+        % ("cold" if args.cold else "warm", os.cpu_count(), " ".join(load))
+    )
     for step in ("first", "warm", "full", "down", "after", "clean"):
         if step in results:
             goal = GOALS.get(step)
             print("  %-6s %7.1f s%s" % (step, results[step]["seconds"], "   (goal <= %d s)" % goal if goal else ""))
     if "warm" in results and "full" in results:
-        print("  warm / full = %.2f (the skipped converge against the full one, same run)"
-              % (results["warm"]["seconds"] / results["full"]["seconds"]))
+        print(
+            "  warm / full = %.2f (the skipped converge against the full one, same run)"
+            % (results["warm"]["seconds"] / results["full"]["seconds"])
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(results, cold=args.cold, load=load), f, indent=1)

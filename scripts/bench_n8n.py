@@ -25,7 +25,9 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
-if os.path.exists(VENV_PYTHON) and os.path.realpath(os.path.dirname(sys.executable)) != os.path.realpath(os.path.dirname(VENV_PYTHON)):
+if os.path.exists(VENV_PYTHON) and os.path.realpath(os.path.dirname(sys.executable)) != os.path.realpath(
+    os.path.dirname(VENV_PYTHON)
+):
     os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)  # ansible-playbook and the collection live in .venv
 sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, ".ansible", "collections")]
 
@@ -40,25 +42,55 @@ def generate(directory, count):
     paths = []
     for i in range(count):
         nodes = [
-            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"httpMethod": "POST", "path": "bench-%03d-%s" % (i, uuid.uuid4().hex[:6]),
-                            "responseMode": "lastNode", "options": {}}},
-            {"name": "Shape", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [220, 0],
-             "parameters": {"assignments": {"assignments": [{"id": "a", "name": "n", "value": str(i), "type": "string"}]},
-                            "options": {}}},
+            {
+                "name": "Hook",
+                "type": "n8n-nodes-base.webhook",
+                "typeVersion": 2,
+                "position": [0, 0],
+                "parameters": {
+                    "httpMethod": "POST",
+                    "path": "bench-%03d-%s" % (i, uuid.uuid4().hex[:6]),
+                    "responseMode": "lastNode",
+                    "options": {},
+                },
+            },
+            {
+                "name": "Shape",
+                "type": "n8n-nodes-base.set",
+                "typeVersion": 3.4,
+                "position": [220, 0],
+                "parameters": {
+                    "assignments": {"assignments": [{"id": "a", "name": "n", "value": str(i), "type": "string"}]},
+                    "options": {},
+                },
+            },
         ]
         connections = {"Hook": {"main": [[{"node": "Shape", "type": "main", "index": 0}]]}}
         previous = "Shape"
         for j in range(3):
             name = "Step %d" % j
-            nodes.append({"name": name, "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [440 + 220 * j, 0],
-                          "parameters": {}})
+            nodes.append(
+                {
+                    "name": name,
+                    "type": "n8n-nodes-base.noOp",
+                    "typeVersion": 1,
+                    "position": [440 + 220 * j, 0],
+                    "parameters": {},
+                }
+            )
             connections[previous] = {"main": [[{"node": name, "type": "main", "index": 0}]]}
             previous = name
         path = os.path.join(directory, "bench_%03d.json" % i)
         with open(path, "w") as f:
-            json.dump({"name": "Bench workflow %03d" % i, "nodes": nodes, "connections": connections,
-                       "settings": {"executionOrder": "v1"}}, f)
+            json.dump(
+                {
+                    "name": "Bench workflow %03d" % i,
+                    "nodes": nodes,
+                    "connections": connections,
+                    "settings": {"executionOrder": "v1"},
+                },
+                f,
+            )
         paths.append(path)
     return paths
 
@@ -67,7 +99,9 @@ def run(proxy, api_key, workflows, purge=False, check=False):
     proxy.clear()
     args = dict(url=proxy.url, api_key=api_key, workflows=workflows, purge=purge, timeout=60)
     start = time.monotonic()
-    res = run_playbook(tasks=[{"name": "bench", "insightpulseai.workbench.n8n_workflow": args}], check=check, timeout=3600)
+    res = run_playbook(
+        tasks=[{"name": "bench", "insightpulseai.workbench.n8n_workflow": args}], check=check, timeout=3600
+    )
     wall = time.monotonic() - start
     if res.failed:
         raise SystemExit("n8n_workflow failed:\n%s" % (res.stdout[-4000:] + res.stderr[-2000:]))
@@ -75,8 +109,14 @@ def run(proxy, api_key, workflows, purge=False, check=False):
     by_method = {}
     for method, _path, _full in proxy.records:
         by_method[method] = by_method.get(method, 0) + 1
-    return dict(wall_seconds=round(wall, 2), changed=task["changed"], requests=len(proxy.records),
-                writes=len(proxy.writes), by_method=dict(sorted(by_method.items())), module_counted=task["api_requests"])
+    return dict(
+        wall_seconds=round(wall, 2),
+        changed=task["changed"],
+        requests=len(proxy.records),
+        writes=len(proxy.writes),
+        by_method=dict(sorted(by_method.items())),
+        module_counted=task["api_requests"],
+    )
 
 
 def main():
@@ -120,8 +160,12 @@ def main():
 
     pages = max(1, math.ceil(opts.count / PAGE))
     results["params"] = dict(count=opts.count, active=opts.active, list_pages=pages, n8n=url)
-    ok = (results["noop"]["writes"] == 0 and not results["noop"]["changed"]
-          and results["noop"]["requests"] == pages and results["noop_check_mode"]["requests"] == pages)
+    ok = (
+        results["noop"]["writes"] == 0
+        and not results["noop"]["changed"]
+        and results["noop"]["requests"] == pages
+        and results["noop_check_mode"]["requests"] == pages
+    )
     results["goal_met"] = ok
 
     print("\nn8n_workflow bench: %d workflows%s" % (opts.count, " (activated)" if opts.active else ""))

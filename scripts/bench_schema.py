@@ -40,12 +40,19 @@ def timed(fn):
 
 def psql_apply(dsn):
     for name in sorted(os.listdir(MIGRATIONS)):
-        subprocess.run(["psql", dsn, "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", os.path.join(MIGRATIONS, name)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["psql", dsn, "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", os.path.join(MIGRATIONS, name)],
+            check=True,
+            capture_output=True,
+        )
 
 
 def module_apply(dsn):
-    res = run_playbook(tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {"path": MIGRATIONS, "login_dsn": dsn}}])
+    res = run_playbook(
+        tasks=[
+            {"name": "migrate", "insightpulseai.workbench.supabase_migration": {"path": MIGRATIONS, "login_dsn": dsn}}
+        ]
+    )
     assert not res.failed and res.task("migrate")["changed"], res.stdout[-2000:]
 
 
@@ -65,8 +72,12 @@ def engine_apply(dsn):
 
 
 def stage(dsn):
-    res = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                       extra_vars={"supabase_schema_login_dsn": dsn}, tags="supabase_schema")
+    res = run_playbook(
+        os.path.join(ROOT, "playbooks", "site.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        extra_vars={"supabase_schema_login_dsn": dsn},
+        tags="supabase_schema",
+    )
     assert not res.failed, res.stdout[-2000:]
     return res.changed
 
@@ -83,8 +94,11 @@ def rls_select(dsn, rows, repeat):
     domain = cur.fetchone()[0]
     cur.execute("insert into ip_workbench.pipelines(name, domain_id) values ('bench', %s) returning id", (domain,))
     pipeline = cur.fetchone()[0]
-    cur.execute("""insert into ip_workbench.job_runs(pipeline_id, status, triggered_by)
-                   select %s, 'succeeded', 'bench' from generate_series(1, %s)""", (pipeline, rows))
+    cur.execute(
+        """insert into ip_workbench.job_runs(pipeline_id, status, triggered_by)
+                   select %s, 'succeeded', 'bench' from generate_series(1, %s)""",
+        (pipeline, rows),
+    )
     conn.commit()
     cur.execute("analyze ip_workbench.job_runs")
     conn.commit()
@@ -98,6 +112,7 @@ def rls_select(dsn, rows, repeat):
             n = cur.fetchone()[0]
             conn.rollback()
             return n
+
         return run
 
     assert as_role("service_role")() == rows
@@ -128,17 +143,33 @@ def main():
     server.start()
     try:
         results = {}
-        psql_s = statistics.median(timed(lambda: psql_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3))
-        module_s = statistics.median(timed(lambda: module_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3))
-        engine_s = statistics.median(timed(lambda: engine_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3))
-        results["migrations_first_apply_s"] = {"psql -f": psql_s, "supabase_migration": module_s, "ratio": module_s / psql_s,
-                                               "module_utils in process": engine_s, "engine ratio": engine_s / psql_s}
+        psql_s = statistics.median(
+            timed(lambda: psql_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3)
+        )
+        module_s = statistics.median(
+            timed(lambda: module_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3)
+        )
+        engine_s = statistics.median(
+            timed(lambda: engine_apply(server.dsn_for(server.create_database())))[0] for dummy in range(3)
+        )
+        results["migrations_first_apply_s"] = {
+            "psql -f": psql_s,
+            "supabase_migration": module_s,
+            "ratio": module_s / psql_s,
+            "module_utils in process": engine_s,
+            "engine ratio": engine_s / psql_s,
+        }
 
         db = server.dsn_for(server.create_database())
         first_s, changed = timed(lambda: stage(db))
         noop_s, noop_changed = timed(lambda: stage(db))
         assert noop_changed == 0, "a no-op re-run must change nothing"
-        results["stage_s"] = {"first_run": first_s, "changed_tasks": changed, "noop_rerun": noop_s, "noop_changed_tasks": noop_changed}
+        results["stage_s"] = {
+            "first_run": first_s,
+            "changed_tasks": changed,
+            "noop_rerun": noop_s,
+            "noop_changed_tasks": noop_changed,
+        }
 
         service, viewer, unwrapped = rls_select(db, args.rows, args.repeat)
         results["rls_select_%d_rows_s" % args.rows] = {
@@ -157,17 +188,28 @@ def main():
         json.dump(results, f, indent=2)
     print("supabase_schema benchmark (medians; ratios against baselines of the same run)")
     m = results["migrations_first_apply_s"]
-    print("  first apply of 3 migrations: psql -f %.2fs | supabase_migration via ansible-playbook %.2fs | ratio %.2fx"
-          % (m["psql -f"], m["supabase_migration"], m["ratio"]))
-    print("    of which Ansible start-up is most: the same module_utils code in process %.2fs | ratio %.2fx"
-          % (m["module_utils in process"], m["engine ratio"]))
+    print(
+        "  first apply of 3 migrations: psql -f %.2fs | supabase_migration via ansible-playbook %.2fs | ratio %.2fx"
+        % (m["psql -f"], m["supabase_migration"], m["ratio"])
+    )
+    print(
+        "    of which Ansible start-up is most: the same module_utils code in process %.2fs | ratio %.2fx"
+        % (m["module_utils in process"], m["engine ratio"])
+    )
     s = results["stage_s"]
-    print("  whole stage: first run %.2fs (%d changed) | no-op re-run %.2fs (%d changed)"
-          % (s["first_run"], s["changed_tasks"], s["noop_rerun"], s["noop_changed_tasks"]))
+    print(
+        "  whole stage: first run %.2fs (%d changed) | no-op re-run %.2fs (%d changed)"
+        % (s["first_run"], s["changed_tasks"], s["noop_rerun"], s["noop_changed_tasks"])
+    )
     r = results["rls_select_%d_rows_s" % args.rows]
-    print("  select count(*) over %d rows: service_role %.3fs | authenticated viewer %.3fs | ratio %.2fx (goal < 1.5x)"
-          % (args.rows, r["service_role (bypass)"], r["authenticated viewer"], r["ratio"]))
-    print("    contrast, helper not wrapped in (select ...): %.3fs, ratio %.2fx" % (r["unwrapped helper (contrast)"], r["unwrapped ratio"]))
+    print(
+        "  select count(*) over %d rows: service_role %.3fs | authenticated viewer %.3fs | ratio %.2fx (goal < 1.5x)"
+        % (args.rows, r["service_role (bypass)"], r["authenticated viewer"], r["ratio"])
+    )
+    print(
+        "    contrast, helper not wrapped in (select ...): %.3fs, ratio %.2fx"
+        % (r["unwrapped helper (contrast)"], r["unwrapped ratio"])
+    )
     print("  written to %s" % os.path.relpath(args.json, ROOT))
     return 0 if r["ratio"] < 1.5 else 1
 

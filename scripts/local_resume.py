@@ -46,11 +46,19 @@ def load(paths):
         if not isinstance(entries, list):
             raise ValueError("start record %s has no list 'services'" % path)
         for entry in entries:
-            ok = (isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("start"), list)
-                  and entry["start"] and all(isinstance(a, str) for a in entry["start"])
-                  and isinstance(entry.get("ports"), list) and all(isinstance(p, int) for p in entry["ports"])
-                  and isinstance(entry.get("ready"), dict) and len(entry["ready"]) == 1
-                  and set(entry["ready"]) <= {"tcp", "http"} and isinstance(entry.get("timeout"), int))
+            ok = (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), str)
+                and isinstance(entry.get("start"), list)
+                and entry["start"]
+                and all(isinstance(a, str) for a in entry["start"])
+                and isinstance(entry.get("ports"), list)
+                and all(isinstance(p, int) for p in entry["ports"])
+                and isinstance(entry.get("ready"), dict)
+                and len(entry["ready"]) == 1
+                and set(entry["ready"]) <= {"tcp", "http"}
+                and isinstance(entry.get("timeout"), int)
+            )
             if not ok:
                 raise ValueError("start record %s has a malformed entry: %s" % (path, json.dumps(entry)[:200]))
             services.append(entry)
@@ -99,16 +107,29 @@ def main(argv):
     except ValueError as exc:
         say("%s: converging instead" % exc)
         return 3
-    taken = ["%d (%s)" % (port, s["name"]) for s in services for port in s["ports"]
-             if answers_tcp(s.get("host") or "127.0.0.1", port, timeout=0.5)]
+    taken = [
+        "%d (%s)" % (port, s["name"])
+        for s in services
+        for port in s["ports"]
+        if answers_tcp(s.get("host") or "127.0.0.1", port, timeout=0.5)
+    ]
     if taken:
         say("port %s already taken: converging instead" % ", ".join(taken))
         return 3
-    say("starting %s again, as the last converge did (nothing it depends on changed)"
-        % ", ".join(s["name"] for s in services))
+    say(
+        "starting %s again, as the last converge did (nothing it depends on changed)"
+        % ", ".join(s["name"] for s in services)
+    )
     started = time.monotonic()
-    procs = [(s, subprocess.Popen(s["start"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  text=True)) for s in services]
+    procs = [
+        (
+            s,
+            subprocess.Popen(
+                s["start"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+            ),
+        )
+        for s in services
+    ]
     failed = []
     for service, proc in procs:
         try:
@@ -130,7 +151,10 @@ def main(argv):
     for t in waits:
         t.join()
     late = [s["name"] for s in services if results.get(s["name"]) is None]
-    say("ready: %s" % ", ".join("%s %.1f s" % (s["name"], results[s["name"]]) for s in services if s["name"] not in late))
+    say(
+        "ready: %s"
+        % ", ".join("%s %.1f s" % (s["name"], results[s["name"]]) for s in services if s["name"] not in late)
+    )
     if late:
         say("not ready in time: %s" % ", ".join(late))
         return 1

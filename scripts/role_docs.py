@@ -1,8 +1,8 @@
 """Keep every role's README and defaults in step with its meta/argument_specs.yml.
 
-  python scripts/role_docs.py          rewrite the variables table in roles/*/README.md (between markers)
-  python scripts/role_docs.py --check  fail if a README table is stale, or if argument_specs and defaults/main.yml
-                                       do not have exactly the same keys (run by `make lint`)
+python scripts/role_docs.py          rewrite the variables table in roles/*/README.md (between markers)
+python scripts/role_docs.py --check  fail if a README table is stale, or if argument_specs and defaults/main.yml
+                                     do not have exactly the same keys (run by `make lint`)
 """
 
 import argparse
@@ -54,8 +54,10 @@ def check_role(role_dir, write):
     defaults = (yaml.safe_load(open(defaults_file)) or {}) if os.path.exists(defaults_file) else {}
     spec_keys, default_keys = set(main.get("options", {})), set(defaults)
     if spec_keys != default_keys:
-        problems.append("%s: argument_specs and defaults/main.yml differ: only in argument_specs %s, only in defaults %s"
-                        % (name, sorted(spec_keys - default_keys), sorted(default_keys - spec_keys)))
+        problems.append(
+            "%s: argument_specs and defaults/main.yml differ: only in argument_specs %s, only in defaults %s"
+            % (name, sorted(spec_keys - default_keys), sorted(default_keys - spec_keys))
+        )
     for key in sorted(spec_keys):
         if not key.startswith(name + "_"):
             problems.append("%s: variable %s lacks the role prefix %s_" % (name, key, name))
@@ -65,7 +67,7 @@ def check_role(role_dir, write):
     if START not in text or END not in text:
         problems.append("%s: README.md lacks the generated variables block (markers)" % name)
         return problems
-    current = text[text.index(START): text.index(END) + len(END)]
+    current = text[text.index(START) : text.index(END) + len(END)]
     if current != block:
         if write:
             with open(readme, "w") as f:

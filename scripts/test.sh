@@ -7,7 +7,9 @@ ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH" ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_HOME="$ROOT/.ansible"
 export PYTHONDONTWRITEBYTECODE=1
 
-stage_lint()        { scripts/lint.sh && python scripts/role_docs.py --check; }
+stage_lint()        { scripts/lint.sh && python scripts/role_docs.py --check && stage_ruff; }
+# the Python: formatted as ruff formats it, and clean by its rules (ruff.toml); `ruff format . && ruff check --fix .` fixes most
+stage_ruff()        { ruff format --check --quiet . && ruff check --quiet . && echo "ruff: PASSED"; }
 stage_sanity()      { scripts/sanity.sh; }
 # Tests that need the contract data (../shared/contracts, see tests/fakes/contracts.py) skip without it; each
 # stage writes how many did to .tmp/contract-skips/<stage>, and the run's last lines add them up.

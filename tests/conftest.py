@@ -39,6 +39,7 @@ def pytest_terminal_summary(terminalreporter):
         with open(target, "w") as handle:
             handle.write("%d\n" % count)
     if count:
-        terminalreporter.write_sep("=", "%d skipped because the contract data is absent (%s)" % (count, contracts.DIR),
-                                   yellow=True)
+        terminalreporter.write_sep(
+            "=", "%d skipped because the contract data is absent (%s)" % (count, contracts.DIR), yellow=True
+        )
         terminalreporter.write_line("To run them: %s." % contracts.HOW_TO_GET)

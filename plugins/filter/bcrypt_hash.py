@@ -86,8 +86,10 @@ def hash_with_salt(password, salt):
         raise AnsibleFilterError("bcrypt_hash needs the bcrypt Python package on the controller (pip install bcrypt)")
     result = crypt.crypt(to_text(password, errors="surrogate_or_strict"), salt)
     if not result or not result.startswith(salt[:7]) or len(result) != 60:
-        raise AnsibleFilterError("bcrypt_hash: this Python's crypt module cannot make bcrypt hashes; install the bcrypt "
-                                 "Python package on the controller (pip install bcrypt)")
+        raise AnsibleFilterError(
+            "bcrypt_hash: this Python's crypt module cannot make bcrypt hashes; install the bcrypt "
+            "Python package on the controller (pip install bcrypt)"
+        )
     return result
 
 
@@ -97,7 +99,9 @@ def bcrypt_hash(password, salt_key=None, rounds=10):
         raise AnsibleFilterError("bcrypt_hash expects a non-empty password string")
     secret = to_bytes(password, errors="surrogate_or_strict")
     if len(secret) > _MAX_BYTES:
-        raise AnsibleFilterError("bcrypt_hash: the password is %d bytes long, bcrypt uses at most %d" % (len(secret), _MAX_BYTES))
+        raise AnsibleFilterError(
+            "bcrypt_hash: the password is %d bytes long, bcrypt uses at most %d" % (len(secret), _MAX_BYTES)
+        )
     try:
         rounds = int(rounds)
     except (TypeError, ValueError):

@@ -17,6 +17,7 @@ def _wrap(func):
             return func(*args)
         except _dsn.DsnError as exc:
             raise AnsibleFilterError(str(exc))
+
     run.__doc__ = func.__doc__
     return run
 

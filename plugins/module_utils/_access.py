@@ -20,7 +20,10 @@ import json
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import split_statements, statement_lines
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import (
+    split_statements,
+    statement_lines,
+)
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message, psycopg2
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._rls import quote_ident
 
@@ -30,7 +33,18 @@ DENIED = "42501"  # insufficient_privilege: a missing grant, or a row refused by
 MATVIEW_WRITE_DENIED = "42809"  # wrong_object_type: "cannot change materialized view"
 SAVEPOINT = "workbench_access_cell"
 IDENTITY_KEYS = ("db_role", "claims")
-CHECK_KEYS = ("table", "operations", "key", "value", "values", "insert", "update", "owner_column", "owners", "statements")
+CHECK_KEYS = (
+    "table",
+    "operations",
+    "key",
+    "value",
+    "values",
+    "insert",
+    "update",
+    "owner_column",
+    "owners",
+    "statements",
+)
 SCALARS = (str, int, float, bool, type(None))
 # Statements that would end, or step outside, the one transaction everything must stay in.
 _TX_CONTROL_RE = re.compile(
@@ -115,8 +129,10 @@ def _per_identity(mapping, identities, where):
         raise SpecError("%s must be a dict of identity -> value, got %r." % (where, mapping))
     unknown = sorted(str(k) for k in mapping if k not in identities)
     if unknown:
-        raise SpecError("%s names identity %s, which is not defined in identities (defined: %s)."
-                        % (where, ", ".join(unknown), ", ".join(identities)))
+        raise SpecError(
+            "%s names identity %s, which is not defined in identities (defined: %s)."
+            % (where, ", ".join(unknown), ", ".join(identities))
+        )
     missing = [name for name in identities if name not in mapping]
     if missing:
         raise SpecError("%s has no value for identity %s." % (where, ", ".join(missing)))
@@ -161,7 +177,9 @@ def normalize_check(raw, identities, index):
     if isinstance(operations, str):
         operations = [operations]
     if not isinstance(operations, list) or not operations:
-        raise SpecError("%s.operations must be a non-empty list of %s, got %r." % (where, ", ".join(OPERATIONS), operations))
+        raise SpecError(
+            "%s.operations must be a non-empty list of %s, got %r." % (where, ", ".join(OPERATIONS), operations)
+        )
     for op in operations:
         if op not in OPERATIONS:
             raise SpecError("%s: unknown operation %r (allowed: %s)." % (where, op, ", ".join(OPERATIONS)))
@@ -177,18 +195,27 @@ def normalize_check(raw, identities, index):
             raise SpecError("%s.statements: unknown operation %r (allowed: %s)." % (where, op, ", ".join(OPERATIONS)))
         if op not in operations:
             raise SpecError("%s.statements.%s is given but %s is not in operations." % (where, op, op))
-    statements = dict((op, check_single_statement(text, "%s.statements.%s" % (where, op))) for op, text in statements.items())
+    statements = dict(
+        (op, check_single_statement(text, "%s.statements.%s" % (where, op))) for op, text in statements.items()
+    )
 
     if "value" in raw and "values" in raw:
         raise SpecError("%s: give value (one row for everybody) or values (a row per identity), not both." % where)
     if ("owner_column" in raw) != ("owners" in raw):
         raise SpecError("%s: owner_column and owners go together." % where)
     check = dict(
-        table=table, schema=schema, name=name, operations=operations, statements=statements,
-        key=raw.get("key"), value=raw.get("value"), values=None,
+        table=table,
+        schema=schema,
+        name=name,
+        operations=operations,
+        statements=statements,
+        key=raw.get("key"),
+        value=raw.get("value"),
+        values=None,
         insert=_scalars(raw.get("insert"), "%s.insert" % where),
         update=_scalars(raw.get("update"), "%s.update" % where),
-        owner_column=raw.get("owner_column"), owners=None,
+        owner_column=raw.get("owner_column"),
+        owners=None,
     )
     if check["key"] is not None:
         _nonempty_str(check["key"], "%s.key" % where)
@@ -203,11 +230,14 @@ def normalize_check(raw, identities, index):
     generated = [op for op in operations if op not in statements]
     row_ops = [op for op in generated if op != "insert"]
     if row_ops and (check["key"] is None or (check["value"] is None and check["values"] is None)):
-        raise SpecError("%s: %s need key and value (or values), or a statement in statements."
-                        % (where, "/".join(row_ops)))
+        raise SpecError(
+            "%s: %s need key and value (or values), or a statement in statements." % (where, "/".join(row_ops))
+        )
     if "insert" in generated and check["insert"] is None and check["owners"] is None:
-        raise SpecError("%s: insert needs the column values of a new row in insert ({} for DEFAULT VALUES), "
-                        "or a statement in statements.insert." % where)
+        raise SpecError(
+            "%s: insert needs the column values of a new row in insert ({} for DEFAULT VALUES), "
+            "or a statement in statements.insert." % where
+        )
     return check
 
 
@@ -221,7 +251,9 @@ def normalize_checks(raw, identities):
         for op in check["operations"]:
             cell = (check["table"], op)
             if cell in seen:
-                raise SpecError("%s %s is checked twice (checks[%d] and checks[%d])." % (op, check["table"], seen[cell], index))
+                raise SpecError(
+                    "%s %s is checked twice (checks[%d] and checks[%d])." % (op, check["table"], seen[cell], index)
+                )
             seen[cell] = index
     return checks
 
@@ -249,20 +281,26 @@ def normalize_expected(raw, checks, identities):
                 raise SpecError("expected.%s.%s must be a list of identity names, got %r." % (table, op, allowed))
             unknown = [str(a) for a in allowed if a not in identities]
             if unknown:
-                raise SpecError("expected.%s.%s names identity %s, which is not defined in identities (defined: %s)."
-                                % (table, op, ", ".join(unknown), ", ".join(identities)))
+                raise SpecError(
+                    "expected.%s.%s names identity %s, which is not defined in identities (defined: %s)."
+                    % (table, op, ", ".join(unknown), ", ".join(identities))
+                )
             if len(set(allowed)) != len(allowed):
                 raise SpecError("expected.%s.%s lists an identity twice." % (table, op))
             expected[(table, op)] = frozenset(allowed)
     checked = [(c["table"], op) for c in checks for op in c["operations"]]
     unchecked = sorted("%s %s" % (op, table) for table, op in expected if (table, op) not in checked)
     if unchecked:
-        raise SpecError("expected covers cells no check runs: %s. Add them to checks or remove them from expected."
-                        % ", ".join(unchecked))
+        raise SpecError(
+            "expected covers cells no check runs: %s. Add them to checks or remove them from expected."
+            % ", ".join(unchecked)
+        )
     uncovered = ["%s %s" % (op, table) for table, op in checked if (table, op) not in expected]
     if uncovered:
-        raise SpecError("expected says nothing about %s. Give every checked table and operation a list "
-                        "([] when no identity is allowed)." % ", ".join(uncovered))
+        raise SpecError(
+            "expected says nothing about %s. Give every checked table and operation a list "
+            "([] when no identity is allowed)." % ", ".join(uncovered)
+        )
     return expected
 
 
@@ -324,7 +362,8 @@ def cell_statement(check, op, identity):
         if not values:
             return "INSERT INTO %s DEFAULT VALUES" % target, []
         return (
-            "INSERT INTO %s (%s) VALUES (%s)" % (target, ", ".join(_ident(c) for c in values), ", ".join(["%s"] * len(values))),
+            "INSERT INTO %s (%s) VALUES (%s)"
+            % (target, ", ".join(_ident(c) for c in values), ", ".join(["%s"] * len(values))),
             list(values.values()),
         )
     key = _ident(check["key"])
@@ -394,7 +433,11 @@ def denial_detail(pgcode, message):
 def mismatch(op, table, identity, expected, allowed, detail):
     """One line for a cell that differs from the expected matrix."""
     return "%s: expected %s, got %s (%s)" % (
-        label(op, table, identity), "allowed" if expected else "denied", "allowed" if allowed else "denied", detail)
+        label(op, table, identity),
+        "allowed" if expected else "denied",
+        "allowed" if allowed else "denied",
+        detail,
+    )
 
 
 def compare(results, expected):
@@ -451,9 +494,10 @@ def preflight(cur, checks, identities):
     found = set(r[0] for r in cur.fetchall())
     absent = [r for r in roles if r not in found]
     if absent:
-        raise CellError("Database role(s) not found: %s (used by identities %s)." % (
-            ", ".join(absent),
-            ", ".join(n for n, s in identities.items() if s["db_role"] in absent)))
+        raise CellError(
+            "Database role(s) not found: %s (used by identities %s)."
+            % (", ".join(absent), ", ".join(n for n, s in identities.items() if s["db_role"] in absent))
+        )
     return relkinds
 
 
@@ -489,8 +533,10 @@ def run_cell(cur, check, op, identity, identity_spec, relkind):
             for text, args in become_statements(identity_spec):
                 _execute(cur, text, args)
         except Exception as exc:
-            raise CellError("Cannot act as identity %s (database role %s) for %s: %s."
-                            % (identity, identity_spec["db_role"], cell, _error(exc)))
+            raise CellError(
+                "Cannot act as identity %s (database role %s) for %s: %s."
+                % (identity, identity_spec["db_role"], cell, _error(exc))
+            )
         try:
             _execute(cur, statement, params)
             return judge(op, cur.rowcount)
@@ -500,8 +546,10 @@ def run_cell(cur, check, op, identity, identity_spec, relkind):
                 diag = getattr(exc, "diag", None)
                 primary = getattr(diag, "message_primary", None) or str(exc).strip().splitlines()[0]
                 return False, denial_detail(code, primary)
-            raise CellError("%s failed with SQLSTATE %s, which is not a permission denial: %s (statement: %s)."
-                            % (cell, code or "(none)", _error(exc), _short(statement)))
+            raise CellError(
+                "%s failed with SQLSTATE %s, which is not a permission denial: %s (statement: %s)."
+                % (cell, code or "(none)", _error(exc), _short(statement))
+            )
     finally:
         cur.execute("ROLLBACK TO SAVEPOINT %s" % SAVEPOINT)
         cur.execute("RELEASE SAVEPOINT %s" % SAVEPOINT)
@@ -516,13 +564,15 @@ def verify(conn, spec, fixtures, lock_timeout=None, counter=None):
     """
     results = []
     try:
-        with (counter.cursor(conn) if counter is not None else conn.cursor()) as cur:
+        with counter.cursor(conn) if counter is not None else conn.cursor() as cur:
             if lock_timeout:
                 cur.execute("SET LOCAL lock_timeout = %s", ("%ds" % lock_timeout,))
             run_fixtures(cur, fixtures)
             relkinds = preflight(cur, spec["checks"], spec["identities"])
             for check, op, identity in cells(spec["checks"], spec["identities"]):
-                allowed, detail = run_cell(cur, check, op, identity, spec["identities"][identity], relkinds[check["table"]])
+                allowed, detail = run_cell(
+                    cur, check, op, identity, spec["identities"][identity], relkinds[check["table"]]
+                )
                 results.append((check["table"], op, identity, allowed, detail))
     except Exception as exc:
         if isinstance(exc, CellError) or not _is_db_error(exc):

@@ -33,7 +33,10 @@ def do_argument_spec():
             type="str",
             no_log=True,
             aliases=["oauth_token"],
-            fallback=(env_fallback, ["DO_API_TOKEN", "DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"]),
+            fallback=(
+                env_fallback,
+                ["DO_API_TOKEN", "DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"],
+            ),
             required=True,
         ),
         api_url=dict(type="str", aliases=["baseurl"], fallback=(env_fallback, ["DO_API_URL"]), default=DEFAULT_API_URL),
@@ -63,8 +66,14 @@ class DOError(_runtime.ServiceError):
     def within(self, step, written=None):
         """This error as the failure of a step: a DOError reading ``<step>: <this error>``, with the same status and
         ids; ``written`` (default: this error's) says whether the run had written anything."""
-        err = DOError(self.method, self.path, self.status, self.error_id, self.message,
-                      written=self.written if written is None else written)
+        err = DOError(
+            self.method,
+            self.path,
+            self.status,
+            self.error_id,
+            self.message,
+            written=self.written if written is None else written,
+        )
         err.msg = "%s: %s" % (step, self.msg)
         err.args = (err.msg,)
         return err
@@ -81,7 +90,9 @@ class DOClient(object):
     and writes a run made.
     """
 
-    def __init__(self, api_url, api_token, timeout=30, validate_certs=True, retries=4, backoff=0.5, opener=None, sleep=time.sleep):
+    def __init__(
+        self, api_url, api_token, timeout=30, validate_certs=True, retries=4, backoff=0.5, opener=None, sleep=time.sleep
+    ):
         self.base = api_url.rstrip("/")
         self._token = api_token
         self.timeout = timeout
@@ -97,7 +108,9 @@ class DOClient(object):
     def from_module(cls, module):
         """A client from the connection options of ``module``."""
         p = module.params
-        return cls(p["api_url"], p["api_token"], timeout=p["timeout"], validate_certs=p["validate_certs"], retries=p["retries"])
+        return cls(
+            p["api_url"], p["api_token"], timeout=p["timeout"], validate_certs=p["validate_certs"], retries=p["retries"]
+        )
 
     # -- transport -------------------------------------------------------------------------------------------
 
@@ -120,8 +133,15 @@ class DOClient(object):
             attempt += 1
             self.requests[method] = self.requests.get(method, 0) + 1
             try:
-                resp = self._open(url, method=method, data=data, headers=headers, timeout=self.timeout,
-                                  validate_certs=self.validate_certs, follow_redirects="none")
+                resp = self._open(
+                    url,
+                    method=method,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                    validate_certs=self.validate_certs,
+                    follow_redirects="none",
+                )
                 status = resp.getcode()
                 raw = resp.read()
             except HTTPError as exc:
@@ -135,8 +155,13 @@ class DOClient(object):
                 if attempt <= self.retries:
                     self._sleep(self.backoff * (2 ** (attempt - 1)))
                     continue
-                raise DOError(method, shown, None, message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)),
-                              written=self.succeeded_writes > 0)
+                raise DOError(
+                    method,
+                    shown,
+                    None,
+                    message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)),
+                    written=self.succeeded_writes > 0,
+                )
             else:
                 retry_after = None
             payload = _decode(raw)
@@ -231,7 +256,8 @@ def find_one_by_name(items, name, what, key="name"):
     if len(matches) > 1:
         raise DuplicateNameError(
             "%d %s are named %r (ids %s); names must be unique for this module to manage them: remove the duplicates "
-            "or address one by id." % (len(matches), what, name, ", ".join(str(m.get("id") or m.get("uuid")) for m in matches))
+            "or address one by id."
+            % (len(matches), what, name, ", ".join(str(m.get("id") or m.get("uuid")) for m in matches))
         )
     return matches[0] if matches else None
 

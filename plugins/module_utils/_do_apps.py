@@ -57,7 +57,11 @@ def fill_secrets(spec, secrets):
     for prefix, component in _components(spec):
         short = prefix.split("/", 1)[1] if "/" in prefix else None
         for env in component.get("envs") or []:
-            if not isinstance(env, dict) or str(env.get("type") or "GENERAL").upper() != "SECRET" or env.get("value") is not None:
+            if (
+                not isinstance(env, dict)
+                or str(env.get("type") or "GENERAL").upper() != "SECRET"
+                or env.get("value") is not None
+            ):
                 continue
             key = env.get("key")
             if short and "%s/%s" % (short, key) in secrets:
@@ -95,7 +99,9 @@ def _validate_envs(envs, where, fingerprint_env):
         if kind not in ("GENERAL", "SECRET"):
             raise SpecError("%s[%s].type must be GENERAL or SECRET, got %r." % (where, env["key"], env.get("type")))
         if kind == "SECRET" and not isinstance(env.get("value"), str):
-            raise SpecError("%s[%s] is a SECRET without a value: give it in secrets (from vault) or inline." % (where, env["key"]))
+            raise SpecError(
+                "%s[%s] is a SECRET without a value: give it in secrets (from vault) or inline." % (where, env["key"])
+            )
         keys.append(env["key"])
     dupes = sorted(set(k for k in keys if keys.count(k) > 1))
     if dupes:
@@ -148,21 +154,26 @@ def read_fingerprints(spec, fingerprint_env):
             try:
                 record = json.loads(env.get("value") or "")
                 salt = base64.b64decode(record["salt"])
-                return dict(salt=salt, iterations=int(record.get("i", FINGERPRINT_ITERATIONS)), fp=dict(record.get("fp") or {}))
+                return dict(
+                    salt=salt, iterations=int(record.get("i", FINGERPRINT_ITERATIONS)), fp=dict(record.get("fp") or {})
+                )
             except (ValueError, KeyError, TypeError):
                 return None
     return None
 
 
 def _record_value(salt, iterations, fps):
-    return json.dumps(dict(v=1, salt=base64.b64encode(salt).decode("ascii"), i=iterations, fp=fps), sort_keys=True,
-                      separators=(",", ":"))
+    return json.dumps(
+        dict(v=1, salt=base64.b64encode(salt).decode("ascii"), i=iterations, fp=fps),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def _current_secret(current, slot):
     """The value the current spec holds for a secret slot (ciphertext on DigitalOcean), or None."""
     if slot.endswith("/image/registry_credentials"):
-        component = _find_component(current, slot[:-len("/image/registry_credentials")])
+        component = _find_component(current, slot[: -len("/image/registry_credentials")])
         return ((component or {}).get("image") or {}).get("registry_credentials")
     prefix, _sep, key = slot.rpartition("/env/")
     for env in (_find_component(current, prefix) or {}).get("envs") or []:
@@ -200,7 +211,9 @@ def prepare(desired, current, update_secrets, fingerprint_env, salt=None):
             changed.append(slot)
     if update_secrets == "fingerprint" and slots:
         envs = spec.setdefault("envs", [])
-        envs.append(dict(key=fingerprint_env, scope="BUILD_TIME", type="GENERAL", value=_record_value(salt, iterations, fps)))
+        envs.append(
+            dict(key=fingerprint_env, scope="BUILD_TIME", type="GENERAL", value=_record_value(salt, iterations, fps))
+        )
     return spec, changed
 
 
@@ -343,7 +356,11 @@ def _diff_value(want, have, path, out):
 
 
 def _brief(value):
-    text = json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else ("(unset)" if value is None else str(value))
+    text = (
+        json.dumps(value, sort_keys=True)
+        if isinstance(value, (dict, list))
+        else ("(unset)" if value is None else str(value))
+    )
     return text if len(text) <= 120 else text[:117] + "..."
 
 

@@ -43,8 +43,12 @@ class DriftError(_runtime.DriftError):
 
     def __init__(self, what, drifts):
         self.drifts = drifts
-        _runtime.DriftError.__init__(self, "%s cannot be brought to the desired state in place; nothing was changed: %s."
-                                     % (what, "; ".join(drifts)), written=False, drift=list(drifts))
+        _runtime.DriftError.__init__(
+            self,
+            "%s cannot be brought to the desired state in place; nothing was changed: %s." % (what, "; ".join(drifts)),
+            written=False,
+            drift=list(drifts),
+        )
 
 
 class Plan(object):
@@ -121,11 +125,18 @@ def plan_vpc(desired, current):
         return Plan("create", body, extra=dict(make_default=bool(desired.get("default"))))
     drifts = []
     if desired.get("region") and desired["region"] != current["region"]:
-        drifts.append("region is %s, desired %s (a VPC cannot move: create a new one)" % (current["region"], desired["region"]))
+        drifts.append(
+            "region is %s, desired %s (a VPC cannot move: create a new one)" % (current["region"], desired["region"])
+        )
     if ip_range and ip_range != current["ip_range"]:
-        drifts.append("ip_range is %s, desired %s (a VPC's range cannot change: create a new one)" % (current["ip_range"], ip_range))
+        drifts.append(
+            "ip_range is %s, desired %s (a VPC's range cannot change: create a new one)"
+            % (current["ip_range"], ip_range)
+        )
     if desired.get("default") is False and current.get("default"):
-        drifts.append("default is true, desired false (a region's default VPC cannot be unset: make another VPC the default)")
+        drifts.append(
+            "default is true, desired false (a region's default VPC cannot be unset: make another VPC the default)"
+        )
     if drifts:
         raise DriftError("VPC %r" % desired["name"], drifts)
     changes, body = {}, {}
@@ -141,8 +152,13 @@ def plan_vpc(desired, current):
 def vpc_after(desired, current, plan, first_in_region=False):
     """What the VPC will look like (diff 'after' and check mode). The first VPC of a region becomes its default."""
     if plan.action == "create":
-        view = dict(name=desired["name"], region=desired["region"], ip_range=plan.body.get("ip_range"),
-                    description=plan.body.get("description", ""), default=bool(desired.get("default")) or first_in_region)
+        view = dict(
+            name=desired["name"],
+            region=desired["region"],
+            ip_range=plan.body.get("ip_range"),
+            description=plan.body.get("description", ""),
+            default=bool(desired.get("default")) or first_in_region,
+        )
         return view
     view = vpc_view(current)
     for key, (_old, new) in plan.changes.items():
@@ -166,8 +182,10 @@ def normalize_rule(rule, side):
     targets = rule.get(side) or {}
     unknown = sorted(set(targets) - set(RULE_TARGETS))
     if unknown:
-        raise SpecError("firewall rule %s has unknown key(s) %s; expected some of %s."
-                        % (side, ", ".join(unknown), ", ".join(RULE_TARGETS)))
+        raise SpecError(
+            "firewall rule %s has unknown key(s) %s; expected some of %s."
+            % (side, ", ".join(unknown), ", ".join(RULE_TARGETS))
+        )
     out = {}
     for key in RULE_TARGETS:
         values = targets.get(key)
@@ -179,8 +197,10 @@ def normalize_rule(rule, side):
                     raise SpecError("firewall rule %s.droplet_ids must be integers, got %r." % (side, values))
             out[key] = sorted(set(values))
     if not out:
-        raise SpecError("firewall rule %s %s/%s has no %s: give addresses, tags, droplet_ids, load_balancer_uids or "
-                        "kubernetes_ids." % (side, protocol, ports, side))
+        raise SpecError(
+            "firewall rule %s %s/%s has no %s: give addresses, tags, droplet_ids, load_balancer_uids or "
+            "kubernetes_ids." % (side, protocol, ports, side)
+        )
     return {"protocol": protocol, "ports": ports, side: out}
 
 
@@ -217,8 +237,10 @@ def plan_firewall(desired, current):
     )
     if current is None:
         if not want["inbound_rules"] and not want["outbound_rules"]:
-            raise SpecError("firewall %r does not exist and cannot be created without inbound_rules or outbound_rules."
-                            % desired["name"])
+            raise SpecError(
+                "firewall %r does not exist and cannot be created without inbound_rules or outbound_rules."
+                % desired["name"]
+            )
         body = dict(name=desired["name"])
         body.update((k, v or []) for k, v in want.items())
         return Plan("create", body)
@@ -260,9 +282,13 @@ def registry_view(registry):
         return {}
     subscription = registry.get("subscription") or {}
     tier = subscription.get("tier") or {}
-    return dict(name=registry.get("name"), region=registry.get("region"), subscription_tier=tier.get("slug"),
-                included_repositories=tier.get("included_repositories"),
-                storage_usage_bytes=registry.get("storage_usage_bytes"))
+    return dict(
+        name=registry.get("name"),
+        region=registry.get("region"),
+        subscription_tier=tier.get("slug"),
+        included_repositories=tier.get("included_repositories"),
+        storage_usage_bytes=registry.get("storage_usage_bytes"),
+    )
 
 
 def plan_registry(desired, current):
@@ -278,15 +304,20 @@ def plan_registry(desired, current):
     have = registry_view(current)
     drifts = []
     if have["name"] != name:
-        drifts.append("the account's registry is named %s, desired %s (an account has one registry and its name cannot "
-                      "change: set name to %s, or delete that registry first)" % (have["name"], name, have["name"]))
+        drifts.append(
+            "the account's registry is named %s, desired %s (an account has one registry and its name cannot "
+            "change: set name to %s, or delete that registry first)" % (have["name"], name, have["name"])
+        )
     if desired.get("region") and desired["region"] != have["region"]:
         drifts.append("region is %s, desired %s (a registry cannot move)" % (have["region"], desired["region"]))
     if drifts:
         raise DriftError("Container registry %r" % name, drifts)
     if desired.get("subscription_tier") and desired["subscription_tier"] != have["subscription_tier"]:
-        return Plan("update", dict(tier_slug=desired["subscription_tier"]),
-                    dict(subscription_tier=(have["subscription_tier"], desired["subscription_tier"])))
+        return Plan(
+            "update",
+            dict(tier_slug=desired["subscription_tier"]),
+            dict(subscription_tier=(have["subscription_tier"], desired["subscription_tier"])),
+        )
     return Plan()
 
 
@@ -296,7 +327,10 @@ def check_tier_option(options, tier, region=None):
     if tier not in tiers:
         raise SpecError("subscription tier %r is not offered; tiers: %s" % (tier, ", ".join(sorted(tiers))))
     if tiers[tier].get("eligible") is False:
-        raise SpecError("subscription tier %s cannot be used now: %s" % (tier, ", ".join(tiers[tier].get("eligibility_reasons") or ["not eligible"])))
+        raise SpecError(
+            "subscription tier %s cannot be used now: %s"
+            % (tier, ", ".join(tiers[tier].get("eligibility_reasons") or ["not eligible"]))
+        )
     regions = options.get("available_regions") or []
     if region and regions and region not in regions:
         raise SpecError("region %s has no container registry; available: %s" % (region, ", ".join(regions)))
@@ -314,8 +348,11 @@ def repository_report(expected, existing, included):
     total = len(set(expected) | set(existing))
     over = None
     if included and total > included:
-        over = ("the registry would hold %d repositories (%s) but its tier includes %d"
-                % (total, ", ".join(sorted(set(expected) | set(existing))), included))
+        over = "the registry would hold %d repositories (%s) but its tier includes %d" % (
+            total,
+            ", ".join(sorted(set(expected) | set(existing))),
+            included,
+        )
     return missing, over
 
 
@@ -353,8 +390,13 @@ def plan_project(desired, current):
                 body[key] = desired[key]
         return Plan("create", body, extra=dict(make_default=bool(desired.get("is_default"))))
     if desired.get("is_default") is False and current.get("is_default"):
-        raise DriftError("Project %r" % name, ["is_default is true, desired false (the default project cannot be unset: "
-                                               "make another project the default)"])
+        raise DriftError(
+            "Project %r" % name,
+            [
+                "is_default is true, desired false (the default project cannot be unset: "
+                "make another project the default)"
+            ],
+        )
     changes, body = {}, {}
     for key in ("description", "environment"):
         if desired.get(key) is not None and desired[key] != (current.get(key) or ""):
@@ -375,7 +417,9 @@ def missing_resources(desired_urns, current_urns):
         return []
     for urn in desired_urns:
         if len(str(urn).split(":", 2)) != 3 or not str(urn).startswith("do:"):
-            raise SpecError("resource %r is not a DigitalOcean URN (do:<type>:<id>, for example do:kubernetes:<uuid> "
-                            "or do:space:<bucket>)." % urn)
+            raise SpecError(
+                "resource %r is not a DigitalOcean URN (do:<type>:<id>, for example do:kubernetes:<uuid> "
+                "or do:space:<bucket>)." % urn
+            )
     have = set(current_urns or [])
     return sorted(set(u for u in desired_urns if u not in have))

@@ -104,7 +104,9 @@ def _taints(taints, where):
     out = []
     for taint in taints:
         if not taint.get("key") or taint.get("effect") not in TAINT_EFFECTS:
-            raise SpecError("%s: a taint needs a key and an effect of %s, got %r." % (where, ", ".join(TAINT_EFFECTS), taint))
+            raise SpecError(
+                "%s: a taint needs a key and an effect of %s, got %r." % (where, ", ".join(TAINT_EFFECTS), taint)
+            )
         out.append(dict(key=taint["key"], value=taint.get("value") or "", effect=taint["effect"]))
     return sorted(out, key=lambda t: (t["key"], t["value"], t["effect"]))
 
@@ -119,16 +121,23 @@ def normalize_pool(raw):
         raise SpecError("%s: size is required." % where)
     auto_scale = bool(raw.get("auto_scale"))
     count = raw.get("count")
-    pool = dict(name=name, size=raw["size"], auto_scale=auto_scale, tags=_tags(raw.get("tags")),
-                labels=None if raw.get("labels") is None else dict((str(k), str(v)) for k, v in raw["labels"].items()),
-                taints=_taints(raw.get("taints"), where))
+    pool = dict(
+        name=name,
+        size=raw["size"],
+        auto_scale=auto_scale,
+        tags=_tags(raw.get("tags")),
+        labels=None if raw.get("labels") is None else dict((str(k), str(v)) for k, v in raw["labels"].items()),
+        taints=_taints(raw.get("taints"), where),
+    )
     if auto_scale:
         low, high = raw.get("min_nodes"), raw.get("max_nodes")
         if low is None or high is None:
             raise SpecError("%s: auto_scale needs min_nodes and max_nodes." % where)
         if low < 0 or high < 1 or low > high:
-            raise SpecError("%s: need 0 <= min_nodes <= max_nodes and max_nodes >= 1, got min_nodes=%s max_nodes=%s."
-                            % (where, low, high))
+            raise SpecError(
+                "%s: need 0 <= min_nodes <= max_nodes and max_nodes >= 1, got min_nodes=%s max_nodes=%s."
+                % (where, low, high)
+            )
         if count is None:
             count = max(low, 1)
         if not low <= count <= high:
@@ -147,8 +156,10 @@ def parse_version(text):
         return None
     match = _VERSION_RE.match(str(text))
     if not match:
-        raise SpecError("version must be 'latest', a minor version (1.35), a patch version (1.35.4) or a DOKS "
-                        "slug (1.35.4-do.1), got %r." % text)
+        raise SpecError(
+            "version must be 'latest', a minor version (1.35), a patch version (1.35.4) or a DOKS "
+            "slug (1.35.4-do.1), got %r." % text
+        )
     return tuple(None if part is None else int(part) for part in match.groups())
 
 
@@ -164,7 +175,9 @@ def normalize_desired(params):
         names = [p["name"] for p in pools]
         dupes = sorted(set(n for n in names if names.count(n) > 1))
         if dupes:
-            raise SpecError("node pool names must be unique within the cluster: %s appear more than once." % ", ".join(dupes))
+            raise SpecError(
+                "node pool names must be unique within the cluster: %s appear more than once." % ", ".join(dupes)
+            )
     return dict(
         name=name,
         region=params.get("region"),
@@ -226,9 +239,11 @@ def normalize_current(cluster):
         ha=bool(cluster.get("ha")),
         auto_upgrade=bool(cluster.get("auto_upgrade")),
         surge_upgrade=bool(cluster.get("surge_upgrade")),
-        maintenance_policy=dict(start_time=_start_time(policy.get("start_time") or "00:00", "current maintenance_policy"),
-                                day=str(policy.get("day") or "any").lower(),
-                                duration=policy.get("duration")),
+        maintenance_policy=dict(
+            start_time=_start_time(policy.get("start_time") or "00:00", "current maintenance_policy"),
+            day=str(policy.get("day") or "any").lower(),
+            duration=policy.get("duration"),
+        ),
         registry_enabled=bool(cluster.get("registry_enabled")),
         endpoint=cluster.get("endpoint"),
         status=(cluster.get("status") or {}).get("state"),
@@ -288,8 +303,9 @@ def _pool_changes(desired, current):
 
 def pool_update_body(desired, current, changes):
     """The PUT body of a pool update: every setting (the API replaces them all), changed or kept."""
-    body = dict(name=current["name"], count=changes.get("count", (None, current["count"]))[1],
-                auto_scale=desired["auto_scale"])
+    body = dict(
+        name=current["name"], count=changes.get("count", (None, current["count"]))[1], auto_scale=desired["auto_scale"]
+    )
     if desired["auto_scale"]:
         body.update(min_nodes=desired["min_nodes"], max_nodes=desired["max_nodes"])
     else:
@@ -301,8 +317,12 @@ def pool_update_body(desired, current, changes):
 
 def create_body(desired):
     """The POST body that creates the desired cluster with its node pools."""
-    body = dict(name=desired["name"], region=desired["region"], version=desired["version"] or "latest",
-                node_pools=[pool_create_body(p) for p in desired["node_pools"]])
+    body = dict(
+        name=desired["name"],
+        region=desired["region"],
+        version=desired["version"] or "latest",
+        node_pools=[pool_create_body(p) for p in desired["node_pools"]],
+    )
     for key in ("vpc_uuid", "tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha"):
         if desired.get(key) is not None:
             body[key] = desired[key]
@@ -320,11 +340,22 @@ def plan(desired, current):
     if current is None:
         missing = [k for k in ("region", "node_pools") if not desired.get(k)]
         if missing:
-            raise SpecError("Cluster %r does not exist and cannot be created without %s." % (name, " and ".join(missing)))
-        actions = [dict(op="create", body=create_body(desired),
-                        summary="create cluster %s in %s (version %s) with node pools %s"
-                        % (name, desired["region"], desired["version"] or "latest",
-                           ", ".join("%s (%s x %d)" % (p["name"], p["size"], p["count"]) for p in desired["node_pools"])))]
+            raise SpecError(
+                "Cluster %r does not exist and cannot be created without %s." % (name, " and ".join(missing))
+            )
+        actions = [
+            dict(
+                op="create",
+                body=create_body(desired),
+                summary="create cluster %s in %s (version %s) with node pools %s"
+                % (
+                    name,
+                    desired["region"],
+                    desired["version"] or "latest",
+                    ", ".join("%s (%s x %d)" % (p["name"], p["size"], p["count"]) for p in desired["node_pools"]),
+                ),
+            )
+        ]
         if desired.get("registry_enabled"):
             actions.append(dict(op="registry", enable=True, summary="enable the container registry integration"))
         return actions
@@ -332,8 +363,10 @@ def plan(desired, current):
     drifts = []
     for key in ("region", "vpc_uuid"):
         if desired.get(key) is not None and desired[key] != current[key]:
-            drifts.append("%s is %s, desired %s (%s cannot change in place: create a new cluster)"
-                          % (key, current[key], desired[key], "the region" if key == "region" else "the VPC"))
+            drifts.append(
+                "%s is %s, desired %s (%s cannot change in place: create a new cluster)"
+                % (key, current[key], desired[key], "the region" if key == "region" else "the VPC")
+            )
     direction = version_drift(current["version"], desired.get("version"))
     if direction == "downgrade":
         drifts.append("version is %s, desired %s (DOKS cannot downgrade)" % (current["version"], desired["version"]))
@@ -343,9 +376,11 @@ def plan(desired, current):
     for pool in desired.get("node_pools") or []:
         have = current_pools.get(pool["name"])
         if have is not None and have["size"] != pool["size"]:
-            drifts.append("node pool %r size is %s, desired %s (a pool's droplet size cannot change in place: add a "
-                          "pool with a new name and the new size and remove this one; the module adds pools before it "
-                          "removes any)" % (pool["name"], have["size"], pool["size"]))
+            drifts.append(
+                "node pool %r size is %s, desired %s (a pool's droplet size cannot change in place: add a "
+                "pool with a new name and the new size and remove this one; the module adds pools before it "
+                "removes any)" % (pool["name"], have["size"], pool["size"])
+            )
     if drifts:
         raise DriftError(name, drifts)
 
@@ -369,28 +404,63 @@ def plan(desired, current):
             wanted.add(pool["name"])
             have = current_pools.get(pool["name"])
             if have is None:
-                actions.append(dict(op="create_pool", body=pool_create_body(pool),
-                                    summary="add node pool %s (%s x %d%s)"
-                                    % (pool["name"], pool["size"], pool["count"],
-                                       ", autoscale %d-%d" % (pool["min_nodes"], pool["max_nodes"]) if pool["auto_scale"] else "")))
+                actions.append(
+                    dict(
+                        op="create_pool",
+                        body=pool_create_body(pool),
+                        summary="add node pool %s (%s x %d%s)"
+                        % (
+                            pool["name"],
+                            pool["size"],
+                            pool["count"],
+                            ", autoscale %d-%d" % (pool["min_nodes"], pool["max_nodes"]) if pool["auto_scale"] else "",
+                        ),
+                    )
+                )
                 continue
             changes = _pool_changes(pool, have)
             if changes:
-                actions.append(dict(op="update_pool", pool_id=have["id"], body=pool_update_body(pool, have, changes),
-                                    summary="update node pool %s: %s" % (pool["name"], ", ".join(
-                                        "%s %s -> %s" % (k, _show(v[0]), _show(v[1])) for k, v in sorted(changes.items())))))
+                actions.append(
+                    dict(
+                        op="update_pool",
+                        pool_id=have["id"],
+                        body=pool_update_body(pool, have, changes),
+                        summary="update node pool %s: %s"
+                        % (
+                            pool["name"],
+                            ", ".join(
+                                "%s %s -> %s" % (k, _show(v[0]), _show(v[1])) for k, v in sorted(changes.items())
+                            ),
+                        ),
+                    )
+                )
         if desired.get("purge_node_pools", True):
             for have in current["node_pools"]:
                 if have["name"] not in wanted:
-                    actions.append(dict(op="delete_pool", pool_id=have["id"],
-                                        summary="remove node pool %s (%s x %d)" % (have["name"], have["size"], have["count"])))
+                    actions.append(
+                        dict(
+                            op="delete_pool",
+                            pool_id=have["id"],
+                            summary="remove node pool %s (%s x %d)" % (have["name"], have["size"], have["count"]),
+                        )
+                    )
     if desired.get("registry_enabled") is not None and desired["registry_enabled"] != current["registry_enabled"]:
-        actions.append(dict(op="registry", enable=desired["registry_enabled"],
-                            summary="%s the container registry integration"
-                            % ("enable" if desired["registry_enabled"] else "disable")))
+        actions.append(
+            dict(
+                op="registry",
+                enable=desired["registry_enabled"],
+                summary="%s the container registry integration"
+                % ("enable" if desired["registry_enabled"] else "disable"),
+            )
+        )
     if direction == "upgrade":
-        actions.append(dict(op="upgrade", version=desired["version"],
-                            summary="upgrade from %s to %s" % (current["version"], desired["version"])))
+        actions.append(
+            dict(
+                op="upgrade",
+                version=desired["version"],
+                summary="upgrade from %s to %s" % (current["version"], desired["version"]),
+            )
+        )
     # listed in the order apply() sends them
     return sorted(actions, key=lambda a: APPLY_ORDER.index(a["op"]))
 
@@ -451,7 +521,9 @@ def public_view(current):
     view = copy.deepcopy(current)
     for key in ("status", "endpoint", "id"):
         view.pop(key, None)
-    view["maintenance_policy"] = dict(start_time=view["maintenance_policy"]["start_time"], day=view["maintenance_policy"]["day"])
+    view["maintenance_policy"] = dict(
+        start_time=view["maintenance_policy"]["start_time"], day=view["maintenance_policy"]["day"]
+    )
     for pool in view["node_pools"]:
         for key in ("id", "nodes", "nodes_running"):
             pool.pop(key, None)
@@ -478,8 +550,11 @@ def resolve_upgrade(client, cluster_id, desired_version, written=True):
         have = parse_version(version["slug"])
         if tuple(p or 0 for p in have[:precision]) == tuple(want[:precision]):
             return version["slug"]
-    raise UpgradeUnavailable("version %s is not an available upgrade of this cluster; available: %s"
-                             % (desired_version, ", ".join(v["slug"] for v in available) or "none"), written=written)
+    raise UpgradeUnavailable(
+        "version %s is not an available upgrade of this cluster; available: %s"
+        % (desired_version, ", ".join(v["slug"] for v in available) or "none"),
+        written=written,
+    )
 
 
 def apply(client, current, actions, after_create=None, done=None):
@@ -535,11 +610,16 @@ def wait_running(client, cluster_id, timeout, interval, sleep=time.sleep, clock=
         if state == "running":
             return cluster
         if state in FAILED_STATES:
-            raise ClusterFailed("cluster %s reports state %s: %s" % (cluster.get("name"), state, status.get("message") or "no message"),
-                                written=written)
+            raise ClusterFailed(
+                "cluster %s reports state %s: %s" % (cluster.get("name"), state, status.get("message") or "no message"),
+                written=written,
+            )
         if clock() + interval > deadline:
-            raise WaitTimeout("cluster %s is still %s after %ds (wait_timeout); the operation goes on at DigitalOcean: "
-                              "run again to wait for it" % (cluster.get("name"), state, timeout), written=written)
+            raise WaitTimeout(
+                "cluster %s is still %s after %ds (wait_timeout); the operation goes on at DigitalOcean: "
+                "run again to wait for it" % (cluster.get("name"), state, timeout),
+                written=written,
+            )
         sleep(interval)
 
 
@@ -569,8 +649,12 @@ def build_kubeconfig(cluster, credentials):
         user["client-certificate-data"] = credentials["client_certificate_data"]
     if credentials.get("client_key_data"):
         user["client-key-data"] = credentials["client_key_data"]
-    user["extensions"] = [dict(name=KUBECONFIG_EXTENSION, extension=dict(
-        cluster_id=cluster["id"], expires_at=credentials.get("expires_at") or None))]
+    user["extensions"] = [
+        dict(
+            name=KUBECONFIG_EXTENSION,
+            extension=dict(cluster_id=cluster["id"], expires_at=credentials.get("expires_at") or None),
+        )
+    ]
     return {
         "apiVersion": "v1",
         "kind": "Config",

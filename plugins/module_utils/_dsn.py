@@ -23,8 +23,16 @@ except ImportError:  # pragma: no cover - the controller's toolchain has it
     HAS_PSYCOPG2 = False
 
 # Roles that own a Supabase database or administer it.
-OWNER_ROLES = frozenset(["postgres", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin",
-                         "supabase_replication_admin", "supabase_read_only_user"])
+OWNER_ROLES = frozenset(
+    [
+        "postgres",
+        "supabase_admin",
+        "supabase_auth_admin",
+        "supabase_storage_admin",
+        "supabase_replication_admin",
+        "supabase_read_only_user",
+    ]
+)
 
 
 class DsnError(SpecError, ValueError):
@@ -34,8 +42,10 @@ class DsnError(SpecError, ValueError):
 def parts(dsn):
     """libpq keywords of ``dsn`` (host, port, dbname, user, password, sslmode, ...) as a dict of strings."""
     if not isinstance(dsn, str) or not dsn.strip():
-        raise DsnError("expected a PostgreSQL connection string (postgresql://user:password@host:port/db or "
-                       "key=value pairs), got an empty value")
+        raise DsnError(
+            "expected a PostgreSQL connection string (postgresql://user:password@host:port/db or "
+            "key=value pairs), got an empty value"
+        )
     if not HAS_PSYCOPG2:
         raise DsnError("psycopg2 is needed on the controller to read PostgreSQL connection strings")
     try:
@@ -44,8 +54,10 @@ def parts(dsn):
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         if "\"" in reason or "=" in reason:
             reason = "libpq could not parse it"
-        raise DsnError("not a PostgreSQL connection string (%s); expected postgresql://user:password@host:port/db or "
-                       "key=value pairs (the value is not shown because it may hold a password)" % reason)
+        raise DsnError(
+            "not a PostgreSQL connection string (%s); expected postgresql://user:password@host:port/db or "
+            "key=value pairs (the value is not shown because it may hold a password)" % reason
+        )
 
 
 def login_user(role, base_user):
@@ -77,6 +89,13 @@ def with_login(dsn, role, password):
     netloc = "%s:%s@%s" % (quote(user, safe=""), quote(password or "", safe=""), host)
     if p.get("port"):
         netloc += ":%s" % p["port"]
-    query = "&".join("%s=%s" % (k, quote(v, safe="")) for k, v in sorted(p.items())
-                     if k not in ("user", "password", "host", "port", "dbname"))
-    return "postgresql://%s/%s%s" % (netloc, quote(p.get("dbname") or "postgres", safe=""), ("?" + query) if query else "")
+    query = "&".join(
+        "%s=%s" % (k, quote(v, safe=""))
+        for k, v in sorted(p.items())
+        if k not in ("user", "password", "host", "port", "dbname")
+    )
+    return "postgresql://%s/%s%s" % (
+        netloc,
+        quote(p.get("dbname") or "postgres", safe=""),
+        ("?" + query) if query else "",
+    )

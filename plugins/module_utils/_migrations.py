@@ -222,7 +222,8 @@ def parse_amends(text, filename):
         if not value:
             raise MigrationSpecError(
                 "Migration file %s line %d: a %s line must be `-- %s sha256:<64 lower-case hex digits>` (the "
-                "fingerprint of the earlier version of the file that the database recorded)." % (filename, number, AMENDS_MARK, AMENDS_MARK)
+                "fingerprint of the earlier version of the file that the database recorded)."
+                % (filename, number, AMENDS_MARK, AMENDS_MARK)
             )
         digests.append(value.group(1))
     rest = "\n".join(lines[header:])
@@ -308,7 +309,9 @@ def load_migrations(path):
         if not statements:
             raise MigrationSpecError("Migration file %s contains no SQL statement." % filename)
         migrations.append(
-            Migration(version, name, filename, statements, statement_lines(text, statements), parse_amends(text, filename))
+            Migration(
+                version, name, filename, statements, statement_lines(text, statements), parse_amends(text, filename)
+            )
         )
     migrations.sort(key=version_key)
     return migrations, skipped
@@ -371,7 +374,11 @@ def plan(migrations, history, allow_out_of_order=False):
             "(the ledger row is then amended; see the supabase_migration documentation), or record it with "
             "`supabase migration repair --status reverted <version>` followed by "
             "`supabase migration repair --status applied <version>`."
-            % (", ".join(m.filename for m, d in edited), ", ".join("%s %s" % (m.filename, d) for m, d in edited), AMENDS_MARK)
+            % (
+                ", ".join(m.filename for m, d in edited),
+                ", ".join("%s %s" % (m.filename, d) for m, d in edited),
+                AMENDS_MARK,
+            )
         )
     pending = [m for m in migrations if m.version not in history]
     if pending and history and not allow_out_of_order:
@@ -434,7 +441,9 @@ def ensure_ledger(cur, ledger_schema):
     """Create the ledger as the CLI does (pkg/migration/history.go), tolerating an older CLI's table."""
     cur.execute("SET LOCAL lock_timeout = '4s'")
     cur.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(ledger_schema)))
-    cur.execute(pgsql.SQL("CREATE TABLE IF NOT EXISTS {} (version text NOT NULL PRIMARY KEY)").format(_ledger(ledger_schema)))
+    cur.execute(
+        pgsql.SQL("CREATE TABLE IF NOT EXISTS {} (version text NOT NULL PRIMARY KEY)").format(_ledger(ledger_schema))
+    )
     cur.execute(pgsql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS statements text[]").format(_ledger(ledger_schema)))
     cur.execute(pgsql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS name text").format(_ledger(ledger_schema)))
 
@@ -449,9 +458,7 @@ def apply_migration(cur, migration, ledger_schema):
             where = "statement %d of %d" % (index + 1, total)
             if migration.lines[index]:
                 where += " (line %d)" % migration.lines[index]
-            raise MigrationFailed(
-                "Migration %s failed at %s: %s" % (migration.filename, where, pg_error_message(exc))
-            )
+            raise MigrationFailed("Migration %s failed at %s: %s" % (migration.filename, where, pg_error_message(exc)))
     cur.execute(
         pgsql.SQL("INSERT INTO {} (version, name, statements) VALUES (%s, %s, %s)").format(_ledger(ledger_schema)),
         (migration.version, migration.name, list(migration.statements)),
@@ -472,5 +479,6 @@ def amend_ledger(cur, migration, ledger_schema, recorded):
     )
     if cur.rowcount != 1:
         raise MigrationDriftError(
-            "Migration %s: its ledger row changed while the amendment was being written; nothing was amended." % migration.filename
+            "Migration %s: its ledger row changed while the amendment was being written; nothing was amended."
+            % migration.filename
         )

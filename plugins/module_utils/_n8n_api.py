@@ -87,8 +87,11 @@ class N8nApiError(ServiceError):
         elif self.reason:
             text += " %s" % self.reason
         if self.status == 401:
-            text += (" (the login was refused or its session expired)" if self.rest
-                     else " (the API key was rejected: check api_key / N8N_API_KEY)")
+            text += (
+                " (the login was refused or its session expired)"
+                if self.rest
+                else " (the API key was rejected: check api_key / N8N_API_KEY)"
+            )
         return text
 
     @property
@@ -173,8 +176,18 @@ def _server_message(raw):
 class N8nClient(object):
     """Small client for n8n's public API. ``opener`` and ``sleep`` are injectable for tests."""
 
-    def __init__(self, url, api_key, validate_certs=True, timeout=30, retries=4, backoff=0.5, max_backoff=8.0,
-                 opener=None, sleep=None):
+    def __init__(
+        self,
+        url,
+        api_key,
+        validate_certs=True,
+        timeout=30,
+        retries=4,
+        backoff=0.5,
+        max_backoff=8.0,
+        opener=None,
+        sleep=None,
+    ):
         if not url or not isinstance(url, str):
             raise InvalidConnection("url must be the base URL of the n8n instance, for example http://127.0.0.1:5678")
         base = url.rstrip("/")
@@ -273,9 +286,17 @@ class N8nClient(object):
             self.requests.append((method, shown_path.split("?")[0] if rest else path))
             wait = None
             try:
-                resp = self._open(url, method=method, headers=headers, data=data, validate_certs=self.validate_certs,
-                                  timeout=self.timeout, http_agent=USER_AGENT, follow_redirects="safe",
-                                  use_proxy=True)
+                resp = self._open(
+                    url,
+                    method=method,
+                    headers=headers,
+                    data=data,
+                    validate_certs=self.validate_certs,
+                    timeout=self.timeout,
+                    http_agent=USER_AGENT,
+                    follow_redirects="safe",
+                    use_proxy=True,
+                )
                 self._wrote = self._wrote or state_write
                 raw = resp.read()
                 if not raw:
@@ -283,9 +304,14 @@ class N8nClient(object):
                 try:
                     return resp, json.loads(raw.decode("utf-8"))
                 except ValueError:
-                    raise N8nApiError(method, shown_path, getattr(resp, "status", None) or resp.getcode(),
-                                      reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url, rest=rest,
-                                      written=self._wrote)
+                    raise N8nApiError(
+                        method,
+                        shown_path,
+                        getattr(resp, "status", None) or resp.getcode(),
+                        reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url,
+                        rest=rest,
+                        written=self._wrote,
+                    )
             except HTTPError as exc:
                 try:
                     raw = exc.read()
@@ -300,8 +326,9 @@ class N8nClient(object):
             except (URLError, socket.timeout, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", None) or exc
                 refused = isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower()
-                error = N8nApiError(method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)),
-                                    rest=rest)
+                error = N8nApiError(
+                    method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)), rest=rest
+                )
                 if attempt > self.retries or (method == "POST" and not refused):
                     raise self._failed(error, state_write and not refused)
             if wait is None:
@@ -321,7 +348,9 @@ class N8nClient(object):
 
     def post(self, path, body=None, query=None, retry_statuses=None):
         """POST ``body`` (``{}`` by default) to ``path``."""
-        return self.request("POST", path, query=query, body=body if body is not None else {}, retry_statuses=retry_statuses)
+        return self.request(
+            "POST", path, query=query, body=body if body is not None else {}, retry_statuses=retry_statuses
+        )
 
     def put(self, path, body, query=None):
         """PUT ``body`` to ``path``."""
@@ -367,8 +396,11 @@ class N8nClient(object):
 
     def update_workflow(self, workflow_id, body, publish_if_active=True):
         """Replace a workflow (PUT); an active one is republished unless ``publish_if_active`` is false."""
-        return self.put("/workflows/%s" % quote(workflow_id, safe=""), body,
-                        query={"publishIfActive": "true" if publish_if_active else "false"})
+        return self.put(
+            "/workflows/%s" % quote(workflow_id, safe=""),
+            body,
+            query={"publishIfActive": "true" if publish_if_active else "false"},
+        )
 
     def activate_workflow(self, workflow_id):
         """Publish (2.x) the workflow's current version; /activate where the server has no /publish."""
@@ -403,7 +435,7 @@ class N8nClient(object):
             except N8nApiError as exc:
                 if exc.status != 409 or "still being unpublished" not in (exc.message or "") or attempt >= self.retries:
                     raise
-                self._sleep(min(self.max_backoff, self.backoff * (2 ** attempt)))
+                self._sleep(min(self.max_backoff, self.backoff * (2**attempt)))
 
     def set_workflow_tags(self, workflow_id, tag_ids):
         """Set a workflow's tags to exactly ``tag_ids``; returns the tags."""
@@ -459,21 +491,36 @@ class N8nClient(object):
         """Log in as a user (``POST /rest/login``) and keep the session for the ``rest_*`` calls; returns the user.
 
         Not retried on an error answer but 429/503: a refused password must not be tried again."""
-        resp, data = self._exchange("POST", "/login", body={"emailOrLdapLoginId": email, "password": password},
-                                    retry_statuses=POST_RETRY_STATUSES, rest=True)
+        resp, data = self._exchange(
+            "POST",
+            "/login",
+            body={"emailOrLdapLoginId": email, "password": password},
+            retry_statuses=POST_RETRY_STATUSES,
+            rest=True,
+        )
         cookie = _session_cookie(resp)
         if not cookie:
-            raise N8nApiError("POST", REST_PREFIX + "/login", getattr(resp, "status", None),
-                              reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE, rest=True,
-                              written=self._wrote)
+            raise N8nApiError(
+                "POST",
+                REST_PREFIX + "/login",
+                getattr(resp, "status", None),
+                reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE,
+                rest=True,
+                written=self._wrote,
+            )
         self._session = cookie
         return _rest_data(data) or {}
 
     def rest(self, method, path, query=None, body=None):
         """One /rest call with the login session; returns n8n's ``data`` (its /rest answers are {"data": ...})."""
         if not self._session:
-            raise N8nApiError(method.upper(), REST_PREFIX + path, reason="not logged in (call login() first)", rest=True,
-                              written=self._wrote)
+            raise N8nApiError(
+                method.upper(),
+                REST_PREFIX + path,
+                reason="not logged in (call login() first)",
+                rest=True,
+                written=self._wrote,
+            )
         if body is None and method.upper() in ("POST", "PUT", "PATCH"):
             body = {}
         return _rest_data(self.request(method, path, query=query, body=body, rest=True))
@@ -482,8 +529,9 @@ class N8nClient(object):
         """The logged-in user's own public-API keys (redacted: n8n shows only the last characters), every page."""
         items, skip = [], 0
         while True:
-            page = self.rest("GET", "/api-keys", {"ownership": "mine", "label": label, "take": PAGE_LIMIT,
-                                                  "skip": skip or None})
+            page = self.rest(
+                "GET", "/api-keys", {"ownership": "mine", "label": label, "take": PAGE_LIMIT, "skip": skip or None}
+            )
             batch = page.get("items", []) if isinstance(page, dict) else (page or [])
             items.extend(batch)
             if not isinstance(page, dict) or len(batch) < PAGE_LIMIT:
@@ -500,7 +548,9 @@ class N8nClient(object):
 
     def update_api_key(self, key_id, label, scopes):
         """Set the label and scopes of one of the logged-in user's keys (the key itself does not change)."""
-        return self.rest("PATCH", "/api-keys/%s" % quote(key_id, safe=""), body={"label": label, "scopes": list(scopes)})
+        return self.rest(
+            "PATCH", "/api-keys/%s" % quote(key_id, safe=""), body={"label": label, "scopes": list(scopes)}
+        )
 
     def delete_api_key(self, key_id):
         """Delete one of the logged-in user's keys."""

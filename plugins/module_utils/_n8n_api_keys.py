@@ -35,15 +35,19 @@ def labelled(keys, label):
 def is_stored_copy(stored_key, key):
     """Whether ``stored_key`` is the raw form of ``key`` as n8n lists it (redacted to its last characters)."""
     shown = (key or {}).get("apiKey") or ""
-    return bool(stored_key) and len(stored_key) > VISIBLE_CHARS and shown[-VISIBLE_CHARS:] == stored_key[-VISIBLE_CHARS:]
+    return (
+        bool(stored_key) and len(stored_key) > VISIBLE_CHARS and shown[-VISIBLE_CHARS:] == stored_key[-VISIBLE_CHARS:]
+    )
 
 
 def check_scopes(wanted, allowed):
     """Reject scopes a key of this user cannot have, naming them."""
     unknown = sorted(set(wanted) - set(allowed))
     if unknown:
-        raise ApiKeyError("scope(s) %s are not among those an API key of this user may have: %s"
-                          % (", ".join(unknown), ", ".join(sorted(allowed))))
+        raise ApiKeyError(
+            "scope(s) %s are not among those an API key of this user may have: %s"
+            % (", ".join(unknown), ", ".join(sorted(allowed)))
+        )
 
 
 def plan(state, keys, stored_key, stored_works, scopes):
@@ -56,11 +60,17 @@ def plan(state, keys, stored_key, stored_works, scopes):
     others = [k["id"] for k in keys if current is None or k["id"] != current["id"]]
     if state == "absent":
         ids = [k["id"] for k in keys]
-        return dict(action="delete" if ids else "none", delete=ids, update=None, reuse=False,
-                    changes=["deleted"] if ids else [])
+        return dict(
+            action="delete" if ids else "none", delete=ids, update=None, reuse=False, changes=["deleted"] if ids else []
+        )
     if current is None:
-        return dict(action="replace" if others else "create", delete=others, update=None, reuse=False,
-                    changes=(["replaced (no stored copy n8n accepts)"] if others else ["created"]))
+        return dict(
+            action="replace" if others else "create",
+            delete=others,
+            update=None,
+            reuse=False,
+            changes=(["replaced (no stored copy n8n accepts)"] if others else ["created"]),
+        )
     changes = []
     update = None
     if sorted(current.get("scopes") or []) != sorted(scopes):

@@ -42,8 +42,10 @@ def find(credentials, ctype, name):
     """The credential of type ``ctype`` named exactly ``name`` (None without one); AmbiguousCredential for several."""
     found = [c for c in credentials or [] if c.get("type") == ctype and c.get("name") == name]
     if len(found) > 1:
-        raise AmbiguousCredential("%d credentials of type %s are named %r (ids %s): rename or delete the extra ones"
-                                  % (len(found), ctype, name, ", ".join(sorted(c["id"] for c in found))))
+        raise AmbiguousCredential(
+            "%d credentials of type %s are named %r (ids %s): rename or delete the extra ones"
+            % (len(found), ctype, name, ", ".join(sorted(c["id"] for c in found)))
+        )
     return found[0] if found else None
 
 
@@ -55,13 +57,17 @@ def check_data(schema, data, ctype):
     if props:
         unknown = sorted(set(data) - set(props))
         if unknown:
-            raise InvalidCredential("data has field(s) %s that a %s credential does not have; its fields are: %s"
-                                    % (", ".join(unknown), ctype, ", ".join(sorted(props))))
+            raise InvalidCredential(
+                "data has field(s) %s that a %s credential does not have; its fields are: %s"
+                % (", ".join(unknown), ctype, ", ".join(sorted(props)))
+            )
         for key, value in data.items():
             spec = props.get(key) or {}
             allowed = spec.get("enum")
             if allowed and value not in allowed:
-                raise InvalidCredential("data.%s must be one of %s for a %s credential" % (key, ", ".join(map(str, allowed)), ctype))
+                raise InvalidCredential(
+                    "data.%s must be one of %s for a %s credential" % (key, ", ".join(map(str, allowed)), ctype)
+                )
             expected = spec.get("type")
             if value is not None and expected in _TYPES and not _TYPES[expected](value):
                 raise InvalidCredential("data.%s must be a %s for a %s credential" % (key, expected, ctype))

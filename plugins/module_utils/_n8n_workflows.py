@@ -43,31 +43,87 @@ TAG_MAX_LENGTH = 24
 
 # n8n 2.41.1 public API, workflowSettings (additionalProperties: false).
 SETTINGS_WRITABLE = (
-    "saveExecutionProgress", "saveManualExecutions", "saveDataErrorExecution", "saveDataSuccessExecution",
-    "executionTimeout", "errorWorkflow", "timezone", "executionOrder", "callerPolicy", "callerIds", "timeSavedMode",
-    "timeSavedPerExecution", "redactionPolicy", "availableInMCP", "customTelemetryTags",
+    "saveExecutionProgress",
+    "saveManualExecutions",
+    "saveDataErrorExecution",
+    "saveDataSuccessExecution",
+    "executionTimeout",
+    "errorWorkflow",
+    "timezone",
+    "executionOrder",
+    "callerPolicy",
+    "callerIds",
+    "timeSavedMode",
+    "timeSavedPerExecution",
+    "redactionPolicy",
+    "availableInMCP",
+    "customTelemetryTags",
 )
 # In the schema but derived by the server ("any value sent ... is ignored"): never sent, never compared.
 SETTINGS_DERIVED = ("binaryMode", "credentialResolverId")
 
 NODE_KEYS = (
-    "id", "name", "type", "typeVersion", "position", "parameters", "credentials", "webhookId", "disabled", "notes",
-    "notesInFlow", "executeOnce", "alwaysOutputData", "retryOnFail", "maxTries", "waitBetweenTries", "continueOnFail",
-    "onError", "customTelemetryTags",
+    "id",
+    "name",
+    "type",
+    "typeVersion",
+    "position",
+    "parameters",
+    "credentials",
+    "webhookId",
+    "disabled",
+    "notes",
+    "notesInFlow",
+    "executeOnce",
+    "alwaysOutputData",
+    "retryOnFail",
+    "maxTries",
+    "waitBetweenTries",
+    "continueOnFail",
+    "onError",
+    "customTelemetryTags",
 )
 # Keys whose absence means the same as this value.
 NODE_DEFAULTS = {
-    "parameters": {}, "credentials": {}, "disabled": False, "notes": "", "notesInFlow": False, "executeOnce": False,
-    "alwaysOutputData": False, "retryOnFail": False, "maxTries": 3, "waitBetweenTries": 1000, "continueOnFail": False,
+    "parameters": {},
+    "credentials": {},
+    "disabled": False,
+    "notes": "",
+    "notesInFlow": False,
+    "executeOnce": False,
+    "alwaysOutputData": False,
+    "retryOnFail": False,
+    "maxTries": 3,
+    "waitBetweenTries": 1000,
+    "continueOnFail": False,
     "onError": "stopWorkflow",
 }
 # Managed by the server when the definition does not give them: compared only when given, carried over on update.
 NODE_SERVER_KEYS = ("id", "webhookId")
 # Top-level keys of a workflow file that are not part of the desired state (server-managed or runtime data).
 IGNORED_TOP_KEYS = (
-    "id", "active", "activeVersionId", "activeVersion", "createdAt", "updatedAt", "isArchived", "versionId",
-    "versionCounter", "sourceWorkflowId", "triggerCount", "meta", "tags", "shared", "pinData", "staticData",
-    "parentFolder", "parentFolderId", "homeProject", "scopes", "usedCredentials", "checksum",
+    "id",
+    "active",
+    "activeVersionId",
+    "activeVersion",
+    "createdAt",
+    "updatedAt",
+    "isArchived",
+    "versionId",
+    "versionCounter",
+    "sourceWorkflowId",
+    "triggerCount",
+    "meta",
+    "tags",
+    "shared",
+    "pinData",
+    "staticData",
+    "parentFolder",
+    "parentFolderId",
+    "homeProject",
+    "scopes",
+    "usedCredentials",
+    "checksum",
 )
 OPTIONAL_TOP_KEYS = ("nodeGroups",)
 # Written with the workflow but not compared: the list endpoint does not return it (2.41.1), and a GET per workflow
@@ -108,21 +164,25 @@ def load_source(item):
             except ValueError as exc:
                 raise InvalidWorkflow("definition is not valid JSON: %s" % exc)
         if not isinstance(definition, dict):
-            raise InvalidWorkflow("definition must be a mapping (a workflow object), got %s" % type(definition).__name__)
+            raise InvalidWorkflow(
+                "definition must be a mapping (a workflow object), got %s" % type(definition).__name__
+            )
         return copy.deepcopy(definition)
     src = item.get("src")
     if src:
         try:
             with open(src, "rb") as f:
                 raw = f.read()
-        except (IOError, OSError) as exc:
+        except OSError as exc:
             raise InvalidWorkflow("cannot read workflow file %s: %s" % (src, exc.strerror or exc))
         try:
             definition = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWorkflow("workflow file %s is not valid JSON: %s" % (src, exc))
         if not isinstance(definition, dict):
-            raise InvalidWorkflow("workflow file %s must hold one workflow object, got %s" % (src, type(definition).__name__))
+            raise InvalidWorkflow(
+                "workflow file %s must hold one workflow object, got %s" % (src, type(definition).__name__)
+            )
         return definition
     return None
 
@@ -139,12 +199,14 @@ def describe_item(item):
 def substitute(value, variables, missing):
     """Fill @@NAME@@ placeholders in every string of ``value``; names without a value are added to ``missing``."""
     if isinstance(value, str):
+
         def repl(match):
             name = match.group(1)
             if name in variables:
                 return variables[name]
             missing.add(name)
             return match.group(0)
+
         return PLACEHOLDER_RE.sub(repl, value)
     if isinstance(value, list):
         return [substitute(v, variables, missing) for v in value]
@@ -155,8 +217,9 @@ def substitute(value, variables, missing):
 
 def mask(value, secrets):
     """Put the placeholders back where secret values appear (for anything shown to the user)."""
-    pairs = sorted(((str(v), "@@%s@@" % k) for k, v in (secrets or {}).items() if v not in (None, "")),
-                   key=lambda p: -len(p[0]))
+    pairs = sorted(
+        ((str(v), "@@%s@@" % k) for k, v in (secrets or {}).items() if v not in (None, "")), key=lambda p: -len(p[0])
+    )
     if not pairs:
         return value
 
@@ -179,8 +242,10 @@ def _placeholder_values(variables, secrets, where):
     for kind, mapping in (("vars", variables or {}), ("secrets", secrets or {})):
         for key, value in mapping.items():
             if not re.match(r"^[A-Z][A-Z0-9_]*$", str(key)):
-                raise InvalidWorkflow("%s key %r is not a placeholder name: use upper case letters, digits and _ "
-                                      "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper()))
+                raise InvalidWorkflow(
+                    "%s key %r is not a placeholder name: use upper case letters, digits and _ "
+                    "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper())
+                )
             if isinstance(value, (dict, list)) or value is None:
                 raise InvalidWorkflow("%s.%s must be a string or a number" % (kind, key))
             if isinstance(value, bool):
@@ -217,8 +282,9 @@ def _credential_refs(node, where):
         if isinstance(ref, str):
             ref = {"name": ref}
         if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"].strip():
-            raise InvalidWorkflow("%s: credential %r must name the credential: {%s: {name: <credential name>}}"
-                                  % (where, ctype, ctype))
+            raise InvalidWorkflow(
+                "%s: credential %r must name the credential: {%s: {name: <credential name>}}" % (where, ctype, ctype)
+            )
         out[ctype] = {"name": ref["name"]}
     return out
 
@@ -248,7 +314,11 @@ def validate_definition(definition, where):
         if not isinstance(node.get("typeVersion"), (int, float)) or isinstance(node.get("typeVersion"), bool):
             raise InvalidWorkflow("%s: typeVersion must be a number" % at)
         pos = node.get("position")
-        if not (isinstance(pos, list) and len(pos) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
+        if not (
+            isinstance(pos, list)
+            and len(pos) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)
+        ):
             raise InvalidWorkflow("%s: position must be [x, y] (n8n requires it)" % at)
         if "parameters" in node and not isinstance(node["parameters"], dict):
             raise InvalidWorkflow("%s: parameters must be a mapping" % at)
@@ -263,15 +333,19 @@ def validate_definition(definition, where):
         if source not in names:
             raise InvalidWorkflow("%s: connections start at %r, which is not a node of the workflow" % (where, source))
         if not isinstance(types, dict):
-            raise InvalidWorkflow("%s: connections of %r must be a mapping of connection type to outputs" % (where, source))
+            raise InvalidWorkflow(
+                "%s: connections of %r must be a mapping of connection type to outputs" % (where, source)
+            )
         for ctype, outputs in types.items():
             if not isinstance(outputs, list):
                 raise InvalidWorkflow("%s: connections %r.%s must be a list of outputs" % (where, source, ctype))
             for output in outputs:
                 for target in output or []:
                     if not isinstance(target, dict) or target.get("node") not in names:
-                        raise InvalidWorkflow("%s: %r connects to %r, which is not a node of the workflow"
-                                              % (where, source, target.get("node") if isinstance(target, dict) else target))
+                        raise InvalidWorkflow(
+                            "%s: %r connects to %r, which is not a node of the workflow"
+                            % (where, source, target.get("node") if isinstance(target, dict) else target)
+                        )
     settings = definition.get("settings", {})
     if settings is not None and not isinstance(settings, dict):
         raise InvalidWorkflow("%s: settings must be a mapping" % where)
@@ -314,15 +388,19 @@ def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
     missing = set()
     definition = substitute(definition, values, missing)
     if missing:
-        raise InvalidWorkflow("%s uses placeholder(s) %s that neither vars nor secrets define"
-                              % (where, ", ".join("@@%s@@" % m for m in sorted(missing))))
+        raise InvalidWorkflow(
+            "%s uses placeholder(s) %s that neither vars nor secrets define"
+            % (where, ", ".join("@@%s@@" % m for m in sorted(missing)))
+        )
     validate_definition(definition, where)
 
     warnings = []
     settings, dropped = split_settings(definition.get("settings") or {})
     if dropped:
-        warnings.append("%s: settings key(s) %s are not accepted by the n8n public API and were left out"
-                        % (where, ", ".join(dropped)))
+        warnings.append(
+            "%s: settings key(s) %s are not accepted by the n8n public API and were left out"
+            % (where, ", ".join(dropped))
+        )
     nodes = []
     credentials = set()
     for node in definition["nodes"]:
@@ -334,15 +412,28 @@ def prepare(item, variables=None, secrets=None, management_tag=MANAGEMENT_TAG):
         else:
             node.pop("credentials", None)
         nodes.append(node)
-    body = dict(name=definition["name"], nodes=nodes, connections=definition.get("connections") or {}, settings=settings)
+    body = dict(
+        name=definition["name"], nodes=nodes, connections=definition.get("connections") or {}, settings=settings
+    )
     for key in OPTIONAL_TOP_KEYS + WRITE_ONLY_TOP_KEYS:
         if key in definition and definition[key] is not None:
             body[key] = copy.deepcopy(definition[key])
     if management_tag:
         if len(management_tag) > TAG_MAX_LENGTH:
-            raise InvalidWorkflow("management_tag %r is longer than n8n's %d-character limit" % (management_tag, TAG_MAX_LENGTH))
-    return dict(name=definition["name"], id=item.get("id"), state="present", active=item.get("active"), tags=tags,
-                body=body, credentials=sorted(credentials), warnings=warnings, where=where)
+            raise InvalidWorkflow(
+                "management_tag %r is longer than n8n's %d-character limit" % (management_tag, TAG_MAX_LENGTH)
+            )
+    return dict(
+        name=definition["name"],
+        id=item.get("id"),
+        state="present",
+        active=item.get("active"),
+        tags=tags,
+        body=body,
+        credentials=sorted(credentials),
+        warnings=warnings,
+        where=where,
+    )
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -375,15 +466,22 @@ def resolve_credentials(desired, index, missing_ok=False):
                 hint = (" (a credential of that name exists with type %s)" % ", ".join(same_name)) if same_name else ""
                 if missing_ok:
                     ref["id"] = None
-                    warnings.append("%s uses credential %r of type %s, which does not exist on the n8n instance yet%s; "
-                                    "check mode assumes an earlier task creates it (a real run fails if it does not)"
-                                    % (at, ref["name"], ctype, hint))
+                    warnings.append(
+                        "%s uses credential %r of type %s, which does not exist on the n8n instance yet%s; "
+                        "check mode assumes an earlier task creates it (a real run fails if it does not)"
+                        % (at, ref["name"], ctype, hint)
+                    )
                     continue
-                raise InvalidWorkflow("%s uses credential %r of type %s, which does not exist on the n8n instance%s; "
-                                      "create it first (insightpulseai.workbench.n8n_credential)" % (at, ref["name"], ctype, hint))
+                raise InvalidWorkflow(
+                    "%s uses credential %r of type %s, which does not exist on the n8n instance%s; "
+                    "create it first (insightpulseai.workbench.n8n_credential)" % (at, ref["name"], ctype, hint)
+                )
             if len(ids) > 1:
-                raise AmbiguousWorkflow("%s uses credential %r of type %s, but %d credentials have that type and name "
-                                        "(ids %s): rename or delete the extra ones" % (at, ref["name"], ctype, len(ids), ", ".join(sorted(ids))))
+                raise AmbiguousWorkflow(
+                    "%s uses credential %r of type %s, but %d credentials have that type and name "
+                    "(ids %s): rename or delete the extra ones"
+                    % (at, ref["name"], ctype, len(ids), ", ".join(sorted(ids)))
+                )
             ref["id"] = ids[0]
     return warnings
 
@@ -398,8 +496,10 @@ def _normalize_connections(connections):
     for source, types in (connections or {}).items():
         ntypes = {}
         for ctype, outputs in (types or {}).items():
-            outs = [[{"node": t.get("node"), "type": t.get("type", ctype), "index": t.get("index", 0)} for t in (o or [])]
-                    for o in (outputs or [])]
+            outs = [
+                [{"node": t.get("node"), "type": t.get("type", ctype), "index": t.get("index", 0)} for t in (o or [])]
+                for o in (outputs or [])
+            ]
             while outs and not outs[-1]:
                 outs.pop()
             if outs:
@@ -445,8 +545,12 @@ def normalize(workflow, desired=None):
             dn = desired_nodes.get(node.get("name"), {})
         nodes[node.get("name")] = normalize_node(node, dn)
     settings = split_settings(workflow.get("settings") or {})[0]
-    out = dict(name=workflow.get("name"), nodes=nodes, connections=_normalize_connections(workflow.get("connections")),
-               settings=settings)
+    out = dict(
+        name=workflow.get("name"),
+        nodes=nodes,
+        connections=_normalize_connections(workflow.get("connections")),
+        settings=settings,
+    )
     for key in OPTIONAL_TOP_KEYS:
         if desired is None:
             if workflow.get(key) not in (None, [], ""):
@@ -516,9 +620,11 @@ def match(desired, workflows):
         return found[0]
     found = find_by_name(workflows, desired["name"])
     if len(found) > 1:
-        raise AmbiguousWorkflow("%d workflows are named %r on the n8n instance (ids %s): names must be unique for this "
-                                "module; rename or delete the extra ones, or give the id"
-                                % (len(found), desired["name"], ", ".join(sorted(w["id"] for w in found))))
+        raise AmbiguousWorkflow(
+            "%d workflows are named %r on the n8n instance (ids %s): names must be unique for this "
+            "module; rename or delete the extra ones, or give the id"
+            % (len(found), desired["name"], ", ".join(sorted(w["id"] for w in found)))
+        )
     return found[0] if found else None
 
 
@@ -529,8 +635,14 @@ def tag_names(workflow):
 
 def plan_one(desired, current, management_tag=MANAGEMENT_TAG):
     """What to do for one workflow: {"action": create|update|delete|none, "changes": [...], ...}."""
-    p = dict(name=desired["name"], id=(current or {}).get("id"), state=desired["state"], changes=[], current=current,
-             desired=desired)
+    p = dict(
+        name=desired["name"],
+        id=(current or {}).get("id"),
+        state=desired["state"],
+        changes=[],
+        current=current,
+        desired=desired,
+    )
     if desired["state"] == "absent":
         p["action"] = "delete" if current else "none"
         if current:
@@ -595,6 +707,7 @@ def purge_candidates(workflows, declared_names, declared_ids, management_tag):
 
 def diff_view(p):
     """A diff-mode before/after pair for one planned workflow (secrets are masked by the caller)."""
+
     def state_of(wf_norm, active, tags):
         if wf_norm is None:
             return {}
@@ -613,8 +726,11 @@ def diff_view(p):
     before_active = bool(current.get("active"))
     return dict(
         before=state_of(p["before"], before_active, tag_names(current)),
-        after=state_of(p["after"], before_active if after_active is None else bool(after_active),
-                       p["tags"] if p.get("tags") is not None else tag_names(current)),
+        after=state_of(
+            p["after"],
+            before_active if after_active is None else bool(after_active),
+            p["tags"] if p.get("tags") is not None else tag_names(current),
+        ),
     )
 
 
@@ -695,8 +811,16 @@ def summary(wf, secrets=None):
     """The secret-free description of a workflow that modules return."""
     if not wf:
         return {}
-    return mask(dict(
-        id=wf.get("id"), name=wf.get("name"), active=bool(wf.get("active")), versionId=wf.get("versionId"),
-        activeVersionId=wf.get("activeVersionId"), tags=tag_names(wf), nodes=len(wf.get("nodes") or []),
-        updatedAt=wf.get("updatedAt"),
-    ), secrets)
+    return mask(
+        dict(
+            id=wf.get("id"),
+            name=wf.get("name"),
+            active=bool(wf.get("active")),
+            versionId=wf.get("versionId"),
+            activeVersionId=wf.get("activeVersionId"),
+            tags=tag_names(wf),
+            nodes=len(wf.get("nodes") or []),
+            updatedAt=wf.get("updatedAt"),
+        ),
+        secrets,
+    )

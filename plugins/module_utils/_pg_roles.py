@@ -22,13 +22,41 @@ IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 SETTING_RE = re.compile(r"^[a-z_][a-z0-9_.]{0,62}$")
 # Schemas a login role of this module may never own: Supabase's and PostgreSQL's own, and the workbench's.
 RESERVED_SCHEMAS = frozenset(
-    ["public", "auth", "extensions", "storage", "realtime", "graphql", "graphql_public", "vault", "pgsodium",
-     "supabase_migrations", "information_schema", "ip_workbench", "ip_workbench_private", "ip_workbench_runner",
-     "bronze", "silver", "gold", "platinum"]
+    [
+        "public",
+        "auth",
+        "extensions",
+        "storage",
+        "realtime",
+        "graphql",
+        "graphql_public",
+        "vault",
+        "pgsodium",
+        "supabase_migrations",
+        "information_schema",
+        "ip_workbench",
+        "ip_workbench_private",
+        "ip_workbench_runner",
+        "bronze",
+        "silver",
+        "gold",
+        "platinum",
+    ]
 )
 RESERVED_ROLES = frozenset(
-    ["postgres", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin", "authenticator", "anon",
-     "authenticated", "service_role", "pgbouncer", "dashboard_user", "public"]
+    [
+        "postgres",
+        "supabase_admin",
+        "supabase_auth_admin",
+        "supabase_storage_admin",
+        "authenticator",
+        "anon",
+        "authenticated",
+        "service_role",
+        "pgbouncer",
+        "dashboard_user",
+        "public",
+    ]
 )
 # Attributes a role managed here never has.
 FORBIDDEN_ATTRIBUTES = ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication", "rolbypassrls")
@@ -95,7 +123,11 @@ def normalize_roles(roles):
             # The value is never echoed: only its kind and length.
             raise RoleSpecError(
                 "roles[%d] (%s): the password must be a string of at least 16 characters (got %s)."
-                % (index, name, "%d characters" % len(password) if isinstance(password, str) else type(password).__name__)
+                % (
+                    index,
+                    name,
+                    "%d characters" % len(password) if isinstance(password, str) else type(password).__name__,
+                )
             )
         limit = -1 if raw.get("connection_limit") is None else raw.get("connection_limit")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < -1:
@@ -130,8 +162,18 @@ def normalize_roles(roles):
                     "roles[%d] (%s): owned_schemas has %r, a Supabase, PostgreSQL or workbench schema that an "
                     "automation role must never own." % (index, name, schema)
                 )
-        out.append(dict(name=name, state=state, login=login, inherit=inherit, password=password,
-                        connection_limit=limit, settings=settings, owned_schemas=sorted(set(owned))))
+        out.append(
+            dict(
+                name=name,
+                state=state,
+                login=login,
+                inherit=inherit,
+                password=password,
+                connection_limit=limit,
+                settings=settings,
+                owned_schemas=sorted(set(owned)),
+            )
+        )
     return out
 
 
@@ -200,7 +242,14 @@ def read_schemas(cur, name, owned_schemas):
     return schemas
 
 
-_RELKIND_SQL = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE", "f": "FOREIGN TABLE"}
+_RELKIND_SQL = {
+    "r": "TABLE",
+    "p": "TABLE",
+    "v": "VIEW",
+    "m": "MATERIALIZED VIEW",
+    "S": "SEQUENCE",
+    "f": "FOREIGN TABLE",
+}
 _TYPE_SQL = {"e": "TYPE", "r": "TYPE", "m": "TYPE", "d": "DOMAIN"}
 
 
@@ -221,13 +270,23 @@ def plan_role(desired, current, password_ok, schemas=None):
     if current is None:
         attributes = "LOGIN" if desired["login"] else "NOLOGIN"
         attributes += " INHERIT" if desired["inherit"] else " NOINHERIT"
-        actions.append(Action(
-            name, "create role %s (%s)" % (name, attributes.lower()),
-            pgsql.SQL("CREATE ROLE {} " + attributes + " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
-                      "CONNECTION LIMIT {}").format(ident, pgsql.Literal(desired["connection_limit"])),
-        ))
-        current = dict(login=desired["login"], inherit=desired["inherit"], connection_limit=desired["connection_limit"],
-                       settings={}, schemas=schemas or {})
+        actions.append(
+            Action(
+                name,
+                "create role %s (%s)" % (name, attributes.lower()),
+                pgsql.SQL(
+                    "CREATE ROLE {} " + attributes + " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                    "CONNECTION LIMIT {}"
+                ).format(ident, pgsql.Literal(desired["connection_limit"])),
+            )
+        )
+        current = dict(
+            login=desired["login"],
+            inherit=desired["inherit"],
+            connection_limit=desired["connection_limit"],
+            settings={},
+            schemas=schemas or {},
+        )
         current.update(dict((attr, False) for attr in FORBIDDEN_ATTRIBUTES))
         password_ok = False if desired["password"] is not None else None
     else:
@@ -238,14 +297,24 @@ def plan_role(desired, current, password_ok, schemas=None):
             changes.append("INHERIT" if desired["inherit"] else "NOINHERIT")
         changes.extend(_ATTRIBUTE_SQL[attr] for attr in FORBIDDEN_ATTRIBUTES if current.get(attr))
         if changes:
-            actions.append(Action(name, "alter role %s %s" % (name, " ".join(changes).lower()),
-                                  pgsql.SQL("ALTER ROLE {} " + " ".join(changes)).format(ident)))
+            actions.append(
+                Action(
+                    name,
+                    "alter role %s %s" % (name, " ".join(changes).lower()),
+                    pgsql.SQL("ALTER ROLE {} " + " ".join(changes)).format(ident),
+                )
+            )
         if current["connection_limit"] != desired["connection_limit"]:
-            actions.append(Action(
-                name, "alter role %s connection limit %d (was %d)"
-                % (name, desired["connection_limit"], current["connection_limit"]),
-                pgsql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(ident, pgsql.Literal(desired["connection_limit"])),
-            ))
+            actions.append(
+                Action(
+                    name,
+                    "alter role %s connection limit %d (was %d)"
+                    % (name, desired["connection_limit"], current["connection_limit"]),
+                    pgsql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(
+                        ident, pgsql.Literal(desired["connection_limit"])
+                    ),
+                )
+            )
         if desired["login"] and not current["login"] and desired["password"] is not None:
             password_ok = False  # it could not be tried while the role could not log in
     if desired["password"] is not None and password_ok is False:
@@ -254,34 +323,55 @@ def plan_role(desired, current, password_ok, schemas=None):
         have = current.get("settings") or {}
         for key in sorted(desired["settings"]):
             if have.get(key) != desired["settings"][key]:
-                actions.append(Action(
-                    name, "alter role %s set %s = %s" % (name, key, desired["settings"][key]),
-                    pgsql.SQL("ALTER ROLE {} SET {} = {}").format(
-                        ident, pgsql.Identifier(key), pgsql.Literal(desired["settings"][key])),
-                ))
+                actions.append(
+                    Action(
+                        name,
+                        "alter role %s set %s = %s" % (name, key, desired["settings"][key]),
+                        pgsql.SQL("ALTER ROLE {} SET {} = {}").format(
+                            ident, pgsql.Identifier(key), pgsql.Literal(desired["settings"][key])
+                        ),
+                    )
+                )
         for key in sorted(set(have) - set(desired["settings"])):
-            actions.append(Action(name, "alter role %s reset %s" % (name, key),
-                                  pgsql.SQL("ALTER ROLE {} RESET {}").format(ident, pgsql.Identifier(key))))
+            actions.append(
+                Action(
+                    name,
+                    "alter role %s reset %s" % (name, key),
+                    pgsql.SQL("ALTER ROLE {} RESET {}").format(ident, pgsql.Identifier(key)),
+                )
+            )
     for schema in desired["owned_schemas"]:
         state = (current.get("schemas") or {}).get(schema) or dict(owner=None, foreign=[])
         sident = pgsql.Identifier(schema)
         if state["owner"] is None:
-            actions.append(Action(name, "create schema %s owned by %s" % (schema, name),
-                                  pgsql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(sident, ident)))
+            actions.append(
+                Action(
+                    name,
+                    "create schema %s owned by %s" % (schema, name),
+                    pgsql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(sident, ident),
+                )
+            )
             continue
         if state["owner"] != name:
-            actions.append(Action(name, "alter schema %s owner to %s (was %s)" % (schema, name, state["owner"]),
-                                  pgsql.SQL("ALTER SCHEMA {} OWNER TO {}").format(sident, ident)))
+            actions.append(
+                Action(
+                    name,
+                    "alter schema %s owner to %s (was %s)" % (schema, name, state["owner"]),
+                    pgsql.SQL("ALTER SCHEMA {} OWNER TO {}").format(sident, ident),
+                )
+            )
         for kind, obj, sub in state["foreign"]:
             if kind == "table":
                 query = pgsql.SQL("ALTER " + _RELKIND_SQL[sub] + " {}.{} OWNER TO {}").format(
-                    sident, pgsql.Identifier(obj), ident)
+                    sident, pgsql.Identifier(obj), ident
+                )
             elif kind == "function":
                 # regprocedure text is already a qualified, quoted signature
                 query = pgsql.SQL("ALTER ROUTINE " + obj + " OWNER TO {}").format(ident)
             else:
                 query = pgsql.SQL("ALTER " + _TYPE_SQL[sub] + " {}.{} OWNER TO {}").format(
-                    sident, pgsql.Identifier(obj), ident)
+                    sident, pgsql.Identifier(obj), ident
+                )
             actions.append(Action(name, "alter %s %s.%s owner to %s" % (kind, schema, obj, name), query))
     return actions
 
@@ -290,11 +380,18 @@ def describe_state(desired, current, password_ok):
     """A secret-free snapshot for the diff: attributes, settings, owned schemas and whether the password works."""
     if current is None:
         return dict(name=desired["name"], exists=False)
-    out = dict(name=desired["name"], exists=True, login=current["login"], inherit=current["inherit"],
-               connection_limit=current["connection_limit"], settings=current.get("settings") or {})
+    out = dict(
+        name=desired["name"],
+        exists=True,
+        login=current["login"],
+        inherit=current["inherit"],
+        connection_limit=current["connection_limit"],
+        settings=current.get("settings") or {},
+    )
     if desired.get("owned_schemas"):
-        out["owned_schemas"] = dict((s, (current.get("schemas") or {}).get(s, {}).get("owner"))
-                                    for s in desired["owned_schemas"])
+        out["owned_schemas"] = dict(
+            (s, (current.get("schemas") or {}).get(s, {}).get("owner")) for s in desired["owned_schemas"]
+        )
     if desired.get("password") is not None:
         out["password"] = {True: "accepted", False: "refused", None: "not checked"}[password_ok]
     return out
@@ -304,8 +401,13 @@ def desired_state(desired):
     """The diff's 'after' side for one role."""
     if desired["state"] == "absent":
         return dict(name=desired["name"], exists=False)
-    out = dict(name=desired["name"], exists=True, login=desired["login"], inherit=desired["inherit"],
-               connection_limit=desired["connection_limit"])
+    out = dict(
+        name=desired["name"],
+        exists=True,
+        login=desired["login"],
+        inherit=desired["inherit"],
+        connection_limit=desired["connection_limit"],
+    )
     if desired["settings"] is not None:
         out["settings"] = desired["settings"]
     if desired["owned_schemas"]:

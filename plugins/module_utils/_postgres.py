@@ -17,7 +17,11 @@ import re
 import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, ServiceError, WorkbenchError
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import (
+    ModuleRun,
+    ServiceError,
+    WorkbenchError,
+)
 
 PSYCOPG2_IMPORT_ERROR = None
 try:
@@ -31,8 +35,18 @@ except ImportError:  # pragma: no cover - exercised only without the library
 
 APPLICATION_NAME = "insightpulseai.workbench"
 
-__all__ = ["pgsql", "postgres_argument_spec", "connect", "connection_user", "ensure_library", "pg_error_message",
-           "describe_target", "StatementCounter", "transaction", "PostgresRun"]
+__all__ = [
+    "pgsql",
+    "postgres_argument_spec",
+    "connect",
+    "connection_user",
+    "ensure_library",
+    "pg_error_message",
+    "describe_target",
+    "StatementCounter",
+    "transaction",
+    "PostgresRun",
+]
 
 
 def postgres_argument_spec():

@@ -93,7 +93,7 @@ _EXCERPT = 24
 
 
 def _near(text, pos):
-    excerpt = text[pos:pos + _EXCERPT]
+    excerpt = text[pos : pos + _EXCERPT]
     return "%r%s" % (excerpt, "..." if len(text) > pos + _EXCERPT else "")
 
 
@@ -113,7 +113,9 @@ def expression_problem(text, clause="using"):
     for kind, start, end, closed in sql_tokens(text):
         if kind in ("line_comment", "block_comment"):
             return "a comment at character %d (near %s): comments are not allowed in a policy expression" % (
-                start + 1, _near(text, start))
+                start + 1,
+                _near(text, start),
+            )
         if not closed:
             return "%s starts at character %d (near %s)" % (_UNTERMINATED[kind], start + 1, _near(text, start))
         if kind == "backslash":
@@ -123,15 +125,19 @@ def expression_problem(text, clause="using"):
         for pos in range(start, end):
             c = text[pos]
             if c == ";":
-                return "';' at character %d (near %s) ends the statement: one expression only, never several statements" % (
-                    pos + 1, _near(text, pos))
+                return (
+                    "';' at character %d (near %s) ends the statement: one expression only, never several statements"
+                    % (pos + 1, _near(text, pos))
+                )
             if c == "(":
                 depth += 1
             elif c == ")":
                 depth -= 1
                 if depth < 0:
-                    return "')' at character %d (near %s) closes a parenthesis the expression never opened: it would " \
-                           "end the %s...) written around it" % (pos + 1, _near(text, pos), _CLAUSES[clause])
+                    return (
+                        "')' at character %d (near %s) closes a parenthesis the expression never opened: it would "
+                        "end the %s...) written around it" % (pos + 1, _near(text, pos), _CLAUSES[clause])
+                    )
     if depth:
         return "%d '(' %s never closed" % (depth, "is" if depth == 1 else "are")
     return None
@@ -151,7 +157,9 @@ def normalize_policy(raw, where, default_roles=("authenticated",)):
         raise SpecError("%s: a policy must be a mapping, got %r." % (where, raw))
     unknown = sorted(set(raw) - set(POLICY_KEYS))
     if unknown:
-        raise SpecError("%s: unknown key(s) %s; expected some of %s." % (where, ", ".join(unknown), ", ".join(POLICY_KEYS)))
+        raise SpecError(
+            "%s: unknown key(s) %s; expected some of %s." % (where, ", ".join(unknown), ", ".join(POLICY_KEYS))
+        )
     name = _require_str(raw.get("name"), "%s: name" % where)
     where = "%s policy %s" % (where, name)
     if len(name.encode("utf-8")) > 63:
@@ -183,10 +191,14 @@ def normalize_policy(raw, where, default_roles=("authenticated",)):
         if command == "INSERT" and using is not None:
             raise SpecError("%s: an INSERT policy takes only with_check (PostgreSQL rejects USING for INSERT)." % where)
         if command in ("SELECT", "DELETE") and with_check is not None:
-            raise SpecError("%s: a %s policy takes only using (PostgreSQL rejects WITH CHECK for it)." % (where, command))
+            raise SpecError(
+                "%s: a %s policy takes only using (PostgreSQL rejects WITH CHECK for it)." % (where, command)
+            )
         if using is None and with_check is None:
             raise SpecError("%s: give using and/or with_check; a policy without either grants nothing useful." % where)
-    return dict(name=name, state=state, command=command, permissive=permissive, roles=roles, using=using, with_check=with_check)
+    return dict(
+        name=name, state=state, command=command, permissive=permissive, roles=roles, using=using, with_check=with_check
+    )
 
 
 def normalize_table(raw, default_rls_enabled=True, default_purge=False):
@@ -195,7 +207,10 @@ def normalize_table(raw, default_rls_enabled=True, default_purge=False):
         raise SpecError("Each table entry must be a mapping, got %r." % (raw,))
     unknown = sorted(set(raw) - set(TABLE_KEYS))
     if unknown:
-        raise SpecError("Table entry %r: unknown key(s) %s; expected some of %s." % (raw.get("table"), ", ".join(unknown), ", ".join(TABLE_KEYS)))
+        raise SpecError(
+            "Table entry %r: unknown key(s) %s; expected some of %s."
+            % (raw.get("table"), ", ".join(unknown), ", ".join(TABLE_KEYS))
+        )
     schema = _require_str(raw.get("schema", "public"), "Table entry schema")
     table = _require_str(raw.get("table"), "Table entry %s.<table>" % schema)
     where = "Table %s.%s" % (schema, table)
@@ -215,7 +230,9 @@ def normalize_table(raw, default_rls_enabled=True, default_purge=False):
             raise SpecError("%s: policy %s is listed twice." % (where, policy["name"]))
         seen.add(policy["name"])
         policies.append(policy)
-    return dict(schema=schema, table=table, rls_enabled=rls_enabled, rls_forced=rls_forced, purge=purge, policies=policies)
+    return dict(
+        schema=schema, table=table, rls_enabled=rls_enabled, rls_forced=rls_forced, purge=purge, policies=policies
+    )
 
 
 def normalize_table_names(names, what):
@@ -285,9 +302,13 @@ def rls_sql(schema, table, enabled=None, forced=None):
     """The ``ALTER TABLE ... ROW LEVEL SECURITY`` statements for the flags that are not None."""
     statements = []
     if enabled is not None:
-        statements.append("ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "ENABLE" if enabled else "DISABLE"))
+        statements.append(
+            "ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "ENABLE" if enabled else "DISABLE")
+        )
     if forced is not None:
-        statements.append("ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "FORCE" if forced else "NO FORCE"))
+        statements.append(
+            "ALTER TABLE %s %s ROW LEVEL SECURITY" % (qualified(schema, table), "FORCE" if forced else "NO FORCE")
+        )
     return statements
 
 
@@ -595,7 +616,9 @@ class RlsRun(PostgresRun):
                 "%s (schemas checked: %s). Add them to the spec with rls_enabled: true."
                 % (", ".join(uncovered), ", ".join(exposed))
             )
-        existing, deparsed, warnings = prepare(self.cur, spec["tables"], self.check_mode, spec.get("created_with_rls", ()))
+        existing, deparsed, warnings = prepare(
+            self.cur, spec["tables"], self.check_mode, spec.get("created_with_rls", ())
+        )
         for warning in warnings:
             self.module.warn(warning)
         return existing, deparsed

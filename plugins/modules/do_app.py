@@ -233,10 +233,18 @@ class Run(DORun):
             actions = ["create app %s" % spec["name"]]
         else:
             actions = apps.differences(body, current_spec, changed_slots, fp_env)
-        after = dict(apps.app_view(current, fp_env)) if current else dict(name=spec["name"], project_id=self.module.params["project_id"])
+        after = (
+            dict(apps.app_view(current, fp_env))
+            if current
+            else dict(name=spec["name"], project_id=self.module.params["project_id"])
+        )
         after["spec"] = apps.masked(body, fp_env, changed_slots)
-        plan = _runtime.Plan(actions, before=apps.masked(current_spec, fp_env), after=after["spec"],
-                             app=after if actions else apps.app_view(current, fp_env))
+        plan = _runtime.Plan(
+            actions,
+            before=apps.masked(current_spec, fp_env),
+            after=after["spec"],
+            app=after if actions else apps.app_view(current, fp_env),
+        )
         plan.current, plan.spec = current, body
         return plan
 
@@ -274,11 +282,17 @@ class Run(DORun):
                 raise exc.within("Failed waiting for the deployment of app %r" % name, written=True)
         self.result.update(deployment=deployment, app=apps.app_view(app, p["fingerprint_env"]))
         if deployment.get("timed_out"):
-            raise _runtime.ServiceError("The deployment %s of app %r is still %s after %ds (wait_timeout)."
-                                        % (deployment["id"], name, deployment["phase"], p["wait_timeout"]), written=True)
+            raise _runtime.ServiceError(
+                "The deployment %s of app %r is still %s after %ds (wait_timeout)."
+                % (deployment["id"], name, deployment["phase"], p["wait_timeout"]),
+                written=True,
+            )
         if p["wait"] and deployment.get("phase") in ("ERROR", "CANCELED"):
-            raise _runtime.ServiceError("The deployment %s of app %r ended %s; see its logs (doctl apps logs %s --deployment %s)."
-                                        % (deployment["id"], name, deployment["phase"], app["id"], deployment["id"]), written=True)
+            raise _runtime.ServiceError(
+                "The deployment %s of app %r ended %s; see its logs (doctl apps logs %s --deployment %s)."
+                % (deployment["id"], name, deployment["phase"], app["id"], deployment["id"]),
+                written=True,
+            )
 
     def wait(self, app_id, dep_id):
         """Poll the deployment (the latest one when ``dep_id`` is None) until it is done or wait_timeout passes."""
@@ -314,9 +328,12 @@ def main():
         wait_timeout=dict(type="int", default=900),
         poll_interval=dict(type="float", default=5),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           required_if=[("state", "present", ["spec"])],
-                           required_one_of=[("spec", "name")])
+    module = AnsibleModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        required_if=[("state", "present", ["spec"])],
+        required_one_of=[("spec", "name")],
+    )
     Run(module).run()
 
 

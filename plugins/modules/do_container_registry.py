@@ -158,7 +158,9 @@ class Run(DORun):
         included = before.get("included_repositories")
         if todo.changed:
             tier = self.tier_option(spec, todo)
-            after.update(subscription_tier=spec["subscription_tier"], included_repositories=tier.get("included_repositories"))
+            after.update(
+                subscription_tier=spec["subscription_tier"], included_repositories=tier.get("included_repositories")
+            )
             included = tier.get("included_repositories")
         self.check_repositories(spec, current, included)
         plan = _runtime.Plan(todo.summary(), before=before, after=after, registry=after)
@@ -185,7 +187,9 @@ class Run(DORun):
         except DOError as exc:
             raise exc.within("Failed to read the registry options")
         try:
-            return res.check_tier_option(options, spec["subscription_tier"], spec["region"] if todo.action == "create" else None)
+            return res.check_tier_option(
+                options, spec["subscription_tier"], spec["region"] if todo.action == "create" else None
+            )
         except res.SpecError as exc:
             doing = "create" if todo.action == "create" else "change the tier of"
             raise res.SpecError("Cannot %s registry %r: %s" % (doing, spec["name"], exc.msg)) from exc
@@ -197,22 +201,28 @@ class Run(DORun):
         existing = []
         if current is not None:
             try:
-                existing = [r["name"] for r in self.client.list("registry/%s/repositoriesV2" % current["name"], "repositories")]
+                existing = [
+                    r["name"] for r in self.client.list("registry/%s/repositoriesV2" % current["name"], "repositories")
+                ]
             except DOError as exc:
                 raise exc.within("Failed to list the repositories of registry %r" % spec["name"])
         missing, over = res.repository_report(spec["repositories"], existing, included)
         self.result.update(repositories=existing, missing_repositories=missing)
         if over:
-            raise res.SpecError("Registry %r: %s; choose a larger subscription_tier or declare fewer repositories. "
-                                "Nothing was changed." % (spec["name"], over))
+            raise res.SpecError(
+                "Registry %r: %s; choose a larger subscription_tier or declare fewer repositories. "
+                "Nothing was changed." % (spec["name"], over)
+            )
 
     def report_missing(self, spec, written):
         """Warn about declared repositories without an image, or fail (DriftError) with fail_on_missing_repositories."""
         if not self.result["missing_repositories"]:
             return
-        message = ("Registry %r has no image yet in %s; repositories are created by pushing an image "
-                   "(docker push registry.digitalocean.com/%s/<repository>:<tag>)."
-                   % (spec["name"], ", ".join(self.result["missing_repositories"]), spec["name"]))
+        message = (
+            "Registry %r has no image yet in %s; repositories are created by pushing an image "
+            "(docker push registry.digitalocean.com/%s/<repository>:<tag>)."
+            % (spec["name"], ", ".join(self.result["missing_repositories"]), spec["name"])
+        )
         if spec["fail_on_missing_repositories"]:
             raise _runtime.DriftError(message, written=written)
         self.module.warn(message)

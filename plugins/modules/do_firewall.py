@@ -176,8 +176,12 @@ class Run(DORun):
             return plan
         todo = self.checked(res.plan_firewall, spec, current)
         after = res.firewall_after(spec, current, todo)
-        plan = _runtime.Plan(todo.summary(), before=_shown(current), after=after,
-                             firewall=dict(after, id=current["id"]) if current else after)
+        plan = _runtime.Plan(
+            todo.summary(),
+            before=_shown(current),
+            after=after,
+            firewall=dict(after, id=current["id"]) if current else after,
+        )
         plan.todo, plan.current = todo, current
         return plan
 

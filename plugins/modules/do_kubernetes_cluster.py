@@ -384,8 +384,12 @@ class Run(DORun):
             raise
         if not ops and not self.check_mode:
             raw = self.settle(raw, written=False)
-        plan = ClusterPlan([a["summary"] for a in ops], before=_doks.public_view(now),
-                           after=_doks.predicted(spec, now) if ops else _doks.public_view(now), cluster=self.shown(spec, now, raw, ops))
+        plan = ClusterPlan(
+            [a["summary"] for a in ops],
+            before=_doks.public_view(now),
+            after=_doks.predicted(spec, now) if ops else _doks.public_view(now),
+            cluster=self.shown(spec, now, raw, ops),
+        )
         plan.ops, plan.current, plan.raw = ops, now, raw
         if self.module.params["kubeconfig"] and (self.check_mode or not ops):
             self.kubeconfig_plan(plan, raw)
@@ -402,8 +406,11 @@ class Run(DORun):
 
     def plan_absent(self, now):
         """Delete the cluster (nothing when there is none)."""
-        plan = ClusterPlan([] if now is None else ["delete cluster %s (%s)" % (now["name"], now["id"])],
-                           before=_doks.public_view(now), after={})
+        plan = ClusterPlan(
+            [] if now is None else ["delete cluster %s (%s)" % (now["name"], now["id"])],
+            before=_doks.public_view(now),
+            after={},
+        )
         plan.current = now
         return plan
 
@@ -438,9 +445,12 @@ class Run(DORun):
         except _runtime.WorkbenchError as exc:
             self.result["changed"] = bool(done)
             kind = _runtime.DriftError if isinstance(exc, _runtime.DriftError) else _runtime.ServiceError
-            raise kind("Failed to reconcile cluster %r after %d of %d steps (done: %s): %s"
-                       % (self.module.params["name"], len(done), len(plan.ops), "; ".join(done) or "nothing", exc.msg),
-                       written=bool(done) or exc.written, done=done) from exc
+            raise kind(
+                "Failed to reconcile cluster %r after %d of %d steps (done: %s): %s"
+                % (self.module.params["name"], len(done), len(plan.ops), "; ".join(done) or "nothing", exc.msg),
+                written=bool(done) or exc.written,
+                done=done,
+            ) from exc
         try:
             return self.client.get("kubernetes/clusters/%s" % cluster_id)["kubernetes_cluster"]
         except DOError as exc:
@@ -494,8 +504,10 @@ class Run(DORun):
         p, info = self.module.params, self.result["kubeconfig"]
         state = (raw.get("status") or {}).get("state")
         if state != "running":
-            self.module.warn("Cluster %s is %s, so its kubeconfig was not written; a later run writes it once the "
-                             "cluster is running." % (p["name"], state))
+            self.module.warn(
+                "Cluster %s is %s, so its kubeconfig was not written; a later run writes it once the "
+                "cluster is running." % (p["name"], state)
+            )
             info.update(written=False)
             plan.kubeconfig = None
             plan.before.pop("kubeconfig", None)
@@ -504,16 +516,21 @@ class Run(DORun):
         try:
             credentials = _doks.fetch_credentials(self.client, raw["id"], p["kubeconfig_expiry_seconds"])
         except DOError as exc:
-            raise exc.within("Failed to get credentials for cluster %r" % p["name"], written=bool(plan.ops) or exc.written)
+            raise exc.within(
+                "Failed to get credentials for cluster %r" % p["name"], written=bool(plan.ops) or exc.written
+            )
         for key in ("token", "client_key_data", "client_certificate_data"):
             if credentials.get(key):
                 self.module.no_log_values.add(credentials[key])
         config = _doks.build_kubeconfig(raw, credentials)
         try:
             _write_kubeconfig(p["kubeconfig"], config)
-        except (OSError, IOError) as exc:
-            raise _runtime.WorkbenchError("Failed to write the kubeconfig to %s: %s" % (p["kubeconfig"], to_native(exc)),
-                                          written=bool(plan.ops), exception=traceback.format_exc())
+        except OSError as exc:
+            raise _runtime.WorkbenchError(
+                "Failed to write the kubeconfig to %s: %s" % (p["kubeconfig"], to_native(exc)),
+                written=bool(plan.ops),
+                exception=traceback.format_exc(),
+            )
         info.update(_doks.kubeconfig_summary(config))
         plan.after["kubeconfig"] = dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
 
@@ -531,25 +548,36 @@ def argument_spec():
         ha=dict(type="bool"),
         auto_upgrade=dict(type="bool"),
         surge_upgrade=dict(type="bool"),
-        maintenance_policy=dict(type="dict", options=dict(
-            start_time=dict(type="str", default="00:00"),
-            day=dict(type="str", default="any", choices=list(_doks.DAYS)),
-        )),
-        node_pools=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            size=dict(type="str", required=True),
-            count=dict(type="int"),
-            auto_scale=dict(type="bool", default=False),
-            min_nodes=dict(type="int"),
-            max_nodes=dict(type="int"),
-            tags=dict(type="list", elements="str"),
-            labels=dict(type="dict"),
-            taints=dict(type="list", elements="dict", options=dict(
-                key=dict(type="str", required=True, no_log=False),
-                value=dict(type="str"),
-                effect=dict(type="str", required=True, choices=list(_doks.TAINT_EFFECTS)),
-            )),
-        )),
+        maintenance_policy=dict(
+            type="dict",
+            options=dict(
+                start_time=dict(type="str", default="00:00"),
+                day=dict(type="str", default="any", choices=list(_doks.DAYS)),
+            ),
+        ),
+        node_pools=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                name=dict(type="str", required=True),
+                size=dict(type="str", required=True),
+                count=dict(type="int"),
+                auto_scale=dict(type="bool", default=False),
+                min_nodes=dict(type="int"),
+                max_nodes=dict(type="int"),
+                tags=dict(type="list", elements="str"),
+                labels=dict(type="dict"),
+                taints=dict(
+                    type="list",
+                    elements="dict",
+                    options=dict(
+                        key=dict(type="str", required=True, no_log=False),
+                        value=dict(type="str"),
+                        effect=dict(type="str", required=True, choices=list(_doks.TAINT_EFFECTS)),
+                    ),
+                ),
+            ),
+        ),
         purge_node_pools=dict(type="bool", default=True),
         registry_enabled=dict(type="bool"),
         wait=dict(type="bool", default=True),

@@ -192,15 +192,24 @@ class Run(DORun):
         todo = res.plan_project(spec, project)
         to_assign = self.urns(spec["resources"], urns)
         before = res.project_view(project, urns) if project else {}
-        after = dict(before) if project else dict(name=spec["name"], description=spec["description"] or "",
-                                                  purpose=spec["purpose"], environment=spec["environment"],
-                                                  is_default=bool(spec["is_default"]))
+        after = (
+            dict(before)
+            if project
+            else dict(
+                name=spec["name"],
+                description=spec["description"] or "",
+                purpose=spec["purpose"],
+                environment=spec["environment"],
+                is_default=bool(spec["is_default"]),
+            )
+        )
         for key, (_old, new) in todo.changes.items():
             after[key] = new
         if spec["resources"] is not None:
             after["resources"] = sorted(set(urns or []) | set(to_assign))
-        plan = _runtime.Plan(todo.summary() + ["assign %s" % urn for urn in to_assign], before=before, after=after,
-                             project=after)
+        plan = _runtime.Plan(
+            todo.summary() + ["assign %s" % urn for urn in to_assign], before=before, after=after, project=after
+        )
         plan.todo, plan.project, plan.assign, plan.moves = todo, project, to_assign, None
         return plan
 
@@ -212,10 +221,14 @@ class Run(DORun):
             self.result["project"] = res.project_view(project)
             raise _runtime.DriftError(
                 "Project %r (%s) is the account's default project; DigitalOcean does not delete the default project "
-                "(make another project the default first)." % (spec["name"], project["id"]))
+                "(make another project the default first)." % (spec["name"], project["id"])
+            )
         moves = sorted(set(spec["resources"]) & set(urns)) if spec["resources"] else []
-        plan = _runtime.Plan(["move %s to the default project" % urn for urn in moves] + ["delete"],
-                             before=res.project_view(project, urns), after={})
+        plan = _runtime.Plan(
+            ["move %s to the default project" % urn for urn in moves] + ["delete"],
+            before=res.project_view(project, urns),
+            after={},
+        )
         plan.todo, plan.project, plan.assign, plan.moves = None, project, [], moves
         return plan
 
@@ -230,7 +243,9 @@ class Run(DORun):
         if refused:
             raise _runtime.ServiceError(
                 "DigitalOcean did not assign %s to %s: check that these resources exist and that the token may read them."
-                % (", ".join(refused), label), written=written or len(refused) < len(items))
+                % (", ".join(refused), label),
+                written=written or len(refused) < len(items),
+            )
 
     def apply(self, spec, plan):
         """Move and delete; or create/PATCH the project, then assign the missing resources."""
@@ -254,12 +269,19 @@ class Run(DORun):
         """Move the listed resources to the default project, then delete the project."""
         project = plan.project
         if plan.moves:
-            self.assign("default", "the default project (to empty project %r before deleting it)" % spec["name"],
-                        plan.moves, written=False)
+            self.assign(
+                "default",
+                "the default project (to empty project %r before deleting it)" % spec["name"],
+                plan.moves,
+                written=False,
+            )
         try:
             self.client.delete("projects/%s" % project["id"])
         except DOError as exc:
-            raise exc.within("Failed to delete project %r (%s)" % (spec["name"], project["id"]), written=bool(plan.moves) or exc.written)
+            raise exc.within(
+                "Failed to delete project %r (%s)" % (spec["name"], project["id"]),
+                written=bool(plan.moves) or exc.written,
+            )
         return {}
 
 

@@ -157,8 +157,9 @@ class Run(DORun):
         todo = res.plan_vpc(spec, vpc)
         first = not any(v.get("region") == spec["region"] for v in current["vpcs"])
         after = res.vpc_after(spec, vpc, todo, first_in_region=first)
-        plan = _runtime.Plan(todo.summary(), before=res.vpc_view(vpc), after=after,
-                             vpc=after if todo.changed else res.vpc_view(vpc))
+        plan = _runtime.Plan(
+            todo.summary(), before=res.vpc_view(vpc), after=after, vpc=after if todo.changed else res.vpc_view(vpc)
+        )
         plan.todo, plan.vpc = todo, vpc
         return plan
 
@@ -168,8 +169,10 @@ class Run(DORun):
         plan.todo, plan.vpc = None, vpc
         if vpc is not None and vpc.get("default"):
             self.result["vpc"] = res.vpc_view(vpc)
-            raise _runtime.DriftError("VPC %r (%s) is the default VPC of %s; DigitalOcean does not delete a region's "
-                                      "default VPC." % (spec["name"], vpc["id"], vpc["region"]))
+            raise _runtime.DriftError(
+                "VPC %r (%s) is the default VPC of %s; DigitalOcean does not delete a region's "
+                "default VPC." % (spec["name"], vpc["id"], vpc["region"])
+            )
         return plan
 
     def apply(self, spec, plan):

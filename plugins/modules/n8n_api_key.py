@@ -218,7 +218,9 @@ class Run(N8nRun):
                 keys.check_scopes(scopes, allowed)
             works = bool(spec["api_key"]) and self.client.api_key_works(spec["api_key"])
         except N8nApiError as exc:
-            raise exc.failure("Failed to read the API keys of %s at %s: %s" % (spec["owner_email"], self.client.base_url, exc))
+            raise exc.failure(
+                "Failed to read the API keys of %s at %s: %s" % (spec["owner_email"], self.client.base_url, exc)
+            )
         except keys.ApiKeyError as exc:
             raise reword(exc, "Invalid scopes for API key %r: %s" % (spec["label"], exc))
         self.result["stored_key_accepted"] = works
@@ -231,8 +233,10 @@ class Run(N8nRun):
         except N8nApiError as exc:
             where = "Failed to log in to %s as %s" % (self.client.base_url, spec["owner_email"])
             if exc.status in (400, 401, 403):
-                raise exc.failure("%s: %s. Check the owner's e-mail and password (an account with two-factor "
-                                  "authentication cannot log in here)." % (where, exc.message or exc))
+                raise exc.failure(
+                    "%s: %s. Check the owner's e-mail and password (an account with two-factor "
+                    "authentication cannot log in here)." % (where, exc.message or exc)
+                )
             raise exc.failure("%s: %s" % (where, exc))
 
     def plan(self, spec, current):
@@ -246,12 +250,26 @@ class Run(N8nRun):
         if present and not step["reuse"]:
             actions.append("create API key %r" % spec["label"])
         before = keys.summary(current["labelled"][0]) if current["labelled"] else {}
-        after = {} if not present else dict(
-            keys.summary(kept, current["scopes"]) if step["reuse"] else dict(label=spec["label"], scopes=sorted(current["scopes"])),
-            key="<unchanged>" if step["reuse"] else "<new key: never shown>")
+        after = (
+            {}
+            if not present
+            else dict(
+                keys.summary(kept, current["scopes"])
+                if step["reuse"]
+                else dict(label=spec["label"], scopes=sorted(current["scopes"])),
+                key="<unchanged>" if step["reuse"] else "<new key: never shown>",
+            )
+        )
         self.step, self.scopes, self.kept = step, current["scopes"], kept if step["reuse"] else None
-        return Plan(actions, before=before, after=after, operation=step["action"], changes=step["changes"],
-                    created=present and not step["reuse"], key=keys.summary(self.kept) if present else {})
+        return Plan(
+            actions,
+            before=before,
+            after=after,
+            operation=step["action"],
+            changes=step["changes"],
+            created=present and not step["reuse"],
+            key=keys.summary(self.kept) if present else {},
+        )
 
     def apply(self, spec, plan):
         """Delete the stale keys, set the scopes, create the new key; returns it (the raw key only when created)."""
@@ -266,8 +284,10 @@ class Run(N8nRun):
                 after = self.client.create_api_key(spec["label"], self.scopes) or {}
                 raw = after.get("rawApiKey") or ""
                 if not raw:
-                    raise ServiceError("n8n created API key %r but did not return it (no rawApiKey in its answer)"
-                                       % spec["label"], written=True)
+                    raise ServiceError(
+                        "n8n created API key %r but did not return it (no rawApiKey in its answer)" % spec["label"],
+                        written=True,
+                    )
         except N8nApiError as exc:
             verb = {"delete": "delete", "update": "update"}.get(step["action"], "create")
             raise exc.failure("Failed to %s API key %r of %s: %s" % (verb, spec["label"], spec["owner_email"], exc))

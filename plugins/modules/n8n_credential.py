@@ -199,7 +199,9 @@ class Run(N8nRun):
         self.current = current
         action = crd.plan(current, spec["state"], spec["update_data"])[0]
         if action == "create" and spec["data"] is None:
-            raise SpecError("Credential %r of type %s does not exist: data is required to create it" % (spec["name"], spec["type"]))
+            raise SpecError(
+                "Credential %r of type %s does not exist: data is required to create it" % (spec["name"], spec["type"])
+            )
         if action in ("create", "update_data"):
             self.check_data(spec)
         return current
@@ -210,7 +212,9 @@ class Run(N8nRun):
             schema = self.client.credential_schema(spec["type"])
         except N8nApiError as exc:
             if exc.status in (400, 404):
-                raise SpecError("Credential type %r is not known to the n8n instance (%s)" % (spec["type"], exc), status=exc.status)
+                raise SpecError(
+                    "Credential type %r is not known to the n8n instance (%s)" % (spec["type"], exc), status=exc.status
+                )
             raise exc.failure("Failed to read the schema of credential type %s: %s" % (spec["type"], exc))
         try:
             crd.check_data(schema, spec["data"], spec["type"])
@@ -220,15 +224,30 @@ class Run(N8nRun):
     def plan(self, spec, current):
         """create | update_data | delete | none, with a diff that shows field names only."""
         action, changes = crd.plan(current, spec["state"], spec["update_data"])
-        actions = [] if action == "none" else ["%s credential %r (type %s)" % (VERBS[action], spec["name"], spec["type"])]
-        before = dict(name=current["name"], type=current["type"], id=current["id"],
-                      data="<write-only: not readable from n8n>") if current else {}
-        after = {} if action == "delete" else dict(name=spec["name"], type=spec["type"], data=crd.data_view(spec["data"]))
+        actions = (
+            [] if action == "none" else ["%s credential %r (type %s)" % (VERBS[action], spec["name"], spec["type"])]
+        )
+        before = (
+            dict(
+                name=current["name"], type=current["type"], id=current["id"], data="<write-only: not readable from n8n>"
+            )
+            if current
+            else {}
+        )
+        after = (
+            {} if action == "delete" else dict(name=spec["name"], type=spec["type"], data=crd.data_view(spec["data"]))
+        )
         if current and action != "delete":
             after["id"] = current["id"]
-        return Plan(actions, before=before, after=after, operation=action, changes=changes,
-                    data_written=action in ("create", "update_data"),
-                    credential=crd.summary(None if action == "delete" else current))
+        return Plan(
+            actions,
+            before=before,
+            after=after,
+            operation=action,
+            changes=changes,
+            data_written=action in ("create", "update_data"),
+            credential=crd.summary(None if action == "delete" else current),
+        )
 
     def apply(self, spec, plan):
         """The one write of the plan; returns the credential as n8n has it afterwards."""
@@ -242,7 +261,9 @@ class Run(N8nRun):
                 self.client.delete_credential(current["id"])
                 after = None
         except N8nApiError as exc:
-            raise exc.failure("Failed to %s credential %r (type %s): %s" % (VERBS[action], spec["name"], spec["type"], exc))
+            raise exc.failure(
+                "Failed to %s credential %r (type %s): %s" % (VERBS[action], spec["name"], spec["type"], exc)
+            )
         return dict(credential=crd.summary(after))
 
 

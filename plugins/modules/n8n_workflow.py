@@ -284,8 +284,13 @@ def _action(p):
 
 def _entry(p, after, secrets):
     """One entry of ``workflows``: the plan, and the workflow as it is after the run (or would be, in check mode)."""
-    return dict(name=p["name"], id=(after or {}).get("id", p.get("id")), operation=p["action"], changes=p["changes"],
-                workflow=wfl.summary(after, secrets) if p["action"] != "delete" else {})
+    return dict(
+        name=p["name"],
+        id=(after or {}).get("id", p.get("id")),
+        operation=p["action"],
+        changes=p["changes"],
+        workflow=wfl.summary(after, secrets) if p["action"] != "delete" else {},
+    )
 
 
 class Run(N8nRun):
@@ -356,9 +361,17 @@ class Run(N8nRun):
             names = set(d["name"] for d in spec["desired"] if d.get("name"))
             ids = set(p["id"] for p in plans if p.get("id"))
             for wf in wfl.purge_candidates(current["workflows"], names, ids, spec["tag"]):
-                plans.append(dict(name=wf.get("name"), id=wf.get("id"), state="absent", action="delete",
-                                  changes=["purged: carries %s but is not declared" % spec["tag"]], current=wf,
-                                  desired=dict(state="absent", name=wf.get("name"))))
+                plans.append(
+                    dict(
+                        name=wf.get("name"),
+                        id=wf.get("id"),
+                        state="absent",
+                        action="delete",
+                        changes=["purged: carries %s but is not declared" % spec["tag"]],
+                        current=wf,
+                        desired=dict(state="absent", name=wf.get("name")),
+                    )
+                )
         return plans
 
     def plan(self, spec, current):
@@ -370,8 +383,9 @@ class Run(N8nRun):
             before, after = views[0][1]["before"], views[0][1]["after"]
         else:
             before, after = dict((n, v["before"]) for n, v in views), dict((n, v["after"]) for n, v in views)
-        entries = [_entry(p, p["current"] if p["action"] in ("none", "update") else None, self.secrets)
-                   for p in self.planned]
+        entries = [
+            _entry(p, p["current"] if p["action"] in ("none", "update") else None, self.secrets) for p in self.planned
+        ]
         actions = [_action(p) for p in self.planned if p["action"] != "none"]
         return Plan(actions, before=before, after=after, **self.keys(spec, entries))
 
@@ -393,10 +407,15 @@ class Run(N8nRun):
                     after = wfl.apply_plan(self.client, p, tags)
                 except N8nApiError as exc:
                     self.result.pop("workflow", None)
-                    self.result.update(changed=any(e["operation"] != "none" for e in entries), workflows=entries + [
-                        dict(name=p["name"], id=p.get("id"), operation=p["action"], changes=p["changes"])])
-                    raise exc.failure("Failed to %s workflow %r%s: %s" % (
-                        p["action"], p["name"], " (id %s)" % p["id"] if p.get("id") else "", exc))
+                    self.result.update(
+                        changed=any(e["operation"] != "none" for e in entries),
+                        workflows=entries
+                        + [dict(name=p["name"], id=p.get("id"), operation=p["action"], changes=p["changes"])],
+                    )
+                    raise exc.failure(
+                        "Failed to %s workflow %r%s: %s"
+                        % (p["action"], p["name"], " (id %s)" % p["id"] if p.get("id") else "", exc)
+                    )
             entries.append(_entry(p, after, self.secrets))
         return self.keys(spec, entries)
 
@@ -433,8 +452,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"]),
         active=dict(type="bool"),
         tags=dict(type="list", elements="str"),
-        workflows=dict(type="list", elements="dict", options=item_spec,
-                       mutually_exclusive=[["src", "definition"]]),
+        workflows=dict(type="list", elements="dict", options=item_spec, mutually_exclusive=[["src", "definition"]]),
         purge=dict(type="bool", default=False),
         management_tag=dict(type="str", default=wfl.MANAGEMENT_TAG),
         placeholders=dict(type="dict", default={}),

@@ -154,12 +154,24 @@ def webhooks(wf):
 
 def describe(wf, include_definition):
     """What the module returns of a workflow: its summary, and its definition with ``include_definition``."""
-    out = dict(id=wf.get("id"), name=wf.get("name"), active=bool(wf.get("active")), versionId=wf.get("versionId"),
-               activeVersionId=wf.get("activeVersionId"), tags=wfl.tag_names(wf), isArchived=bool(wf.get("isArchived")),
-               createdAt=wf.get("createdAt"), updatedAt=wf.get("updatedAt"), webhooks=webhooks(wf))
+    out = dict(
+        id=wf.get("id"),
+        name=wf.get("name"),
+        active=bool(wf.get("active")),
+        versionId=wf.get("versionId"),
+        activeVersionId=wf.get("activeVersionId"),
+        tags=wfl.tag_names(wf),
+        isArchived=bool(wf.get("isArchived")),
+        createdAt=wf.get("createdAt"),
+        updatedAt=wf.get("updatedAt"),
+        webhooks=webhooks(wf),
+    )
     if include_definition:
-        out.update(nodes=wf.get("nodes") or [], connections=wf.get("connections") or {},
-                   settings=wfl.split_settings(wf.get("settings"))[0])
+        out.update(
+            nodes=wf.get("nodes") or [],
+            connections=wf.get("connections") or {},
+            settings=wfl.split_settings(wf.get("settings"))[0],
+        )
         if wf.get("description"):
             out["description"] = wf["description"]
     else:

@@ -275,8 +275,13 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime 
 
 CHECK_SPEC = dict(
     table=dict(type="str", required=True),
-    operations=dict(type="list", elements="str", choices=list(_access.OPERATIONS), default=list(_access.OPERATIONS),
-                    aliases=["operation"]),
+    operations=dict(
+        type="list",
+        elements="str",
+        choices=list(_access.OPERATIONS),
+        default=list(_access.OPERATIONS),
+        aliases=["operation"],
+    ),
     key=dict(type="str", no_log=False),
     value=dict(type="raw"),
     values=dict(type="dict"),
@@ -295,7 +300,7 @@ def _read_fixtures_file(path):
     try:
         with open(path, "rb") as f:
             return to_text(f.read(), errors="surrogate_or_strict")
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise SpecError("Cannot read fixtures_file %s: %s" % (path, exc))
 
 
@@ -321,8 +326,9 @@ class Run(PostgresRun):
     def read(self, spec):
         """Run the fixtures and every cell (verify() rolls everything back, and so does the session)."""
         try:
-            return _access.verify(self.conn, spec["matrix"], spec["fixtures"], self.module.params["lock_timeout"],
-                                  counter=self.counter)
+            return _access.verify(
+                self.conn, spec["matrix"], spec["fixtures"], self.module.params["lock_timeout"], counter=self.counter
+            )
         except _access.CellError as exc:
             raise _access.CellError("%s Nothing was changed: the transaction was rolled back." % exc.msg)
 
@@ -332,7 +338,7 @@ class Run(PostgresRun):
             raise DriftError(
                 "The access matrix differs from expected in %d of %d cells: %s"
                 % (len(current["mismatches"]), current["cells"], "; ".join(current["mismatches"])),
-                **current
+                **current,
             )
         return Plan((), **current)
 
@@ -342,8 +348,14 @@ def main():
     argument_spec = postgres_argument_spec()
     argument_spec.update(
         identities=dict(type="dict", required=True),
-        checks=dict(type="list", elements="dict", required=True, options=CHECK_SPEC,
-                    mutually_exclusive=[("value", "values")], required_together=[("owner_column", "owners")]),
+        checks=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=CHECK_SPEC,
+            mutually_exclusive=[("value", "values")],
+            required_together=[("owner_column", "owners")],
+        ),
         expected=dict(type="dict"),
         fixtures_file=dict(type="path"),
         fixtures=dict(type="list", elements="str", default=[]),

@@ -178,15 +178,16 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime 
 
 def _actions(applied, amended):
     """One line per amended ledger row, then per applied file (the order they are done in)."""
-    return (["amend the ledger row of %s" % m["file"] for m in amended]
-            + ["apply %s" % m["file"] for m in applied])
+    return ["amend the ledger row of %s" % m["file"] for m in amended] + ["apply %s" % m["file"] for m in applied]
 
 
 def _diff(before, applied, history, amended):
     """Applied versions before/after; for amended rows also the recorded fingerprint before/after."""
     diff = dict(before={"applied": before}, after={"applied": before + applied})
     if amended:
-        diff["before"]["amended"] = dict((m.version, mig.fingerprint_digest(history[m.version]["statements"])) for m in amended)
+        diff["before"]["amended"] = dict(
+            (m.version, mig.fingerprint_digest(history[m.version]["statements"])) for m in amended
+        )
         diff["after"]["amended"] = dict((m.version, mig.fingerprint_digest(m.statements)) for m in amended)
     return diff
 
@@ -225,15 +226,25 @@ class Run(PostgresRun):
             self.module.warn(
                 "%s: the database ran an earlier version of this file (fingerprint %s, declared in its %s header); "
                 "its ledger row %s amended to the current statements, which are not run here. Their effect must "
-                "already be present in this database." % (
-                    migration.filename, mig.fingerprint_digest(current[migration.version]["statements"]),
-                    mig.AMENDS_MARK, "would be" if self.check_mode else "is")
+                "already be present in this database."
+                % (
+                    migration.filename,
+                    mig.fingerprint_digest(current[migration.version]["statements"]),
+                    mig.AMENDS_MARK,
+                    "would be" if self.check_mode else "is",
+                )
             )
         pending_dicts = [m.to_dict() for m in pending]
         amended_dicts = [m.to_dict() for m in self.amended]
         diff = _diff(sorted(current, key=mig.version_key), [m.version for m in pending], current, self.amended)
-        return Plan(_actions(pending_dicts, amended_dicts), before=diff["before"], after=diff["after"],
-                    pending=pending_dicts, amended=amended_dicts, rls_enabled_tables=mig.rls_enabled_tables(pending))
+        return Plan(
+            _actions(pending_dicts, amended_dicts),
+            before=diff["before"],
+            after=diff["after"],
+            pending=pending_dicts,
+            amended=amended_dicts,
+            rls_enabled_tables=mig.rls_enabled_tables(pending),
+        )
 
     def apply(self, spec, plan):
         """Take the lock, apply what is still to do under it, release it; the result says what really happened."""
@@ -254,8 +265,12 @@ class Run(PostgresRun):
         self.result.pop("diff", None)
         if keys["changed"] and self.module._diff:
             done = set(m["version"] for m in amended)
-            keys["diff"] = _diff(sorted(self.history, key=mig.version_key), [m["version"] for m in applied],
-                                 self.history, [m for m in self.amended if m.version in done])
+            keys["diff"] = _diff(
+                sorted(self.history, key=mig.version_key),
+                [m["version"] for m in applied],
+                self.history,
+                [m for m in self.amended if m.version in done],
+            )
         return keys
 
     def _lock(self, key):
@@ -268,8 +283,10 @@ class Run(PostgresRun):
             self.conn.commit()
         except psycopg2.Error as exc:
             self.conn.rollback()
-            raise ServiceError("Failed to take the migration lock within %ds (another run is applying migrations?): %s"
-                               % (timeout, pg_error_message(exc)))
+            raise ServiceError(
+                "Failed to take the migration lock within %ds (another run is applying migrations?): %s"
+                % (timeout, pg_error_message(exc))
+            )
 
     def _unlock(self, key):
         """Release the advisory lock (the session ends right after, and the lock goes with it if this fails)."""
@@ -287,16 +304,24 @@ class Run(PostgresRun):
             self._amend_and_apply(migrations)
         except mig.MigrationError as exc:
             self.conn.rollback()
-            raise exc.__class__("%s. Nothing of that file was applied; files committed before it in this run: %s."
-                                % (exc.msg, self._kept()), written=self._written())
+            raise exc.__class__(
+                "%s. Nothing of that file was applied; files committed before it in this run: %s."
+                % (exc.msg, self._kept()),
+                written=self._written(),
+            )
         except psycopg2.Error as exc:
             self.conn.rollback()
             raise ServiceError("Failed to apply migrations: %s" % pg_error_message(exc), written=self._written())
 
     def _kept(self):
         """The files this run committed, for the failure message."""
-        return ", ".join(["%s (ledger amended)" % m["file"] for m in self.result["amended"]]
-                         + [m["file"] for m in self.result["applied"]]) or "none"
+        return (
+            ", ".join(
+                ["%s (ledger amended)" % m["file"] for m in self.result["amended"]]
+                + [m["file"] for m in self.result["applied"]]
+            )
+            or "none"
+        )
 
     def _written(self):
         """Whether this run committed anything."""

@@ -160,8 +160,14 @@ class Run(_rls.RlsRun):
         p = self.module.params
         policy = dict((k, p[k]) for k in ("name", "state", "command", "permissive", "roles", "using", "with_check"))
         table = _rls.normalize_table(
-            dict(schema=p["schema"], table=p["table"], rls_enabled=p["rls_enabled"], rls_forced=p["rls_forced"],
-                 purge=False, policies=[policy]),
+            dict(
+                schema=p["schema"],
+                table=p["table"],
+                rls_enabled=p["rls_enabled"],
+                rls_forced=p["rls_forced"],
+                purge=False,
+                policies=[policy],
+            ),
             default_rls_enabled=None,
         )
         return dict(tables=[table])

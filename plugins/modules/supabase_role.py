@@ -162,8 +162,13 @@ _REFUSED_SQLSTATES = ("28P01", "28000")
 def _refused(exc):
     """Whether a failed login means "this password (or this role's login) was refused"."""
     text = str(exc)
-    return getattr(exc, "pgcode", None) in _REFUSED_SQLSTATES or "password authentication failed" in text \
-        or "not permitted to log in" in text or "does not exist" in text or "no password" in text
+    return (
+        getattr(exc, "pgcode", None) in _REFUSED_SQLSTATES
+        or "password authentication failed" in text
+        or "not permitted to log in" in text
+        or "does not exist" in text
+        or "no password" in text
+    )
 
 
 class Run(PostgresRun):
@@ -186,8 +191,12 @@ class Run(PostgresRun):
         for desired in spec:
             current = _pg_roles.read_role(self.cur, desired["name"], desired["owned_schemas"])
             password_ok = None
-            if desired["state"] == "present" and desired["password"] is not None and current is not None \
-                    and current["login"]:
+            if (
+                desired["state"] == "present"
+                and desired["password"] is not None
+                and current is not None
+                and current["login"]
+            ):
                 password_ok = self._try_login(admin_user, desired["name"], desired["password"])
             schemas = None
             if current is None and desired["state"] == "present":
@@ -220,7 +229,9 @@ class Run(PostgresRun):
                 self.cur.execute(self._statement(action, passwords))
             except psycopg2.Error as exc:
                 self.result["changed"] = False
-                raise ServiceError("Failed to %s (nothing was applied): %s" % (action.description, pg_error_message(exc)))
+                raise ServiceError(
+                    "Failed to %s (nothing was applied): %s" % (action.description, pg_error_message(exc))
+                )
         self.applied = True
         return {}
 
@@ -248,8 +259,14 @@ class Run(PostgresRun):
             if _refused(exc):
                 return False
             text = str(exc)
-            raise ServiceError("Could not try the password of role %s at %s: %s" % (
-                role, describe_target(self.module.params), text.strip().splitlines()[0] if text.strip() else exc.pgcode))
+            raise ServiceError(
+                "Could not try the password of role %s at %s: %s"
+                % (
+                    role,
+                    describe_target(self.module.params),
+                    text.strip().splitlines()[0] if text.strip() else exc.pgcode,
+                )
+            )
         conn.close()
         return True
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DIR = os.path.abspath(os.environ.get("WORKBENCH_CONTRACTS") or os.path.join(os.path.dirname(ROOT), "shared", "contracts"))
+DIR = os.path.abspath(
+    os.environ.get("WORKBENCH_CONTRACTS") or os.path.join(os.path.dirname(ROOT), "shared", "contracts")
+)
 SKIP_REASON = "needs the contract data"
-HOW_TO_GET = ("put the project's shared folder beside this clone as %s (CI has it), or point WORKBENCH_CONTRACTS at "
-              "a copy of its contracts/ folder" % os.path.join(os.path.dirname(ROOT), "shared"))
+HOW_TO_GET = (
+    "put the project's shared folder beside this clone as %s (CI has it), or point WORKBENCH_CONTRACTS at "
+    "a copy of its contracts/ folder" % os.path.join(os.path.dirname(ROOT), "shared")
+)
 
 
 def path(*parts):

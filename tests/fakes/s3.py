@@ -40,23 +40,28 @@ class MotoServer(object):
 
     def env(self):
         """The environment an S3 client (boto3, amazon.aws) needs to reach this server."""
-        return {"S3_ENDPOINT_URL": self.endpoint_url, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+        return {
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        }
 
     def start(self, timeout=30.0):
         moto_server = os.path.join(os.path.dirname(sys.executable), "moto_server")
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         try:
-            self._proc = subprocess.Popen([moto_server, "-H", self.host, "-p", str(self.port)],
-                                          stdout=log, stderr=subprocess.STDOUT)
+            self._proc = subprocess.Popen(
+                [moto_server, "-H", self.host, "-p", str(self.port)], stdout=log, stderr=subprocess.STDOUT
+            )
         finally:
             if self.log_file:
                 log.close()
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError("moto_server exited with %s before answering on %s"
-                                   % (self._proc.returncode, self.endpoint_url))
+                raise RuntimeError(
+                    "moto_server exited with %s before answering on %s" % (self._proc.returncode, self.endpoint_url)
+                )
             try:
                 # moto's own management API answers once the server is up.
                 urllib.request.urlopen(self.endpoint_url + "/moto-api/data.json", timeout=1).close()

@@ -30,6 +30,7 @@ def db(pg_server):
 
 # --- The Kubernetes API fake (tests/fakes/k8s_api), for every stage that talks to a cluster -------------------------
 
+
 @pytest.fixture
 def k8s():
     """A fresh, running API fake (https, throw-away CA); the test reads its store directly (k8s.get/k8s.list) for

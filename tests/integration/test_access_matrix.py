@@ -46,8 +46,12 @@ def test_matrix_covers_every_table_and_matview(schema_db):
 def schema_db(pg_server):
     name = pg_server.create_database()
     dsn = pg_server.dsn_for(name)
-    res = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                       extra_vars=dict(supabase_schema_login_dsn=dsn), tags="supabase_schema")
+    res = run_playbook(
+        os.path.join(ROOT, "playbooks", "site.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        extra_vars=dict(supabase_schema_login_dsn=dsn),
+        tags="supabase_schema",
+    )
     assert not res.failed, res.stdout[-3000:]
     conn = psycopg2.connect(dsn)
     with conn.cursor() as cur:
@@ -83,7 +87,9 @@ def statement(table, op, identity):
     if op == "update":
         changes = rows["update"] or {rows["key"]: value}
         assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in changes)
-        return sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(target, assignments, key), list(changes.values()) + [value]
+        return sql.SQL("UPDATE {} SET {} WHERE {} = %s").format(target, assignments, key), list(changes.values()) + [
+            value
+        ]
     values = dict(rows["insert"])
     if rows.get("own_rows_only"):
         values[rows["owner_column"]] = rows["owners"][identity]
@@ -115,7 +121,9 @@ def attempt(conn, table, op, identity):
         codes = MATVIEW_WRITE_CODES if is_matview and op != "select" else DENIED_CODES
         if exc.pgcode in codes:
             return False, "%s %s" % (exc.pgcode, exc.diag.message_primary)
-        raise AssertionError("%s %s as %s failed with an unexpected error %s: %s" % (op, table, identity, exc.pgcode, exc))
+        raise AssertionError(
+            "%s %s as %s failed with an unexpected error %s: %s" % (op, table, identity, exc.pgcode, exc)
+        )
     finally:
         conn.rollback()
 
@@ -126,7 +134,13 @@ def test_cell(schema_db, table, op, identity):
     expected = identity in MATRIX["tables"][table][op]
     allowed, detail = attempt(conn, table, op, identity)
     assert allowed == expected, "%s %s as %s: expected %s, got %s (%s)" % (
-        op, table, identity, "allowed" if expected else "denied", "allowed" if allowed else "denied", detail)
+        op,
+        table,
+        identity,
+        "allowed" if expected else "denied",
+        "allowed" if allowed else "denied",
+        detail,
+    )
 
 
 @pytest.mark.parametrize("table", [t for t, r in sorted(ROWS["tables"].items()) if r.get("own_rows_only")])
@@ -135,17 +149,27 @@ def test_members_never_reach_other_users_rows(schema_db, table, identity):
     """Own-row tables: besides their own row, a non-admin member sees and changes nobody else's."""
     conn = schema_db[0]
     rows = ROWS["tables"][table]
-    others = sorted(set(v for who, v in rows["values"].items() if who in ("viewer", "engineer", "admin", "service"))
-                    - {rows["values"][identity]})
+    others = sorted(
+        set(v for who, v in rows["values"].items() if who in ("viewer", "engineer", "admin", "service"))
+        - {rows["values"][identity]}
+    )
     schema, name = table.split(".")
     try:
         with conn.cursor() as cur:
             become(cur, identity)
-            cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE {} = ANY(%s::uuid[])").format(
-                sql.Identifier(schema, name), sql.Identifier(rows["key"])), (others,))
+            cur.execute(
+                sql.SQL("SELECT count(*) FROM {} WHERE {} = ANY(%s::uuid[])").format(
+                    sql.Identifier(schema, name), sql.Identifier(rows["key"])
+                ),
+                (others,),
+            )
             assert cur.fetchone()[0] == 0
-            cur.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s::uuid[])").format(
-                sql.Identifier(schema, name), sql.Identifier(rows["key"])), (others,))
+            cur.execute(
+                sql.SQL("DELETE FROM {} WHERE {} = ANY(%s::uuid[])").format(
+                    sql.Identifier(schema, name), sql.Identifier(rows["key"])
+                ),
+                (others,),
+            )
             assert cur.rowcount == 0
     finally:
         conn.rollback()
@@ -156,9 +180,14 @@ def test_members_never_reach_other_users_rows(schema_db, table, identity):
         try:
             with conn.cursor() as cur:
                 become(cur, identity)
-                cur.execute(sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-                    sql.Identifier(schema, name), sql.SQL(", ").join(map(sql.Identifier, values)),
-                    sql.SQL(", ").join(sql.Placeholder() * len(values))), list(values.values()))
+                cur.execute(
+                    sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                        sql.Identifier(schema, name),
+                        sql.SQL(", ").join(map(sql.Identifier, values)),
+                        sql.SQL(", ").join(sql.Placeholder() * len(values)),
+                    ),
+                    list(values.values()),
+                )
         finally:
             conn.rollback()
     assert err.value.pgcode == "42501"

@@ -37,8 +37,12 @@ def independent_expectations():
 def schema_db(pg_server):
     name = pg_server.create_database()
     dsn = pg_server.dsn_for(name)
-    res = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                       extra_vars=dict(supabase_schema_login_dsn=dsn), tags="supabase_schema")
+    res = run_playbook(
+        os.path.join(ROOT, "playbooks", "site.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        extra_vars=dict(supabase_schema_login_dsn=dsn),
+        tags="supabase_schema",
+    )
     assert not res.failed, res.stdout[-3000:]
     yield dsn
     pg_server.drop_database(name)
@@ -79,8 +83,12 @@ def database_state(dsn):
                 cur.execute(sql.SQL("select count(*) from {}").format(target))
                 count = cur.fetchone()[0]
                 keys = sorted(set(check["values"].values())) if "values" in check else [check["value"]]
-                cur.execute(sql.SQL("select count(*) from {} where {}::text = any(%s)").format(
-                    target, sql.Identifier(check["key"])), (keys,))
+                cur.execute(
+                    sql.SQL("select count(*) from {} where {}::text = any(%s)").format(
+                        target, sql.Identifier(check["key"])
+                    ),
+                    (keys,),
+                )
                 state[check["table"]] = (count, cur.fetchone()[0])
         conn.rollback()
     finally:
@@ -106,8 +114,10 @@ def test_shipped_matrix_is_the_independent_test_data():
     identities = {}
     for name, spec in ROWS["identities"].items():
         if "sub" in spec:
-            identities[name] = {"db_role": spec["db_role"], "claims": {
-                "sub": spec["sub"], "role": "authenticated", "app_metadata": {"role": spec["app_role"]}}}
+            identities[name] = {
+                "db_role": spec["db_role"],
+                "claims": {"sub": spec["sub"], "role": "authenticated", "app_metadata": {"role": spec["app_role"]}},
+            }
         else:
             identities[name] = {"db_role": spec["db_role"]}  # module default claims: {"role": db_role}
     assert VERIFY["identities"] == identities
@@ -121,8 +131,11 @@ def test_shipped_matrix_is_the_independent_test_data():
 
 
 def test_shipped_fixtures_are_the_ones_the_independent_test_uses():
-    ours = [s for s in split_statements(open(FIXTURES_FILE).read())
-            if "\n".join(line for line in s.splitlines() if not line.lstrip().startswith("--")).strip()]
+    ours = [
+        s
+        for s in split_statements(open(FIXTURES_FILE).read())
+        if "\n".join(line for line in s.splitlines() if not line.lstrip().startswith("--")).strip()
+    ]
     assert len(ours) == 31
     independent = open(os.path.join(HERE, "test_access_matrix.py")).read()
     assert '"files", "verify", "access_fixtures.sql"' in independent
@@ -136,7 +149,9 @@ def test_shipped_fixtures_are_the_ones_the_independent_test_uses():
 def test_module_proves_the_matrix_and_leaves_nothing_behind(schema_db):
     before = database_state(schema_db)
     assert len(before) == 26
-    results = [run_playbook(tasks=[access_task("verify", schema_db)], check=check).task("verify") for check in (False, True)]
+    results = [
+        run_playbook(tasks=[access_task("verify", schema_db)], check=check).task("verify") for check in (False, True)
+    ]
     for result in results:
         assert not result.get("failed"), result.get("msg")
         assert result["changed"] is False
@@ -161,7 +176,9 @@ def test_mutated_expectation_fails_naming_the_cells(schema_db):
     assert len(mismatches) == 3
     assert mismatches[0].startswith("update ip_workbench.domains as viewer: expected allowed, got denied (")
     assert mismatches[1] == "select gold.scout_sales as viewer: expected denied, got allowed (saw 1 row)"
-    assert mismatches[2].startswith("insert platinum.scout_sales_trends as service_role: expected allowed, got denied (42")
+    assert mismatches[2].startswith(
+        "insert platinum.scout_sales_trends as service_role: expected allowed, got denied (42"
+    )
     for line in mismatches:
         assert line in result["msg"]
     # the matrix is still reported, and is still the true one
@@ -178,33 +195,70 @@ def test_unexpected_errors_fail_naming_the_cell_and_sqlstate(schema_db, tmp_path
         expected=None,
         fixtures_file=None,
     )
-    res = run_playbook(tasks=[
-        access_task("division by zero", schema_db, checks=[
-            {"table": "ip_workbench.domains", "operations": ["select"], "statements": {"select": "select 1 / 0"}}],
-            **one_table),
-        access_task("bad fixture", schema_db, fixtures=["insert into ip_workbench.domains (id, name) values ('f9', 'x')"],
-                    checks=[{"table": "ip_workbench.domains", "operations": ["select"], "key": "id",
-                             "value": "f0000000-0000-4000-8000-000000000001"}], **one_table),
-        access_task("missing table", schema_db, checks=[
-            {"table": "ip_workbench.nope", "operations": ["select"], "key": "id", "value": 1}], **one_table),
-        # the list runs after the file: this row is already there
-        access_task("conflicting fixture", schema_db,
-                    fixtures=["insert into ip_workbench.domains (id, name, display_name) values "
-                              "('f0000000-0000-4000-8000-000000000001', 'dup', 'Dup')"]),
-        access_task("bad fixtures file", schema_db, fixtures_file=str(bad_file)),
-    ])
+    res = run_playbook(
+        tasks=[
+            access_task(
+                "division by zero",
+                schema_db,
+                checks=[
+                    {
+                        "table": "ip_workbench.domains",
+                        "operations": ["select"],
+                        "statements": {"select": "select 1 / 0"},
+                    }
+                ],
+                **one_table,
+            ),
+            access_task(
+                "bad fixture",
+                schema_db,
+                fixtures=["insert into ip_workbench.domains (id, name) values ('f9', 'x')"],
+                checks=[
+                    {
+                        "table": "ip_workbench.domains",
+                        "operations": ["select"],
+                        "key": "id",
+                        "value": "f0000000-0000-4000-8000-000000000001",
+                    }
+                ],
+                **one_table,
+            ),
+            access_task(
+                "missing table",
+                schema_db,
+                checks=[{"table": "ip_workbench.nope", "operations": ["select"], "key": "id", "value": 1}],
+                **one_table,
+            ),
+            # the list runs after the file: this row is already there
+            access_task(
+                "conflicting fixture",
+                schema_db,
+                fixtures=[
+                    "insert into ip_workbench.domains (id, name, display_name) values "
+                    "('f0000000-0000-4000-8000-000000000001', 'dup', 'Dup')"
+                ],
+            ),
+            access_task("bad fixtures file", schema_db, fixtures_file=str(bad_file)),
+        ]
+    )
     msg = res.task("division by zero")["msg"]
-    assert msg == ("select ip_workbench.domains as anon failed with SQLSTATE 22012, which is not a permission denial: "
-                   "[22012] division by zero (statement: select 1 / 0). "
-                   "Nothing was changed: the transaction was rolled back."), msg
+    assert msg == (
+        "select ip_workbench.domains as anon failed with SQLSTATE 22012, which is not a permission denial: "
+        "[22012] division by zero (statement: select 1 / 0). "
+        "Nothing was changed: the transaction was rolled back."
+    ), msg
     msg = res.task("bad fixture")["msg"]
     assert msg.startswith("Fixture fixtures[0] failed: [22P02] invalid input syntax for type uuid"), msg
     assert res.task("missing table")["msg"].startswith("Table(s) not found: ip_workbench.nope.")
     msg = res.task("conflicting fixture")["msg"]
-    assert msg.startswith('Fixture fixtures[0] failed: [23505] duplicate key value violates unique constraint "domains_pkey"')
+    assert msg.startswith(
+        'Fixture fixtures[0] failed: [23505] duplicate key value violates unique constraint "domains_pkey"'
+    )
     msg = res.task("bad fixtures file")["msg"]
-    assert msg.startswith("Fixture bad.sql statement 2 (line 4) failed: [42P01] relation \"ip_workbench.nope\" does not "
-                          "exist (statement: insert into ip_workbench.nope values (1)). Nothing was changed"), msg
+    assert msg.startswith(
+        "Fixture bad.sql statement 2 (line 4) failed: [42P01] relation \"ip_workbench.nope\" does not "
+        "exist (statement: insert into ip_workbench.nope values (1)). Nothing was changed"
+    ), msg
     assert_untouched(schema_db, before)
 
 
@@ -217,8 +271,9 @@ def test_bad_options_fail_before_any_sql(schema_db):
         "unknown operation in expected": dict(expected={"ip_workbench.domains": {"select": [], "truncate": []}}),
         "table not in schema.name form": dict(checks=[dict(checks[0], table="domains")], expected=None),
         "undefined identity in expected": dict(expected={"ip_workbench.domains": {"select": ["anon", "mallory"]}}),
-        "undefined identity in values": dict(checks=[dict(table="ip_workbench.domains", key="id",
-                                                          values={"anon": "x", "eve": "y"})], expected=None),
+        "undefined identity in values": dict(
+            checks=[dict(table="ip_workbench.domains", key="id", values={"anon": "x", "eve": "y"})], expected=None
+        ),
         "transaction control in fixtures": dict(fixtures=["insert into t values (1); commit"], expected=None),
     }
     tasks = []
@@ -234,12 +289,18 @@ def test_bad_options_fail_before_any_sql(schema_db):
     assert "truncate" in messages["unknown operation in checks"]
     assert "operations" in messages["unknown operation in checks"]
     assert messages["unknown operation in expected"].endswith(
-        "expected.ip_workbench.domains: unknown operation 'truncate' (allowed: select, insert, update, delete).")
+        "expected.ip_workbench.domains: unknown operation 'truncate' (allowed: select, insert, update, delete)."
+    )
     assert "checks[0].table 'domains' is not in schema.name form" in messages["table not in schema.name form"]
-    assert ("expected.ip_workbench.domains.select names identity mallory, which is not defined in identities "
-            "(defined: anon).") in messages["undefined identity in expected"]
+    assert (
+        "expected.ip_workbench.domains.select names identity mallory, which is not defined in identities "
+        "(defined: anon)."
+    ) in messages["undefined identity in expected"]
     assert "values names identity eve, which is not defined in identities" in messages["undefined identity in values"]
-    assert "fixtures[0] statement 2 is a transaction-control statement (COMMIT)" in messages["transaction control in fixtures"]
+    assert (
+        "fixtures[0] statement 2 is a transaction-control statement (COMMIT)"
+        in messages["transaction control in fixtures"]
+    )
     for name in cases:
         if name != "unknown operation in checks":  # that one is Ansible's own argument check
             assert messages[name].startswith("Invalid access matrix options (nothing was run): "), messages[name]

@@ -13,8 +13,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def test_build_excludes_tests_and_dev_files(tmp_path):
     galaxy = yaml.safe_load(open(os.path.join(ROOT, "galaxy.yml")))
     proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "build", "--output-path", str(tmp_path), ROOT],
-        capture_output=True, text=True, check=False, timeout=300,
+        [
+            os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"),
+            "collection",
+            "build",
+            "--output-path",
+            str(tmp_path),
+            ROOT,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     tarball = tmp_path / ("%s-%s-%s.tar.gz" % (galaxy["namespace"], galaxy["name"], galaxy["version"]))
@@ -27,8 +37,19 @@ def test_build_excludes_tests_and_dev_files(tmp_path):
     assert "files/sql/migrations/001_metadata_schema.sql" in names
     assert "files/n8n/expense_approval.json" in names
     # what it must not carry
-    for unwanted in ("tests", "molecule", "scripts", ".venv", ".ansible", ".tmp", ".workbench", ".ci", ".git", "Makefile",
-                     "requirements-dev.txt"):
+    for unwanted in (
+        "tests",
+        "molecule",
+        "scripts",
+        ".venv",
+        ".ansible",
+        ".tmp",
+        ".workbench",
+        ".ci",
+        ".git",
+        "Makefile",
+        "requirements-dev.txt",
+    ):
         assert unwanted not in tops, unwanted
     assert not [n for n in names if n.endswith((".pyc", ".env", "vault.yml"))]
     assert not [n for n in names if "/__pycache__/" in n or n.startswith("__pycache__")]

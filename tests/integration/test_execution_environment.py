@@ -44,9 +44,23 @@ def build_context(tmp_path_factory):
         pytest.fail("ansible-builder is missing from .venv: run scripts/setup.sh (requirements-dev.txt pins it)")
     context = tmp_path_factory.mktemp("ee") / "context"
     proc = subprocess.run(
-        [ANSIBLE_BUILDER, "create", "--file", "execution-environment.yml", "--context", str(context),
-         "--output-filename", "Containerfile", "-v", "3"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [
+            ANSIBLE_BUILDER,
+            "create",
+            "--file",
+            "execution-environment.yml",
+            "--context",
+            str(context),
+            "--output-filename",
+            "Containerfile",
+            "-v",
+            "3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env=dict(os.environ, HOME=str(context.parent)),
     )
     assert proc.returncode == 0, "ansible-builder create failed:\n%s\n%s" % (proc.stdout, proc.stderr)
@@ -109,9 +123,20 @@ def test_introspection_reads_the_collection_metadata(build_context, tmp_path):
     os.symlink(ROOT, install / "workbench")
     out_pip, out_bindep = tmp_path / "pip.txt", tmp_path / "bindep.txt"
     proc = subprocess.run(
-        [sys.executable, str(build_context / "_build" / "scripts" / "introspect.py"), "introspect",
-         str(tmp_path / "collections"), "--write-pip", str(out_pip), "--write-bindep", str(out_bindep)],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            str(build_context / "_build" / "scripts" / "introspect.py"),
+            "introspect",
+            str(tmp_path / "collections"),
+            "--write-pip",
+            str(out_pip),
+            "--write-bindep",
+            str(out_bindep),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     pip_lines = _req_lines(out_pip)

@@ -28,7 +28,12 @@ from support.pg import query
 
 def run(argv, cwd, env, timeout=300):
     proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    assert proc.returncode == 0, "%s failed (%d):\n%s\n%s" % (argv, proc.returncode, proc.stdout[-4000:], proc.stderr[-3000:])
+    assert proc.returncode == 0, "%s failed (%d):\n%s\n%s" % (
+        argv,
+        proc.returncode,
+        proc.stdout[-4000:],
+        proc.stderr[-3000:],
+    )
     return proc
 
 
@@ -52,15 +57,30 @@ def test_a_private_clone_with_a_space_and_no_shared_folder_runs_the_local_start_
     env = clone_env(clone, "-e local_stack_pg_port=%d -e local_stack_n8n_enabled=false" % port)
 
     # --- the start, from the clone ------------------------------------------------------------------------------
-    run([os.path.join(VENV, "bin", "ansible-playbook"), "playbooks/local_stack.yml", "-i", "inventories/local",
-         "-e", "local_stack_pg_port=%d" % port, "-e", "local_stack_n8n_enabled=false"], cwd=clone, env=env)
+    run(
+        [
+            os.path.join(VENV, "bin", "ansible-playbook"),
+            "playbooks/local_stack.yml",
+            "-i",
+            "inventories/local",
+            "-e",
+            "local_stack_pg_port=%d" % port,
+            "-e",
+            "local_stack_n8n_enabled=false",
+        ],
+        cwd=clone,
+        env=env,
+    )
     state = os.path.join(clone, ".workbench")
     with open(os.path.join(state, "local.env")) as f:
         dsn = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)["WORKBENCH_PG_DSN"]
     assert dsn.endswith("@127.0.0.1:%d/workbench" % port)
     # the bootstrap is applied: Supabase's roles, auth.users with the local test users, auth.uid()
-    roles = query(dsn, "select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role', "
-                       "'authenticator') order by 1")
+    roles = query(
+        dsn,
+        "select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role', "
+        "'authenticator') order by 1",
+    )
     assert [r[0] for r in roles] == ["anon", "authenticated", "authenticator", "service_role"]
     assert query(dsn, "select count(*) from auth.users")[0][0] == 4
     assert query(dsn, "select to_regprocedure('auth.uid()') is not null")[0][0] is True

@@ -31,8 +31,15 @@ from support.pg import query
 
 
 def make(clone, env, target, expect_ok=True, **extra):
-    proc = subprocess.run(["make", target] + ["%s=%s" % kv for kv in extra.items()], cwd=clone, env=env,
-                          capture_output=True, text=True, timeout=900, check=False)
+    proc = subprocess.run(
+        ["make", target] + ["%s=%s" % kv for kv in extra.items()],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if expect_ok:
         tail = (proc.stdout[-5000:], proc.stderr[-2000:])
         assert proc.returncode == 0, "make %s failed (%d):\n%s\n%s" % ((target, proc.returncode) + tail)
@@ -49,8 +56,11 @@ def local_env(clone):
 
 
 def http_json(url, headers=None, body=None):
-    req = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
-                                 headers=dict(headers or {}, **({"Content-Type": "application/json"} if body else {})))
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers=dict(headers or {}, **({"Content-Type": "application/json"} if body else {})),
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())
 
@@ -58,15 +68,34 @@ def http_json(url, headers=None, body=None):
 def read_workbench(clone):
     """What an operator sees, read without our code: tables and logins in PostgreSQL, workflows in n8n, a completion."""
     env = local_env(clone)
-    tables = [r[0] for r in query(env["WORKBENCH_PG_DSN"], "select table_schema || '.' || table_name from "
-                                  "information_schema.tables where table_schema like 'ip_workbench%' order by 1")]
-    logins = [r[0] for r in query(env["WORKBENCH_PG_DSN"], "select rolname from pg_roles where rolname like "
-                                  "'workbench\\_%' and rolcanlogin order by 1")]
+    tables = [
+        r[0]
+        for r in query(
+            env["WORKBENCH_PG_DSN"],
+            "select table_schema || '.' || table_name from "
+            "information_schema.tables where table_schema like 'ip_workbench%' order by 1",
+        )
+    ]
+    logins = [
+        r[0]
+        for r in query(
+            env["WORKBENCH_PG_DSN"],
+            "select rolname from pg_roles where rolname like 'workbench\\_%' and rolcanlogin order by 1",
+        )
+    ]
     workflows = http_json(env["N8N_URL"] + "/api/v1/workflows?limit=250", {"X-N8N-API-KEY": env["N8N_API_KEY"]})["data"]
     active = sorted((w["name"], w["active"]) for w in workflows)
-    reply = http_json(env["LITELLM_URL"] + "/v1/chat/completions", {"Authorization": "Bearer " + env["LITELLM_MASTER_KEY"]},
-                      {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "ping"}]})
-    return {"tables": tables, "logins": logins, "workflows": active, "answered": bool(reply["choices"][0]["message"]["content"])}
+    reply = http_json(
+        env["LITELLM_URL"] + "/v1/chat/completions",
+        {"Authorization": "Bearer " + env["LITELLM_MASTER_KEY"]},
+        {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "ping"}]},
+    )
+    return {
+        "tables": tables,
+        "logins": logins,
+        "workflows": active,
+        "answered": bool(reply["choices"][0]["message"]["content"]),
+    }
 
 
 @pytest.fixture

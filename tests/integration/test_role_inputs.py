@@ -39,13 +39,37 @@ REPORT = "Report the cases"
 FORKS = 4
 
 # Fallbacks the roles read from the environment: blank, so that only the table's variables count.
-BLANK_ENV = ("DO_API_TOKEN", "DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN",
-             "DO_API_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
-             "EC2_ACCESS_KEY", "EC2_SECRET_KEY", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
-             "LITELLM_MASTER_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "LANGFUSE_PUBLIC_KEY",
-             "LANGFUSE_SECRET_KEY", "N8N_URL", "N8N_API_KEY", "K8S_AUTH_KUBECONFIG", "KUBECONFIG")
+BLANK_ENV = (
+    "DO_API_TOKEN",
+    "DO_API_KEY",
+    "DO_OAUTH_TOKEN",
+    "DIGITALOCEAN_TOKEN",
+    "DIGITALOCEAN_ACCESS_TOKEN",
+    "DO_API_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "EC2_ACCESS_KEY",
+    "EC2_SECRET_KEY",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "LITELLM_MASTER_KEY",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GEMINI_API_KEY",
+    "LANGFUSE_PUBLIC_KEY",
+    "LANGFUSE_SECRET_KEY",
+    "N8N_URL",
+    "N8N_API_KEY",
+    "K8S_AUTH_KUBECONFIG",
+    "KUBECONFIG",
+)
 KUBECONFIG = {
-    "apiVersion": "v1", "kind": "Config", "current-context": "nowhere",
+    "apiVersion": "v1",
+    "kind": "Config",
+    "current-context": "nowhere",
     "clusters": [{"name": "nowhere", "cluster": {"server": "https://127.0.0.1:9"}}],
     "users": [{"name": "nowhere", "user": {"token": "role-inputs-kube-token"}}],
     "contexts": [{"name": "nowhere", "context": {"cluster": "nowhere", "user": "nowhere"}}],
@@ -57,8 +81,9 @@ def load_table():
         table = yaml.safe_load(f)
     assert sorted(table) == sorted(ROLES), "the table must have every role, and only roles"
     for role, spec in table.items():
-        cases = [dict(id="valid" if name == "default" else "valid-" + name, base=name, valid=True)
-                 for name in spec["valid"]]
+        cases = [
+            dict(id="valid" if name == "default" else "valid-" + name, base=name, valid=True) for name in spec["valid"]
+        ]
         for case in spec["cases"]:
             case.setdefault("base", "default")
             case.setdefault("by", "preflight")
@@ -109,23 +134,47 @@ def play(role):
     block/rescue whose rescue records the failed task and its message, then one report of every host's record."""
     record = "{'outcome': '%s', 'task': %s, 'msg': %s}"
     # A looped task fails with "One or more items failed": its items' messages follow.
-    message = ("([ansible_failed_result.msg | default('')] + (ansible_failed_result.results | default([])"
-               " | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='msg') | map('default', '')"
-               " | list)) | join(' | ')")
+    message = (
+        "([ansible_failed_result.msg | default('')] + (ansible_failed_result.results | default([])"
+        " | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='msg') | map('default', '')"
+        " | list)) | join(' | ')"
+    )
     tasks = [
-        {"name": "The case", "block": [
-            {"name": "Include the role", "tags": ["always"],
-             "ansible.builtin.include_role": {"name": "insightpulseai.workbench." + role}},
-            {"name": "Record that the role passed", "tags": ["always"], "ansible.builtin.set_fact": {
-                "role_inputs_record": "{{ %s }}" % (record % ("passed", "''", "''"))}},
-        ], "rescue": [
-            {"name": "Record the failure", "tags": ["always"], "ansible.builtin.set_fact": {
-                "role_inputs_record": "{{ %s }}" % (record % ("failed", "ansible_failed_task.name", message))}},
-        ]},
-        {"name": REPORT, "tags": ["always"], "run_once": True, "ansible.builtin.debug": {"var": "role_inputs_records"},
-         "vars": {"role_inputs_records": "{{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all"
-                                         " | map('extract', hostvars) | map(attribute='role_inputs_record', default=None)))"
-                                         " }}"}},
+        {
+            "name": "The case",
+            "block": [
+                {
+                    "name": "Include the role",
+                    "tags": ["always"],
+                    "ansible.builtin.include_role": {"name": "insightpulseai.workbench." + role},
+                },
+                {
+                    "name": "Record that the role passed",
+                    "tags": ["always"],
+                    "ansible.builtin.set_fact": {"role_inputs_record": "{{ %s }}" % (record % ("passed", "''", "''"))},
+                },
+            ],
+            "rescue": [
+                {
+                    "name": "Record the failure",
+                    "tags": ["always"],
+                    "ansible.builtin.set_fact": {
+                        "role_inputs_record": "{{ %s }}" % (record % ("failed", "ansible_failed_task.name", message))
+                    },
+                },
+            ],
+        },
+        {
+            "name": REPORT,
+            "tags": ["always"],
+            "run_once": True,
+            "ansible.builtin.debug": {"var": "role_inputs_records"},
+            "vars": {
+                "role_inputs_records": "{{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all"
+                " | map('extract', hostvars) | map(attribute='role_inputs_record', default=None)))"
+                " }}"
+            },
+        },
     ]
     return [dict(name="Inputs of " + role, hosts="all", gather_facts=False, tasks=tasks)]
 
@@ -155,7 +204,10 @@ class RoleRun(object):
 
     def record(self, case_id):
         assert case_id in self.records, "the play did not record case %s (rc=%s): %s" % (
-            case_id, self.result.rc, (self.result.stderr or self.result.stdout)[-3000:])
+            case_id,
+            self.result.rc,
+            (self.result.stderr or self.result.stdout)[-3000:],
+        )
         return self.records[case_id]
 
 
@@ -169,8 +221,9 @@ def run_role(role, tmp):
     env = dict.fromkeys(BLANK_ENV, "")
     env.update(TABLE[role].get("env", {}), TMPDIR=tmp, ANSIBLE_FORKS=str(FORKS))
     extra = dict(role_inputs_tmp=tmp, role_inputs_helm=HELM, role_inputs_kubeconfig=os.path.join(tmp, "kubeconfig"))
-    result = run_playbook(playbook=path, inventory=hosts, extra_vars=extra, env=env, tags=role + "_preflight",
-                          timeout=900)
+    result = run_playbook(
+        playbook=path, inventory=hosts, extra_vars=extra, env=env, tags=role + "_preflight", timeout=900
+    )
     return RoleRun(role, result)
 
 
@@ -178,8 +231,13 @@ def run_role(role, tmp):
 def runs(request, tmp_path_factory):
     """Runs the roles whose cases are selected, all at once (one ansible-playbook each)."""
     here = os.path.abspath(__file__)
-    wanted = sorted({item.callspec.params["role"] for item in request.session.items
-                     if str(item.fspath) == here and hasattr(item, "callspec") and "role" in item.callspec.params})
+    wanted = sorted(
+        {
+            item.callspec.params["role"]
+            for item in request.session.items
+            if str(item.fspath) == here and hasattr(item, "callspec") and "role" in item.callspec.params
+        }
+    )
     tmp = str(tmp_path_factory.mktemp("role-inputs"))
     with open(os.path.join(tmp, "kubeconfig"), "w") as f:
         yaml.safe_dump(KUBECONFIG, f)
@@ -204,7 +262,10 @@ def test_input(runs, role, case):
     assert not run.changed.get(case["id"]), "tasks reported a change: %s" % run.changed[case["id"]]
     if case.get("valid"):
         assert record["outcome"] == "passed", "the valid set %r was refused by %r: %s" % (
-            case["base"], record["task"], record["msg"])
+            case["base"],
+            record["task"],
+            record["msg"],
+        )
         return
     assert record["outcome"] == "failed", "the role accepted %s" % case["set"]
     if case["by"] == "spec":
@@ -221,9 +282,18 @@ def test_input(runs, role, case):
         assert case["secret"] not in run.output, "the secret of case %s is in the output" % case["id"]
 
 
-@pytest.mark.parametrize("role", [
-    pytest.param(role, marks=[pytest.mark.xfail(reason=TABLE[role]["leak_xfail"], strict=True)]
-                 if "leak_xfail" in TABLE[role] else []) for role in ROLES])
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            role,
+            marks=[pytest.mark.xfail(reason=TABLE[role]["leak_xfail"], strict=True)]
+            if "leak_xfail" in TABLE[role]
+            else [],
+        )
+        for role in ROLES
+    ],
+)
 def test_no_secret_of_the_valid_sets_is_shown(runs, role):
     leaked = [secret for secret in TABLE[role]["never_shown"] if secret in runs[role].output]
     assert not leaked, "the output carries secrets of the valid sets: %s" % leaked

@@ -31,8 +31,11 @@ def write(dirpath, files):
 def migrate(dsn, path, check=False, diff=False, **options):
     args = dict(path=path, login_dsn=dsn)
     args.update(options)
-    return run_playbook(tasks=[dict(name="migrate", **{"insightpulseai.workbench.supabase_migration": args}, register="r")],
-                        check=check, diff=diff)
+    return run_playbook(
+        tasks=[dict(name="migrate", **{"insightpulseai.workbench.supabase_migration": args}, register="r")],
+        check=check,
+        diff=diff,
+    )
 
 
 def ledger(dsn):
@@ -85,9 +88,12 @@ def test_check_apply_check_apply(db, tmp_path):
     assert rows[0][2][0].startswith("-- a comment; with a semicolon\n")
     assert rows[0][2][0].endswith("create schema app")
     assert len(rows[0][2]) == 3 and rows[1][2] == ["insert into app.things(label) values ('a;b'), ($tag$x;y$tag$)"]
-    columns = query(db, """select column_name, data_type from information_schema.columns
+    columns = query(
+        db,
+        """select column_name, data_type from information_schema.columns
                            where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'
-                           order by ordinal_position""")
+                           order by ordinal_position""",
+    )
     assert columns == [("version", "text"), ("statements", "ARRAY"), ("name", "text")]
 
 
@@ -113,7 +119,9 @@ def test_broken_migration_leaves_schema_and_ledger_unchanged(db, tmp_path, trans
     """
     path = write(tmp_path / "m", {"001_create_things.sql": files["001_create_things.sql"]})
     assert migrate(db, path).task("migrate")["changed"]
-    write(tmp_path / "m", {"002_seed_things.sql": files["002_seed_things.sql"], "003_broken.sql": files["003_broken.sql"]})
+    write(
+        tmp_path / "m", {"002_seed_things.sql": files["002_seed_things.sql"], "003_broken.sql": files["003_broken.sql"]}
+    )
 
     res = migrate(db, path, transaction=transaction)
     assert res.failed
@@ -141,14 +149,20 @@ def test_edited_migration_is_refused(db, tmp_path):
     assert "002_seed_things.sql were edited after they were applied" in msg
     assert "supabase migration repair" in msg
     # white space alone is not an edit
-    write(tmp_path / "m", {"002_seed_things.sql": "insert into app.things(label)\n   values ('a;b'),\n ($tag$x;y$tag$);\n\n"})
+    write(
+        tmp_path / "m",
+        {"002_seed_things.sql": "insert into app.things(label)\n   values ('a;b'),\n ($tag$x;y$tag$);\n\n"},
+    )
     assert not migrate(db, path).failed
 
 
 def test_unknown_version_in_database_is_refused(db, tmp_path):
     path = write(tmp_path / "m", FILES)
     migrate(db, path)
-    execute(db, "insert into supabase_migrations.schema_migrations(version, name, statements) values ('20990101000000', 'ghost', '{}')")
+    execute(
+        db,
+        "insert into supabase_migrations.schema_migrations(version, name, statements) values ('20990101000000', 'ghost', '{}')",
+    )
     res = migrate(db, path)
     assert res.failed
     msg = res.task("migrate")["msg"]
@@ -187,8 +201,10 @@ def test_wrong_password_is_a_clear_error_without_the_secret(db, tmp_path):
     path = write(tmp_path / "m", FILES)
     secret = "Wr0ngSecretValue42"
     bad = db.replace(db.split("//", 1)[1].split("@", 1)[0], "postgres:" + secret)
-    res = run_playbook(tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {"path": path, "login_dsn": bad}}],
-                       verbosity=3)
+    res = run_playbook(
+        tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {"path": path, "login_dsn": bad}}],
+        verbosity=3,
+    )
     assert res.rc != 0
     assert "Failed to connect to PostgreSQL at postgres@127.0.0.1" in res.stdout
     assert "password authentication failed" in res.stdout
@@ -207,10 +223,20 @@ def test_concurrent_runs_apply_each_migration_once(db, tmp_path):
         "    - name: migrate\n      insightpulseai.workbench.supabase_migration:\n"
         "        path: %s\n        login_dsn: '%s'\n" % (path, db)
     )
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(play), "-i", "localhost,", "-c", "local",
-           "-e", "ansible_python_interpreter=" + sys.executable]
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for dummy in range(2)]
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        str(play),
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "-e",
+        "ansible_python_interpreter=" + sys.executable,
+    ]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for dummy in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     # Both ran the module; exactly one applied the files (each CREATE TABLE would fail if run twice).

@@ -37,11 +37,17 @@ def ledger(dsn):
 def database_state(dsn):
     """What the amendment must not touch: relations, RLS flags and every policy of the exposed schemas."""
     return dict(
-        relations=query(dsn, """select n.nspname, c.relname, c.relkind, c.relrowsecurity from pg_class c
+        relations=query(
+            dsn,
+            """select n.nspname, c.relname, c.relkind, c.relrowsecurity from pg_class c
                                 join pg_namespace n on n.oid = c.relnamespace
-                                where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') order by 1, 2"""),
-        policies=query(dsn, """select schemaname, tablename, policyname, permissive, roles::text[], cmd, qual, with_check
-                               from pg_policies order by 1, 2, 3"""),
+                                where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') order by 1, 2""",
+        ),
+        policies=query(
+            dsn,
+            """select schemaname, tablename, policyname, permissive, roles::text[], cmd, qual, with_check
+                               from pg_policies order by 1, 2, 3""",
+        ),
     )
 
 
@@ -70,10 +76,15 @@ def old_db(pg_server, old_files):
     # this the fixture worked only on a server where an earlier test had run 004. Create them as 004 does (NOLOGIN),
     # and leave the login-role phase out (it converges 004's logins).
     spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
-    for role in sorted(set(r for t in spec["tables"] for p in t.get("policies", []) for r in p["roles"]) - {"authenticated"}):
-        execute(dsn, "do $$ begin if not exists (select from pg_roles where rolname = '%s') then "
-                     "create role %s nologin noinherit nocreatedb nocreaterole nobypassrls noreplication; end if; end $$"
-                % (role, role))
+    for role in sorted(
+        set(r for t in spec["tables"] for p in t.get("policies", []) for r in p["roles"]) - {"authenticated"}
+    ):
+        execute(
+            dsn,
+            "do $$ begin if not exists (select from pg_roles where rolname = '%s') then "
+            "create role %s nologin noinherit nocreatedb nocreaterole nobypassrls noreplication; end if; end $$"
+            % (role, role),
+        )
     res = schema_stage(dsn, supabase_schema_migrations_dir=old_files, supabase_schema_login_roles_enabled=False)
     assert not res.failed, res.stdout[-3000:]
     yield dsn
@@ -120,12 +131,20 @@ def test_old_database_ledger_is_amended(old_db, amended_files):
         assert r["diff"]["before"] == {"applied": VERSIONS, "amended": old_digests}
         assert r["diff"]["after"] == {"applied": VERSIONS, "amended": new_digests}
         warnings = " ".join(r.get("warnings", []))
-        assert "001_metadata_schema.sql: the database ran an earlier version of this file (fingerprint %s" % old_digests["001"] in warnings
+        assert (
+            "001_metadata_schema.sql: the database ran an earlier version of this file (fingerprint %s"
+            % old_digests["001"]
+            in warnings
+        )
     assert "diff" not in results[2] and "diff" not in results[3]
 
     # Independent reads: the ledger rows hold today's files exactly, the rest of the database is untouched.
     rows = ledger(dsn)
-    assert [(v, n) for v, n, s in rows] == [("001", "metadata_schema"), ("002", "medallion_schemas"), ("003", "access_control")]
+    assert [(v, n) for v, n, s in rows] == [
+        ("001", "metadata_schema"),
+        ("002", "medallion_schemas"),
+        ("003", "access_control"),
+    ]
     assert [s for v, n, s in rows] == [m.statements for m in new]
     assert rows[0][2][0].startswith("-- workbench:amends %s" % old_digests["001"])
     assert database_state(dsn) == state
@@ -135,7 +154,8 @@ def test_old_database_ledger_is_amended(old_db, amended_files):
     res = schema_stage(dsn)
     assert not res.failed, res.stdout[-3000:]
     assert [m["version"] for m in res.task("Apply pending migrations")["applied"]] == sorted(
-        f.split("_", 1)[0] for f in os.listdir(NEW_DIR) if f.endswith(".sql") and f.split("_", 1)[0] not in VERSIONS)
+        f.split("_", 1)[0] for f in os.listdir(NEW_DIR) if f.endswith(".sql") and f.split("_", 1)[0] not in VERSIONS
+    )
     res = schema_stage(dsn)
     assert not res.failed and res.changed == 0, res.stdout[-3000:]
     after = database_state(dsn)
@@ -175,7 +195,8 @@ def test_amendments_follow_the_run_s_transaction_rules(db, tmp_path, transaction
     old_rows = ledger(db)
     digest = mig.fingerprint_digest(old_rows[0][2])
     (path / "001_things.sql").write_text(
-        "-- workbench:amends %s\ncreate table things (id int);\ncomment on table things is 'amended';\n" % digest)
+        "-- workbench:amends %s\ncreate table things (id int);\ncomment on table things is 'amended';\n" % digest
+    )
     (path / "002_broken.sql").write_text("create table half (id int);\nselect * from no_such_table;\n")
 
     r = migrate(db, str(path), transaction=transaction)
@@ -189,8 +210,10 @@ def test_amendments_follow_the_run_s_transaction_rules(db, tmp_path, transaction
     assert query(db, "select obj_description('public.things'::regclass, 'pg_class')") == [(None,)]
     if transaction == "per_file":
         assert [m["file"] for m in r["amended"]] == ["001_things.sql"]
-        assert rows[0][2] == ["-- workbench:amends %s\ncreate table things (id int)" % digest,
-                              "comment on table things is 'amended'"]
+        assert rows[0][2] == [
+            "-- workbench:amends %s\ncreate table things (id int)" % digest,
+            "comment on table things is 'amended'",
+        ]
     else:
         assert r["amended"] == []
         assert rows == old_rows

@@ -21,8 +21,12 @@ def rls(dsn, tables, check=False, diff=False, **options):
 
 
 def policy(dsn, name):
-    rows = query(dsn, """select cmd, permissive, roles::text[], qual, with_check from pg_policies
-                         where schemaname = 'app' and tablename = 'notes' and policyname = %s""", (name,))
+    rows = query(
+        dsn,
+        """select cmd, permissive, roles::text[], qual, with_check from pg_policies
+                         where schemaname = 'app' and tablename = 'notes' and policyname = %s""",
+        (name,),
+    )
     return rows[0] if rows else None
 
 
@@ -68,7 +72,13 @@ def test_create_policy_and_enable_rls(notes):
     assert results[1]["diff"]["before"]["app.notes"] == {"rls_enabled": False, "rls_forced": False, "policies": {}}
     # independent read
     assert flags(notes) == (True, False)
-    assert policy(notes, "notes_own") == ("SELECT", "PERMISSIVE", ["authenticated"], "(user_id = ( SELECT auth.uid() AS uid))", None)
+    assert policy(notes, "notes_own") == (
+        "SELECT",
+        "PERMISSIVE",
+        ["authenticated"],
+        "(user_id = ( SELECT auth.uid() AS uid))",
+        None,
+    )
 
 
 def test_expression_change_is_an_alter(notes):
@@ -92,7 +102,8 @@ def test_command_or_kind_change_is_drop_and_create(notes):
     results = four_steps(notes, spec(command="UPDATE", with_check=OWN_ROWS, permissive=False))
     assert results[1]["queries"] == [
         "DROP POLICY notes_own ON app.notes",
-        "CREATE POLICY notes_own ON app.notes AS RESTRICTIVE FOR UPDATE TO authenticated USING (%s) WITH CHECK (%s)" % (OWN_ROWS, OWN_ROWS),
+        "CREATE POLICY notes_own ON app.notes AS RESTRICTIVE FOR UPDATE TO authenticated USING (%s) WITH CHECK (%s)"
+        % (OWN_ROWS, OWN_ROWS),
     ]
     assert policy(notes, "notes_own")[:2] == ("UPDATE", "RESTRICTIVE")
 
@@ -194,9 +205,13 @@ def test_missing_table_is_planned_in_check_mode_and_refused_otherwise(db):
 
 
 def single(dsn, check=False, **args):
-    base = dict(login_dsn=dsn, schema="app", table="notes", name="notes_insert_own", command="INSERT", with_check=OWN_ROWS)
+    base = dict(
+        login_dsn=dsn, schema="app", table="notes", name="notes_insert_own", command="INSERT", with_check=OWN_ROWS
+    )
     base.update(args)
-    return run_playbook(tasks=[{"name": "p", "insightpulseai.workbench.supabase_rls_policy": base}], check=check, diff=True).task("p")
+    return run_playbook(
+        tasks=[{"name": "p", "insightpulseai.workbench.supabase_rls_policy": base}], check=check, diff=True
+    ).task("p")
 
 
 def test_single_policy_module(notes):

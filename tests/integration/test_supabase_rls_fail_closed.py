@@ -28,11 +28,19 @@ def migrated_only(pg_server, path):
     """A fresh database with the migrations of ``path`` applied by supabase_migration, and nothing else."""
     name = pg_server.create_database()
     dsn = pg_server.dsn_for(name)
-    res = run_playbook(tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {"path": path, "login_dsn": dsn},
-                               "register": "r"}])
+    res = run_playbook(
+        tasks=[
+            {
+                "name": "migrate",
+                "insightpulseai.workbench.supabase_migration": {"path": path, "login_dsn": dsn},
+                "register": "r",
+            }
+        ]
+    )
     assert not res.failed, res.stdout[-3000:]
     assert [m["version"] for m in res.task("migrate")["applied"]] == sorted(
-        f.split("_", 1)[0] for f in os.listdir(path) if f.endswith(".sql"))
+        f.split("_", 1)[0] for f in os.listdir(path) if f.endswith(".sql")
+    )
     return name, dsn
 
 
@@ -40,8 +48,12 @@ def access_matrix(dsn, expected):
     task = {
         "name": "matrix",
         "insightpulseai.workbench.supabase_access_info": dict(
-            login_dsn=dsn, identities=VERIFY["identities"], checks=VERIFY["checks"], expected=expected,
-            fixtures_file=FIXTURES_FILE),
+            login_dsn=dsn,
+            identities=VERIFY["identities"],
+            checks=VERIFY["checks"],
+            expected=expected,
+            fixtures_file=FIXTURES_FILE,
+        ),
         "ignore_errors": True,
     }
     return run_playbook(tasks=[task]).task("matrix")
@@ -49,8 +61,10 @@ def access_matrix(dsn, expected):
 
 def only_service_role():
     """The shipped expectations with every identity but service_role removed: what RLS without policies leaves."""
-    return {table: {op: [i for i in allowed if i == "service_role"] for op, allowed in ops.items()}
-            for table, ops in VERIFY["expected"].items()}
+    return {
+        table: {op: [i for i in allowed if i == "service_role"] for op, allowed in ops.items()}
+        for table, ops in VERIFY["expected"].items()
+    }
 
 
 @pytest.fixture
@@ -75,15 +89,23 @@ def test_migrations_alone_deny_every_signed_in_identity(new_files_db):
 
     # Independent reads: every table of the four exposed schemas has RLS on, there is no policy at all, and
     # `authenticated` does hold the grants of 003: the denials come from RLS, not from a missing privilege.
-    tables = query(dsn, """select n.nspname, c.relname, c.relrowsecurity from pg_class c
+    tables = query(
+        dsn,
+        """select n.nspname, c.relname, c.relrowsecurity from pg_class c
                            join pg_namespace n on n.oid = c.relnamespace
-                           where n.nspname = any(%s) and c.relkind in ('r', 'p') order by 1, 2""", (RLS_SCHEMAS,))
+                           where n.nspname = any(%s) and c.relkind in ('r', 'p') order by 1, 2""",
+        (RLS_SCHEMAS,),
+    )
     assert len(tables) == 24
     assert [(s, t) for s, t, enabled in tables if not enabled] == []
     assert query(dsn, "select count(*) from pg_policies where schemaname = any(%s)", (RLS_SCHEMAS,)) == [(0,)]
-    privileges = query(dsn, """select bool_and(has_table_privilege('authenticated', c.oid, 'SELECT, INSERT, UPDATE, DELETE'))
+    privileges = query(
+        dsn,
+        """select bool_and(has_table_privilege('authenticated', c.oid, 'SELECT, INSERT, UPDATE, DELETE'))
                                from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                               where n.nspname = any(%s) and c.relkind in ('r', 'p')""", (RLS_SCHEMAS,))
+                               where n.nspname = any(%s) and c.relkind in ('r', 'p')""",
+        (RLS_SCHEMAS,),
+    )
     assert privileges == [(True,)]
     # the module rolled its fixtures back
     assert query(dsn, "select count(*) from ip_workbench.sql_snippets") == [(0,)]
@@ -101,7 +123,11 @@ def test_the_files_before_this_change_left_every_table_open(pg_server, tmp_path)
         for table in rls_tables:
             for op in OPERATIONS:
                 assert set(SIGNED_IN) <= set(result["matrix"][table][op]), (table, op, result["matrix"][table][op])
-        assert query(dsn, """select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                             where n.nspname = any(%s) and c.relkind = 'r' and c.relrowsecurity""", (RLS_SCHEMAS,)) == [(0,)]
+        assert query(
+            dsn,
+            """select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                             where n.nspname = any(%s) and c.relkind = 'r' and c.relrowsecurity""",
+            (RLS_SCHEMAS,),
+        ) == [(0,)]
     finally:
         pg_server.drop_database(name)

@@ -29,8 +29,9 @@ def login(dsn, user, password):
     """An independent login attempt: True when the server accepts the password."""
     base = psycopg2.extensions.parse_dsn(dsn)
     try:
-        conn = psycopg2.connect(host=base["host"], port=base["port"], dbname=base["dbname"], user=user,
-                                password=password, connect_timeout=5)
+        conn = psycopg2.connect(
+            host=base["host"], port=base["port"], dbname=base["dbname"], user=user, password=password, connect_timeout=5
+        )
     except psycopg2.OperationalError:
         return False
     conn.close()
@@ -38,16 +39,26 @@ def login(dsn, user, password):
 
 
 def role_row(dsn, name):
-    rows = query(dsn, """select rolcanlogin, rolinherit, rolconnlimit, rolsuper, rolbypassrls, rolcreaterole,
+    rows = query(
+        dsn,
+        """select rolcanlogin, rolinherit, rolconnlimit, rolsuper, rolbypassrls, rolcreaterole,
                                 coalesce((select setconfig from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '{}')
-                         from pg_roles r where rolname = %s""", (name,))
+                         from pg_roles r where rolname = %s""",
+        (name,),
+    )
     return rows[0] if rows else None
 
 
 def test_login_role_check_apply_check_apply_then_rotate(db):
     name, password = unique("it_login"), secrets.token_urlsafe(24)
-    spec = [{"name": name, "password": password, "connection_limit": 5,
-             "settings": {"statement_timeout": "60s", "idle_in_transaction_session_timeout": "30s"}}]
+    spec = [
+        {
+            "name": name,
+            "password": password,
+            "connection_limit": 5,
+            "settings": {"statement_timeout": "60s", "idle_in_transaction_session_timeout": "30s"},
+        }
+    ]
 
     res, plan = run(db, spec, check=True)
     assert not res.failed and plan["changed"], res.stdout[-3000:]
@@ -107,26 +118,50 @@ def test_dangerous_attributes_are_taken_away(db):
 
 def test_owned_schema_is_taken_over_with_everything_in_it(db):
     name, schema, password = unique("it_store"), unique("it_n8n"), secrets.token_urlsafe(24)
-    migrate = run_playbook(tasks=[{"name": "migrate", "insightpulseai.workbench.supabase_migration": {
-        "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": db, "transaction": "all"}}])
+    migrate = run_playbook(
+        tasks=[
+            {
+                "name": "migrate",
+                "insightpulseai.workbench.supabase_migration": {
+                    "path": os.path.join(ROOT, "files", "sql", "migrations"),
+                    "login_dsn": db,
+                    "transaction": "all",
+                },
+            }
+        ]
+    )
     assert not migrate.failed, migrate.stdout[-2000:]
     # what an earlier release left: n8n's schema and tables created by the owner
-    execute(db, 'create schema "%s"; create table "%s".workflow_entity (id serial primary key, name text); '
-                'create view "%s".v as select 1 as x' % (schema, schema, schema))
+    execute(
+        db,
+        'create schema "%s"; create table "%s".workflow_entity (id serial primary key, name text); '
+        'create view "%s".v as select 1 as x' % (schema, schema, schema),
+    )
     spec = [{"name": name, "password": password, "owned_schemas": [schema]}]
     res, plan = run(db, spec, check=True)
     assert "alter schema %s owner to %s (was postgres)" % (schema, name) in plan["actions"]
     assert "alter table %s.workflow_entity owner to %s" % (schema, name) in plan["actions"]
     assert "alter table %s.v owner to %s" % (schema, name) in plan["actions"]
     assert not any("workflow_entity_id_seq" in a for a in plan["actions"])  # an owned sequence follows its table
-    assert query(db, "select pg_get_userbyid(nspowner) from pg_namespace where nspname = %s", (schema,)) == [("postgres",)]
+    assert query(db, "select pg_get_userbyid(nspowner) from pg_namespace where nspname = %s", (schema,)) == [
+        ("postgres",)
+    ]
 
     res, applied = run(db, spec)
     assert not res.failed and applied["actions"] == plan["actions"], res.stdout[-3000:]
     assert not run(db, spec)[1]["changed"]
-    owners = query(db, """select c.relname, pg_get_userbyid(c.relowner) from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                          where n.nspname = %s order by 1""", (schema,))
-    assert owners == [("v", name), ("workflow_entity", name), ("workflow_entity_id_seq", name), ("workflow_entity_pkey", name)]
+    owners = query(
+        db,
+        """select c.relname, pg_get_userbyid(c.relowner) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                          where n.nspname = %s order by 1""",
+        (schema,),
+    )
+    assert owners == [
+        ("v", name),
+        ("workflow_entity", name),
+        ("workflow_entity_id_seq", name),
+        ("workflow_entity_pkey", name),
+    ]
 
     # what the login can do: everything in its schema, nothing elsewhere
     base = psycopg2.extensions.parse_dsn(db)
@@ -134,23 +169,39 @@ def test_owned_schema_is_taken_over_with_everything_in_it(db):
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute('create table "%s".execution_entity (id int)' % schema)
-        for statement in ("create table silver.nope (id int)", "select * from ip_workbench.domains",
-                          "select * from auth.users", "create table public.nope (id int)"):
+        for statement in (
+            "create table silver.nope (id int)",
+            "select * from ip_workbench.domains",
+            "select * from auth.users",
+            "create table public.nope (id int)",
+        ):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(statement)
     conn.close()
     assert query(db, "select count(*) from pg_class where relname = 'nope'") == [(0,)]
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"name": "postgres", "password": "x" * 20}, "roles[1].name='postgres' is a Supabase or PostgreSQL role"),
-    ({"name": "authenticated"}, "roles[1].name='authenticated' is a Supabase or PostgreSQL role"),
-    ({"name": "Bad-Name"}, "roles[1].name='Bad-Name' is not a role name"),
-    ({"name": "it_short", "password": "short-pw-0815"}, "the password must be a string of at least 16 characters (got 13 characters)"),
-    ({"name": "it_schema", "owned_schemas": ["silver"]}, "owned_schemas has 'silver', a Supabase, PostgreSQL or workbench schema"),
-    ({"name": "it_setting", "settings": {"role": "postgres"}}, "settings key 'role' is not a settable parameter name"),
-    ({"name": "it_limit", "connection_limit": -5}, "connection_limit=-5, expected -1"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"name": "postgres", "password": "x" * 20}, "roles[1].name='postgres' is a Supabase or PostgreSQL role"),
+        ({"name": "authenticated"}, "roles[1].name='authenticated' is a Supabase or PostgreSQL role"),
+        ({"name": "Bad-Name"}, "roles[1].name='Bad-Name' is not a role name"),
+        (
+            {"name": "it_short", "password": "short-pw-0815"},
+            "the password must be a string of at least 16 characters (got 13 characters)",
+        ),
+        (
+            {"name": "it_schema", "owned_schemas": ["silver"]},
+            "owned_schemas has 'silver', a Supabase, PostgreSQL or workbench schema",
+        ),
+        (
+            {"name": "it_setting", "settings": {"role": "postgres"}},
+            "settings key 'role' is not a settable parameter name",
+        ),
+        ({"name": "it_limit", "connection_limit": -5}, "connection_limit=-5, expected -1"),
+    ],
+)
 def test_bad_input_is_refused_before_anything_is_written(db, bad, message):
     before = query(db, "select count(*) from pg_roles")
     res, out = run(db, [{"name": unique("it_ok"), "password": secrets.token_urlsafe(24)}, bad])
@@ -176,8 +227,10 @@ def test_a_failure_half_way_applies_nothing(db):
     """The server refuses the second role's setting at apply time; the first role, applied before it in the same
     transaction, must not exist afterwards."""
     first, second = unique("it_first"), unique("it_second")
-    spec = [{"name": first, "password": secrets.token_urlsafe(24)},
-            {"name": second, "password": secrets.token_urlsafe(24), "settings": {"statement_timeout": "soon-ish"}}]
+    spec = [
+        {"name": first, "password": secrets.token_urlsafe(24)},
+        {"name": second, "password": secrets.token_urlsafe(24), "settings": {"statement_timeout": "soon-ish"}},
+    ]
     res, plan = run(db, spec, check=True)
     assert not res.failed and plan["changed"]  # the plan cannot know the server's verdict on a value
     res, out = run(db, spec)

@@ -9,25 +9,51 @@ from support.pg import execute, query
 
 EXPOSED = ("ip_workbench", "bronze", "silver", "gold")
 TABLES_IP_WORKBENCH = {
-    "domains", "tables", "table_metadata", "pipelines", "pipeline_steps", "jobs", "job_runs", "tests", "test_runs",
-    "lineage_edges", "agents", "agent_bindings", "agent_runs", "llm_requests", "sql_snippets", "query_history",
-    "cost_tracker", "activity_log",
+    "domains",
+    "tables",
+    "table_metadata",
+    "pipelines",
+    "pipeline_steps",
+    "jobs",
+    "job_runs",
+    "tests",
+    "test_runs",
+    "lineage_edges",
+    "agents",
+    "agent_bindings",
+    "agent_runs",
+    "llm_requests",
+    "sql_snippets",
+    "query_history",
+    "cost_tracker",
+    "activity_log",
 }
 
 
 def stage(dsn, check=False, diff=False, verbosity=0, tags="supabase_schema", **extra):
     extra_vars = dict(supabase_schema_login_dsn=dsn)
     extra_vars.update(extra)
-    return run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                        check=check, diff=diff, extra_vars=extra_vars, tags=tags, verbosity=verbosity)
+    return run_playbook(
+        os.path.join(ROOT, "playbooks", "site.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        check=check,
+        diff=diff,
+        extra_vars=extra_vars,
+        tags=tags,
+        verbosity=verbosity,
+    )
 
 
 def phase_tags():
     """The tags of the role's phases, read from its tasks/main.yml (every import but the preflight's)."""
     with open(os.path.join(ROOT, "roles", "supabase_schema", "tasks", "main.yml")) as f:
         tasks = yaml.safe_load(f)
-    imports = [item for task in tasks for item in task.get("block", [task])
-               if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml")]
+    imports = [
+        item
+        for task in tasks
+        for item in task.get("block", [task])
+        if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml")
+    ]
     return [tag for item in imports for tag in item["tags"] if tag != "supabase_schema"]
 
 
@@ -36,7 +62,11 @@ def test_plan_apply_converge(db):
     assert not plan.failed, plan.stdout[-3000:]
     migrations = plan.task("Apply pending migrations")
     assert [m["file"] for m in migrations["pending"]] == [
-        "001_metadata_schema.sql", "002_medallion_schemas.sql", "003_access_control.sql", "004_automation_roles.sql"]
+        "001_metadata_schema.sql",
+        "002_medallion_schemas.sql",
+        "003_access_control.sql",
+        "004_automation_roles.sql",
+    ]
     rls = plan.task("Bring row-level security to the spec")
     assert rls["changed"] and len(rls["queries"]) >= 30
     assert query(db, "select count(*) from pg_namespace where nspname = 'ip_workbench'") == [(0,)]  # plan wrote nothing
@@ -55,27 +85,49 @@ def test_plan_apply_converge(db):
     assert not last.failed and last.changed == 0
 
     # Independent reads of what the stage built.
-    tables = query(db, """select table_schema, table_name from information_schema.tables
-                          where table_type = 'BASE TABLE' and table_schema = any(%s)""", (list(EXPOSED),))
+    tables = query(
+        db,
+        """select table_schema, table_name from information_schema.tables
+                          where table_type = 'BASE TABLE' and table_schema = any(%s)""",
+        (list(EXPOSED),),
+    )
     assert {t for s, t in tables if s == "ip_workbench"} == TABLES_IP_WORKBENCH
     assert {(s, t) for s, t in tables if s != "ip_workbench"} == {
-        ("bronze", "scout_transactions_raw"), ("bronze", "expenses_raw"), ("silver", "scout_transactions"),
-        ("silver", "expenses"), ("gold", "finance_expenses"), ("gold", "scout_sales")}
+        ("bronze", "scout_transactions_raw"),
+        ("bronze", "expenses_raw"),
+        ("silver", "scout_transactions"),
+        ("silver", "expenses"),
+        ("gold", "finance_expenses"),
+        ("gold", "scout_sales"),
+    }
     matviews = query(db, "select schemaname, matviewname from pg_matviews where schemaname = 'platinum' order by 2")
     assert matviews == [("platinum", "monthly_expenses_by_agency"), ("platinum", "scout_sales_trends")]
-    without_rls = query(db, """select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    without_rls = query(
+        db,
+        """select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
                                where n.nspname = any(%s) and c.relkind in ('r', 'p') and not c.relrowsecurity""",
-                        (list(EXPOSED),))
+        (list(EXPOSED),),
+    )
     assert without_rls == []
     (policies,) = query(db, "select count(*) from pg_policies where schemaname = any(%s)", (list(EXPOSED),))[0]
     assert policies >= 30
-    (indexes,) = query(db, "select count(*) from pg_indexes where schemaname = any(%s)", (list(EXPOSED) + ["platinum"],))[0]
+    (indexes,) = query(
+        db, "select count(*) from pg_indexes where schemaname = any(%s)", (list(EXPOSED) + ["platinum"],)
+    )[0]
     assert indexes >= 60
     assert query(db, "select count(*) from ip_workbench.domains") == [(4,)]
-    assert [v for (v,) in query(db, "select version from supabase_migrations.schema_migrations order by 1")] == ["001", "002", "003", "004"]
+    assert [v for (v,) in query(db, "select version from supabase_migrations.schema_migrations order by 1")] == [
+        "001",
+        "002",
+        "003",
+        "004",
+    ]
     # helpers: SECURITY DEFINER, empty search_path, in a schema that is not exposed
-    helpers = query(db, """select p.proname, p.prosecdef, p.proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                           where n.nspname = 'ip_workbench_private' order by 1""")
+    helpers = query(
+        db,
+        """select p.proname, p.prosecdef, p.proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                           where n.nspname = 'ip_workbench_private' order by 1""",
+    )
     assert {h[0] for h in helpers} >= {"get_user_role", "is_admin", "is_engineer_or_admin", "is_service"}
     for name, secdef, config in helpers:
         if name not in ("get_user_role", "is_admin", "is_engineer_or_admin", "is_service"):
@@ -83,8 +135,11 @@ def test_plan_apply_converge(db):
         assert secdef, name
         assert config == ['search_path=""'], (name, config)
     # every policy names its roles and never trusts user_metadata
-    rows = query(db, "select policyname, roles::text[], coalesce(qual, '') || coalesce(with_check, '') from pg_policies where schemaname = any(%s)",
-                 (list(EXPOSED),))
+    rows = query(
+        db,
+        "select policyname, roles::text[], coalesce(qual, '') || coalesce(with_check, '') from pg_policies where schemaname = any(%s)",
+        (list(EXPOSED),),
+    )
     for name, roles, text in rows:
         assert "public" not in roles, name
         assert "user_metadata" not in text, name

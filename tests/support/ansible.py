@@ -67,8 +67,18 @@ class PlaybookResult(object):
         return None
 
 
-def run_playbook(playbook=None, tasks=None, check=False, diff=False, extra_vars=None, inventory=None,
-                 tags=None, verbosity=0, env=None, timeout=600):
+def run_playbook(
+    playbook=None,
+    tasks=None,
+    check=False,
+    diff=False,
+    extra_vars=None,
+    inventory=None,
+    tags=None,
+    verbosity=0,
+    env=None,
+    timeout=600,
+):
     """Run a playbook file, or an ad-hoc play made of ``tasks`` on localhost, and return a PlaybookResult."""
     cleanup = None
     if tasks is not None:
@@ -95,7 +105,9 @@ def run_playbook(playbook=None, tasks=None, check=False, diff=False, extra_vars=
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=base_env(env), capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=base_env(env), capture_output=True, text=True, timeout=timeout, check=False
+        )
     finally:
         if cleanup:
             os.unlink(cleanup)

@@ -32,9 +32,13 @@ def private_clone(top):
 def clone_env(clone, ansible_args=""):
     """The environment a shell in ``clone`` has after ``make``'s exports, without this run's Ansible or DSN settings."""
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "WORKBENCH_PG", "SUPABASE_")))
-    env.update(PATH=os.path.join(VENV, "bin") + os.pathsep + env.get("PATH", ""), ANSIBLE_ARGS=ansible_args,
-               ANSIBLE_CONFIG=os.path.join(clone, "ansible.cfg"), ANSIBLE_HOME=os.path.join(clone, ".ansible"),
-               ANSIBLE_NOCOLOR="1")
+    env.update(
+        PATH=os.path.join(VENV, "bin") + os.pathsep + env.get("PATH", ""),
+        ANSIBLE_ARGS=ansible_args,
+        ANSIBLE_CONFIG=os.path.join(clone, "ansible.cfg"),
+        ANSIBLE_HOME=os.path.join(clone, ".ansible"),
+        ANSIBLE_NOCOLOR="1",
+    )
     return env
 
 
@@ -64,12 +68,21 @@ def free_ports(count=1, start=27100, span=800):
 def local_profile_ports(base=27100):
     """Free ports for every listener of the local profile, from ``base`` on (100 apart per service), so a clone's
     ``make local`` disturbs no other: returns (ANSIBLE_ARGS that move them, {variable: port})."""
-    pg, n8n, litellm, redis, stand_ins = (free_ports(start=base), free_ports(2, start=base + 100),
-                                          free_ports(start=base + 200), free_ports(start=base + 300),
-                                          free_ports(4, start=base + 400))
-    ports = {"local_stack_pg_port": pg, "local_stack_n8n_port": n8n, "local_stack_n8n_broker_port": n8n + 1,
-             "litellm_gateway_port": litellm, "litellm_gateway_redis_port": redis,
-             "litellm_gateway_stand_in_base_port": stand_ins}
+    pg, n8n, litellm, redis, stand_ins = (
+        free_ports(start=base),
+        free_ports(2, start=base + 100),
+        free_ports(start=base + 200),
+        free_ports(start=base + 300),
+        free_ports(4, start=base + 400),
+    )
+    ports = {
+        "local_stack_pg_port": pg,
+        "local_stack_n8n_port": n8n,
+        "local_stack_n8n_broker_port": n8n + 1,
+        "litellm_gateway_port": litellm,
+        "litellm_gateway_redis_port": redis,
+        "litellm_gateway_stand_in_base_port": stand_ins,
+    }
     return " ".join("-e %s=%d" % kv for kv in sorted(ports.items())), ports
 
 

@@ -3,5 +3,9 @@
 import os
 
 HELM_VERSION = "3.19.0"
-HELM = os.path.join(os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
-                    "helm-%s" % HELM_VERSION, "bin", "helm")
+HELM = os.path.join(
+    os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
+    "helm-%s" % HELM_VERSION,
+    "bin",
+    "helm",
+)

@@ -37,31 +37,50 @@ WRITABLE_ROOT = frozenset()
 
 # The pod template of each workload kind, as a path from the object.
 TEMPLATE_PATHS = {
-    "Deployment": ("spec", "template"), "ReplicaSet": ("spec", "template"), "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"), "Job": ("spec", "template"), "ReplicationController": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"), "Pod": (),
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Pod": (),
 }
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 # Pod Security Standards, "restricted" (v1.32).
-RESTRICTED_VOLUME_TYPES = frozenset({"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                                     "persistentVolumeClaim", "projected", "secret"})
+RESTRICTED_VOLUME_TYPES = frozenset(
+    {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
+)
 RESTRICTED_ADD_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
 ALLOWED_SECCOMP = frozenset({"RuntimeDefault", "Localhost"})
 ALLOWED_SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
-SAFE_SYSCTLS = frozenset({
-    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes"})
+SAFE_SYSCTLS = frozenset(
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+    }
+)
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 
 
 # --- Secrets -------------------------------------------------------------------------------------------------------
 
+
 def annotated_secrets(secrets):
     """``namespace/name`` of every Secret among ``secrets`` that carries the client-side apply annotation."""
-    return sorted("%s/%s" % (s["metadata"].get("namespace"), s["metadata"]["name"]) for s in secrets
-                  if LAST_APPLIED in (s["metadata"].get("annotations") or {}))
+    return sorted(
+        "%s/%s" % (s["metadata"].get("namespace"), s["metadata"]["name"])
+        for s in secrets
+        if LAST_APPLIED in (s["metadata"].get("annotations") or {})
+    )
 
 
 def client_side_apply(kubeconfig, manifest, home):
@@ -70,16 +89,22 @@ def client_side_apply(kubeconfig, manifest, home):
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise AssertionError("kubectl is not installed (it comes with the machine image; apt-get install kubectl)")
-    proc = subprocess.run([kubectl, "--kubeconfig", kubeconfig, "--cache-dir", os.path.join(str(home), "kube-cache"),
-                           "apply", "-f", "-"], input=manifest if isinstance(manifest, str) else yaml.safe_dump_all(
-                               manifest), capture_output=True, text=True, timeout=60, check=False,
-                          env=dict(os.environ, HOME=str(home)))
+    proc = subprocess.run(
+        [kubectl, "--kubeconfig", kubeconfig, "--cache-dir", os.path.join(str(home), "kube-cache"), "apply", "-f", "-"],
+        input=manifest if isinstance(manifest, str) else yaml.safe_dump_all(manifest),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=dict(os.environ, HOME=str(home)),
+    )
     if proc.returncode != 0:
         raise AssertionError("kubectl apply failed (%d): %s" % (proc.returncode, proc.stderr))
     return proc.stdout
 
 
 # --- Workloads -----------------------------------------------------------------------------------------------------
+
 
 def helm_release_record(secret):
     """helm's release record from its storage Secret (base64 of gzip of JSON, in the Secret's base64 data)."""
@@ -165,9 +190,12 @@ def restricted_violations(workload, pod_meta, spec):
     for volume in spec.get("volumes") or []:
         kinds = [k for k in volume if k != "name"]
         if not kinds or any(k not in RESTRICTED_VOLUME_TYPES for k in kinds):
-            bad("", "spec.volumes[%s]" % volume.get("name"),
-                "is of type %s, restricted allows only %s" % ("/".join(kinds) or "none",
-                                                              ", ".join(sorted(RESTRICTED_VOLUME_TYPES))))
+            bad(
+                "",
+                "spec.volumes[%s]" % volume.get("name"),
+                "is of type %s, restricted allows only %s"
+                % ("/".join(kinds) or "none", ", ".join(sorted(RESTRICTED_VOLUME_TYPES))),
+            )
     for field, container in containers:
         where = ", %s %s" % (field[:-1], container.get("name"))
         ctx = _context(container)
@@ -179,8 +207,11 @@ def restricted_violations(workload, pod_meta, spec):
             bad(where, "securityContext.procMount", "is %r, must be unset or Default" % ctx["procMount"])
         for port in container.get("ports") or []:
             if port.get("hostPort"):
-                bad(where, "ports[%s].hostPort" % port.get("containerPort"), "is %s, must be unset or 0"
-                    % port["hostPort"])
+                bad(
+                    where,
+                    "ports[%s].hostPort" % port.get("containerPort"),
+                    "is %s, must be unset or 0" % port["hostPort"],
+                )
         _check_profiles(ctx, "securityContext", where, bad)
     # restricted
     pod_non_root = pod.get("runAsNonRoot")
@@ -193,27 +224,40 @@ def restricted_violations(workload, pod_meta, spec):
         where = ", %s %s" % (field[:-1], container.get("name"))
         ctx = _context(container)
         if ctx.get("allowPrivilegeEscalation") is not False:
-            bad(where, "securityContext.allowPrivilegeEscalation", "is %s, must be false"
-                % json.dumps(ctx.get("allowPrivilegeEscalation", "unset")))
+            bad(
+                where,
+                "securityContext.allowPrivilegeEscalation",
+                "is %s, must be false" % json.dumps(ctx.get("allowPrivilegeEscalation", "unset")),
+            )
         non_root = ctx.get("runAsNonRoot")
         if non_root is False or (non_root is None and pod_non_root is not True):
-            bad(where, "securityContext.runAsNonRoot", "is %s (and the pod's is %s), one must be true and neither false"
-                % (json.dumps(ctx.get("runAsNonRoot", "unset")), json.dumps(pod.get("runAsNonRoot", "unset"))))
+            bad(
+                where,
+                "securityContext.runAsNonRoot",
+                "is %s (and the pod's is %s), one must be true and neither false"
+                % (json.dumps(ctx.get("runAsNonRoot", "unset")), json.dumps(pod.get("runAsNonRoot", "unset"))),
+            )
         if ctx.get("runAsUser") == 0:
             bad(where, "securityContext.runAsUser", "is 0, must not be root")
         seccomp = (ctx.get("seccompProfile") or {}).get("type")
         if seccomp not in ALLOWED_SECCOMP | {None, "Unconfined"}:
             bad(where, "securityContext.seccompProfile.type", "is %r, must be RuntimeDefault or Localhost" % seccomp)
         elif seccomp is None and pod_seccomp not in ALLOWED_SECCOMP | {"Unconfined"}:
-            bad(where, "securityContext.seccompProfile.type", "is unset and so is the pod's: one must be "
-                "RuntimeDefault or Localhost")
+            bad(
+                where,
+                "securityContext.seccompProfile.type",
+                "is unset and so is the pod's: one must be RuntimeDefault or Localhost",
+            )
         caps = ctx.get("capabilities") or {}
         if "ALL" not in (caps.get("drop") or []):
             bad(where, "securityContext.capabilities.drop", "is %s, must include ALL" % json.dumps(caps.get("drop")))
         added = sorted(set(caps.get("add") or []) - RESTRICTED_ADD_CAPABILITIES)
         if added:
-            bad(where, "securityContext.capabilities.add", "adds %s, restricted allows only NET_BIND_SERVICE"
-                % ", ".join(added))
+            bad(
+                where,
+                "securityContext.capabilities.add",
+                "adds %s, restricted allows only NET_BIND_SERVICE" % ", ".join(added),
+            )
     return found
 
 
@@ -239,12 +283,20 @@ def workbench_violations(workload, key, spec, service_accounts, api_clients=API_
     ServiceAccount objects."""
     found = []
     for field, container in _containers(spec):
-        if _context(container).get("readOnlyRootFilesystem") is not True and key + (container.get("name"),) \
-                not in writable_root:
-            found.append("%s, %s %s: securityContext.readOnlyRootFilesystem is %s, must be true (or the exception "
-                         "named in support/k8s_security.py WRITABLE_ROOT)" % (
-                             workload, field[:-1], container.get("name"),
-                             json.dumps(_context(container).get("readOnlyRootFilesystem", "unset"))))
+        if (
+            _context(container).get("readOnlyRootFilesystem") is not True
+            and key + (container.get("name"),) not in writable_root
+        ):
+            found.append(
+                "%s, %s %s: securityContext.readOnlyRootFilesystem is %s, must be true (or the exception "
+                "named in support/k8s_security.py WRITABLE_ROOT)"
+                % (
+                    workload,
+                    field[:-1],
+                    container.get("name"),
+                    json.dumps(_context(container).get("readOnlyRootFilesystem", "unset")),
+                )
+            )
     account = spec.get("serviceAccountName") or "default"
     mounted = spec.get("automountServiceAccountToken")
     origin = "the pod's automountServiceAccountToken"
@@ -253,8 +305,10 @@ def workbench_violations(workload, key, spec, service_accounts, api_clients=API_
         mounted = True if sa is None else sa.get("automountServiceAccountToken", True)
         origin = "service account %s's automountServiceAccountToken%s" % (account, "" if sa else " (not found)")
     if mounted and key not in api_clients:
-        found.append("%s: the service account token is mounted (%s is %s) but the pods do not use the Kubernetes "
-                     "API: set it false" % (workload, origin, json.dumps(mounted)))
+        found.append(
+            "%s: the service account token is mounted (%s is %s) but the pods do not use the Kubernetes "
+            "API: set it false" % (workload, origin, json.dumps(mounted))
+        )
     return found
 
 
@@ -263,8 +317,11 @@ def workload_violations(objects, service_accounts=None, api_clients=API_CLIENTS,
     store, or a helm release); objects that run no pods, and those a controller owns (checked through their owner),
     are skipped. Returns (messages, workloads checked)."""
     if service_accounts is None:
-        service_accounts = {(o["metadata"].get("namespace"), o["metadata"]["name"]): o
-                            for _source, o in objects if o.get("kind") == "ServiceAccount"}
+        service_accounts = {
+            (o["metadata"].get("namespace"), o["metadata"]["name"]): o
+            for _source, o in objects
+            if o.get("kind") == "ServiceAccount"
+        }
     found, checked = [], []
     for source, obj in objects:
         template = pod_templates(obj)
@@ -283,9 +340,14 @@ def fake_cluster_objects(api):
     """(source, object) of every workload and ServiceAccount stored in the Kubernetes API fake ``api`` (an
     independent read of its store), and of every object the latest revision of each helm release renders."""
     objects = []
-    for api_version, plural, kind in (("apps/v1", "deployments", "Deployment"), ("apps/v1", "statefulsets", "StatefulSet"),
-                                      ("apps/v1", "daemonsets", "DaemonSet"), ("apps/v1", "replicasets", "ReplicaSet"),
-                                      ("v1", "pods", "Pod"), ("v1", "serviceaccounts", "ServiceAccount")):
+    for api_version, plural, kind in (
+        ("apps/v1", "deployments", "Deployment"),
+        ("apps/v1", "statefulsets", "StatefulSet"),
+        ("apps/v1", "daemonsets", "DaemonSet"),
+        ("apps/v1", "replicasets", "ReplicaSet"),
+        ("v1", "pods", "Pod"),
+        ("v1", "serviceaccounts", "ServiceAccount"),
+    ):
         for obj in api.list(api_version, plural):
             objects.append(("stored", dict(obj, kind=kind)))
     for secret in latest_releases(api.list("v1", "secrets")):
@@ -295,10 +357,17 @@ def fake_cluster_objects(api):
 
 # --- Against a live API server (molecule/default verify) -----------------------------------------------------------
 
-LIVE_LISTS = (("/api/v1/secrets", "Secret"), ("/api/v1/serviceaccounts", "ServiceAccount"), ("/api/v1/pods", "Pod"),
-              ("/apis/apps/v1/deployments", "Deployment"), ("/apis/apps/v1/statefulsets", "StatefulSet"),
-              ("/apis/apps/v1/daemonsets", "DaemonSet"), ("/apis/apps/v1/replicasets", "ReplicaSet"),
-              ("/apis/batch/v1/jobs", "Job"), ("/apis/batch/v1/cronjobs", "CronJob"))
+LIVE_LISTS = (
+    ("/api/v1/secrets", "Secret"),
+    ("/api/v1/serviceaccounts", "ServiceAccount"),
+    ("/api/v1/pods", "Pod"),
+    ("/apis/apps/v1/deployments", "Deployment"),
+    ("/apis/apps/v1/statefulsets", "StatefulSet"),
+    ("/apis/apps/v1/daemonsets", "DaemonSet"),
+    ("/apis/apps/v1/replicasets", "ReplicaSet"),
+    ("/apis/batch/v1/jobs", "Job"),
+    ("/apis/batch/v1/cronjobs", "CronJob"),
+)
 
 
 def live_objects(kubeconfig):
@@ -311,8 +380,9 @@ def live_objects(kubeconfig):
     found = {}
     for path, kind in LIVE_LISTS:
         try:
-            resp = api.call_api(path, "GET", auth_settings=["BearerToken"], _preload_content=False,
-                                _return_http_data_only=True)
+            resp = api.call_api(
+                path, "GET", auth_settings=["BearerToken"], _preload_content=False, _return_http_data_only=True
+            )
         except ApiException as exc:
             if exc.status == 404:
                 found[kind] = []
@@ -340,13 +410,19 @@ def main(argv=None):
     violations."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--kubeconfig", required=True)
-    parser.add_argument("--min-workloads", type=int, default=1,
-                        help="fail unless at least this many workloads were checked (a check of nothing is no check)")
+    parser.add_argument(
+        "--min-workloads",
+        type=int,
+        default=1,
+        help="fail unless at least this many workloads were checked (a check of nothing is no check)",
+    )
     args = parser.parse_args(argv)
     problems, checked = check_live(args.kubeconfig)
     if len(checked) < args.min_workloads:
-        problems.append("only %d workload(s) checked, expected at least %d: %s" % (
-            len(checked), args.min_workloads, ", ".join(checked)))
+        problems.append(
+            "only %d workload(s) checked, expected at least %d: %s"
+            % (len(checked), args.min_workloads, ", ".join(checked))
+        )
     for line in checked:
         print("checked " + line)
     for line in problems:

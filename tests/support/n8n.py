@@ -64,9 +64,14 @@ class N8nServer(object):
 
     @property
     def vars(self):
-        return dict(local_stack_state_dir=self.state_dir, local_stack_n8n_enabled=True,
-                    local_stack_n8n_port=self.port, local_stack_n8n_broker_port=self.broker_port,
-                    local_stack_n8n_env=self.env, local_stack_n8n_owner_email=OWNER_EMAIL)
+        return dict(
+            local_stack_state_dir=self.state_dir,
+            local_stack_n8n_enabled=True,
+            local_stack_n8n_port=self.port,
+            local_stack_n8n_broker_port=self.broker_port,
+            local_stack_n8n_env=self.env,
+            local_stack_n8n_owner_email=OWNER_EMAIL,
+        )
 
     @property
     def owner_password(self):
@@ -78,9 +83,12 @@ class N8nServer(object):
         # The role makes its state directory 0700, and Ansible gives missing parents the same mode: make .tmp first,
         # open to the postgres user (tests/support/pg.py runs initdb as postgres under the same .tmp).
         os.makedirs(os.path.dirname(self.state_dir), mode=0o755, exist_ok=True)
-        return run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
-                            inventory=os.path.join(ROOT, "inventories", "local"), tags="local_stack_n8n",
-                            extra_vars=dict(self.vars, **extra))
+        return run_playbook(
+            os.path.join(ROOT, "playbooks", "local_stack.yml"),
+            inventory=os.path.join(ROOT, "inventories", "local"),
+            tags="local_stack_n8n",
+            extra_vars=dict(self.vars, **extra),
+        )
 
     def start(self):
         res = self.converge()
@@ -116,9 +124,12 @@ class Api(object):
         self.key = key
 
     def call(self, method, path, body=None):
-        req = urllib.request.Request(self.url + "/api/v1" + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"X-N8N-API-KEY": self.key, "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + "/api/v1" + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"X-N8N-API-KEY": self.key, "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 raw = resp.read()
@@ -194,8 +205,12 @@ class Rest(object):
         headers = {"Content-Type": "application/json", "browser-id": self.BROWSER_ID}
         if self.cookie:
             headers["Cookie"] = "n8n-auth=" + self.cookie
-        req = urllib.request.Request(self.url + "/rest" + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(
+            self.url + "/rest" + path,
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 for value in resp.headers.get_all("Set-Cookie") or []:
@@ -219,8 +234,12 @@ class Rest(object):
 
 def post_json(url, body, timeout=60, headers=None, raw=None):
     """POST JSON (or the bytes ``raw``) to a webhook with extra ``headers``; returns (status, decoded body)."""
-    req = urllib.request.Request(url, method="POST", data=raw if raw is not None else json.dumps(body).encode(),
-                                 headers=dict({"Content-Type": "application/json"}, **(headers or {})))
+    req = urllib.request.Request(
+        url,
+        method="POST",
+        data=raw if raw is not None else json.dumps(body).encode(),
+        headers=dict({"Content-Type": "application/json"}, **(headers or {})),
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")

@@ -32,10 +32,15 @@ class PgServer(object):
         )
 
     def start(self):
-        res = run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
-                           inventory=os.path.join(ROOT, "inventories", "local"), extra_vars=self.vars)
+        res = run_playbook(
+            os.path.join(ROOT, "playbooks", "local_stack.yml"),
+            inventory=os.path.join(ROOT, "inventories", "local"),
+            extra_vars=self.vars,
+        )
         if res.failed:
-            raise RuntimeError("local_stack failed to start PostgreSQL:\n%s\n%s" % (res.stdout[-4000:], res.stderr[-2000:]))
+            raise RuntimeError(
+                "local_stack failed to start PostgreSQL:\n%s\n%s" % (res.stdout[-4000:], res.stderr[-2000:])
+            )
         with open(os.path.join(self.state_dir, "local.env")) as f:
             for line in f:
                 if line.startswith("WORKBENCH_PG_DSN="):
@@ -45,9 +50,11 @@ class PgServer(object):
     def stop(self, remove=True):
         """Stop the server; with ``remove``, also remove its data (local_stack_state=absent: as root the cluster lives
         outside the state directory) and whatever else the test left in the state directory."""
-        run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"),
-                     inventory=os.path.join(ROOT, "inventories", "local"),
-                     extra_vars=dict(self.vars, local_stack_state="absent" if remove else "stopped"))
+        run_playbook(
+            os.path.join(ROOT, "playbooks", "local_stack.yml"),
+            inventory=os.path.join(ROOT, "inventories", "local"),
+            extra_vars=dict(self.vars, local_stack_state="absent" if remove else "stopped"),
+        )
         if remove:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -59,7 +66,9 @@ class PgServer(object):
         name = name or "t_" + uuid.uuid4().hex[:12]
         with admin_connection(self.dsn) as conn:
             with conn.cursor() as cur:
-                cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+                cur.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+                )
         return name
 
     def drop_database(self, name):
@@ -127,8 +136,14 @@ def schema_stage(dsn, check=False, diff=False, **extra):
     """The supabase_schema stage (playbooks/site.yml --tags supabase_schema, local inventory) against ``dsn``."""
     extra_vars = dict(supabase_schema_login_dsn=dsn)
     extra_vars.update(extra)
-    return run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                        check=check, diff=diff, extra_vars=extra_vars, tags="supabase_schema")
+    return run_playbook(
+        os.path.join(ROOT, "playbooks", "site.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        check=check,
+        diff=diff,
+        extra_vars=extra_vars,
+        tags="supabase_schema",
+    )
 
 
 # The last commit whose migration files did not enable row-level security themselves: the files databases built
@@ -139,11 +154,14 @@ MIGRATIONS_DIR = os.path.join("files", "sql", "migrations")
 
 def migrations_from_git(commit, dest):
     """Write the migration files as they were at ``commit`` (read from the repository's history) into ``dest``."""
+
     def git(*args):
         proc = subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, check=False)
         if proc.returncode != 0:
-            raise RuntimeError("git %s failed (this test needs the repository's history, not a shallow or exported copy): %s"
-                               % (" ".join(args), proc.stderr.decode(errors="replace").strip()))
+            raise RuntimeError(
+                "git %s failed (this test needs the repository's history, not a shallow or exported copy): %s"
+                % (" ".join(args), proc.stderr.decode(errors="replace").strip())
+            )
         return proc.stdout
 
     os.makedirs(dest, exist_ok=True)
@@ -159,17 +177,28 @@ def catalog_snapshot(dsn):
     policies (as pg_policies shows them), functions, the migration ledger and the rows of the target table."""
     return dict(
         schemas=query(dsn, "select nspname from pg_namespace order by 1"),
-        relations=query(dsn, """select n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+        relations=query(
+            dsn,
+            """select n.nspname, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity
                                 from pg_class c join pg_namespace n on n.oid = c.relnamespace
                                 where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
-                                order by 1, 2"""),
-        policies=query(dsn, """select schemaname, tablename, policyname, permissive, roles::text[], cmd, qual, with_check
-                               from pg_policies order by 1, 2, 3"""),
-        functions=query(dsn, """select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) from pg_proc p
+                                order by 1, 2""",
+        ),
+        policies=query(
+            dsn,
+            """select schemaname, tablename, policyname, permissive, roles::text[], cmd, qual, with_check
+                               from pg_policies order by 1, 2, 3""",
+        ),
+        functions=query(
+            dsn,
+            """select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) from pg_proc p
                                 join pg_namespace n on n.oid = p.pronamespace
-                                where n.nspname not in ('pg_catalog', 'information_schema') order by 1, 2, 3"""),
+                                where n.nspname not in ('pg_catalog', 'information_schema') order by 1, 2, 3""",
+        ),
         ledger=query(dsn, "select version, statements from supabase_migrations.schema_migrations order by 1")
-        if query(dsn, "select to_regclass('supabase_migrations.schema_migrations')") != [(None,)] else [],
+        if query(dsn, "select to_regclass('supabase_migrations.schema_migrations')") != [(None,)]
+        else [],
         domains=query(dsn, "select id from ip_workbench.domains order by 1")
-        if query(dsn, "select to_regclass('ip_workbench.domains')") != [(None,)] else None,
+        if query(dsn, "select to_regclass('ip_workbench.domains')") != [(None,)]
+        else None,
     )

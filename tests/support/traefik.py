@@ -9,8 +9,12 @@ import http.client
 import yaml
 
 TRAEFIK_VERSION = "3.7.12"
-TRAEFIK = os.path.join(os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
-                       "traefik-%s" % TRAEFIK_VERSION, "bin", "traefik")
+TRAEFIK = os.path.join(
+    os.environ.get("WORKBENCH_CACHE") or os.path.expanduser("~/.cache/insightpulseai-workbench"),
+    "traefik-%s" % TRAEFIK_VERSION,
+    "bin",
+    "traefik",
+)
 
 
 class Traefik(object):
@@ -29,10 +33,18 @@ class Traefik(object):
 
     def start(self, ready_host, ready_path, timeout=30):
         """Start and wait until the router for ready_host/ready_path answers (anything but 404 from no router)."""
-        args = [TRAEFIK, "--entryPoints.websecure.address=127.0.0.1:%d" % self.port,
-                "--providers.file.filename=%s" % self.dynamic_file, "--global.checkNewVersion=false",
-                "--global.sendAnonymousUsage=false", "--log.level=INFO", "--log.filePath=%s" % self.log] + self.static_args
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        args = [
+            TRAEFIK,
+            "--entryPoints.websecure.address=127.0.0.1:%d" % self.port,
+            "--providers.file.filename=%s" % self.dynamic_file,
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
+            "--log.level=INFO",
+            "--log.filePath=%s" % self.log,
+        ] + self.static_args
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -43,18 +55,25 @@ class Traefik(object):
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("traefik did not route %s%s within %ss: %s" % (ready_host, ready_path, timeout, self.log_text()))
+        raise RuntimeError(
+            "traefik did not route %s%s within %ss: %s" % (ready_host, ready_path, timeout, self.log_text())
+        )
 
     def request(self, method, path, host, source="127.0.0.1", headers=None, proxy_client=None):
         """(status, body) of one request from the loopback address ``source``; with ``proxy_client`` (an IPv4
         address) the connection starts with a PROXY protocol v1 header naming it as the client, as a load balancer
         in front of Traefik sends it."""
         conn = (_ProxyProtocolConnection if proxy_client else http.client.HTTPConnection)(
-            "127.0.0.1", self.port, timeout=10, source_address=(source, 0))
+            "127.0.0.1", self.port, timeout=10, source_address=(source, 0)
+        )
         conn.proxy_client = proxy_client
         try:
-            conn.request(method, path, body=b"{}" if method in ("POST", "PUT", "PATCH") else None,
-                         headers=dict({"Host": host, "Content-Type": "application/json"}, **(headers or {})))
+            conn.request(
+                method,
+                path,
+                body=b"{}" if method in ("POST", "PUT", "PATCH") else None,
+                headers=dict({"Host": host, "Content-Type": "application/json"}, **(headers or {})),
+            )
             resp = conn.getresponse()
             return resp.status, resp.read().decode("utf-8", "replace")
         finally:

@@ -1,6 +1,5 @@
 """Run a module's main() in-process with given arguments; exit_json/fail_json raise so tests read the payload."""
 
-
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args

@@ -38,10 +38,13 @@ def load(*parts):
 def role_name(entry):
     name = entry["role"] if isinstance(entry, dict) else entry
     prefix = COLLECTION + "."
-    return name[len(prefix):] if name.startswith(prefix) else name
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
-def site_plays(path=os.path.join(PLAYBOOKS, "site.yml")):
+SITE = os.path.join(PLAYBOOKS, "site.yml")
+
+
+def site_plays(path=SITE):
     """The plays site.yml runs, with imported playbooks followed (relative to the importing file)."""
     with open(path, encoding="utf-8") as f:
         entries = yaml.safe_load(f)
@@ -90,10 +93,14 @@ def role_secret_needs(role, prod_vars):
     # 1. vault_* values the production inventory maps onto the role's variables.
     for key, value in prod_vars.items():
         if key.startswith(role + "_"):
-            needs.extend((name, "inventories/production maps it onto %s" % key) for name in VAULT_RE.findall(str(value)))
+            needs.extend(
+                (name, "inventories/production maps it onto %s" % key) for name in VAULT_RE.findall(str(value))
+            )
     # 2. vault_* values the role's defaults read (e.g. doks_cluster_secrets).
     with open(os.path.join(ROOT, "roles", role, "defaults", "main.yml"), encoding="utf-8") as f:
-        needs.extend((name, "roles/%s/defaults/main.yml reads it" % role) for name in sorted(set(VAULT_RE.findall(f.read()))))
+        needs.extend(
+            (name, "roles/%s/defaults/main.yml reads it" % role) for name in sorted(set(VAULT_RE.findall(f.read())))
+        )
     # 3. role variables without a default value that its preflight unconditionally requires to be non-empty and the
     #    inventory does not set.
     defaults = load("roles", role, "defaults", "main.yml")
@@ -137,7 +144,10 @@ def test_stage_tags_exist_in_site_and_select_the_stage_roles(awx):
     for stage in awx["awx_stages"]:
         for tag in stage["tags"]:
             assert tag in index, "stage %s: tag %s is on no role of playbooks/site.yml (%s)" % (
-                stage["name"], tag, sorted(index))
+                stage["name"],
+                tag,
+                sorted(index),
+            )
         selected = set().union(*(index[tag] for tag in stage["tags"]))
         assert selected == set(stage["roles"]), "stage %s: its tags select %s" % (stage["name"], sorted(selected))
 
@@ -172,15 +182,25 @@ def test_every_secret_a_stage_needs_is_injected(awx, credential_types):
 def test_the_needs_are_found_at_all(awx):
     """Guard the test above against finding nothing (e.g. a renamed inventory variable)."""
     prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
-    needs = {role: {need[0] for need in role_secret_needs(role, prod_vars)} for role in
-             {r for stage in awx["awx_stages"] for r in stage["roles"]}}
+    needs = {
+        role: {need[0] for need in role_secret_needs(role, prod_vars)}
+        for role in {r for stage in awx["awx_stages"] for r in stage["roles"]}
+    }
     assert {"vault_do_api_token", "vault_spaces_access_key", "vault_spaces_secret_key"} <= needs["do_network"]
     assert "vault_supabase_db_url" in needs["supabase_schema"]
     assert {"vault_anthropic_api_key", "vault_litellm_master_key", "vault_n8n_encryption_key"} <= needs["doks_cluster"]
-    assert {"vault_n8n_url", "vault_n8n_api_key", "vault_n8n_owner_email", "vault_n8n_owner_password",
-            "vault_supabase_db_url"} <= needs["n8n_workflows"]
-    assert {"vault_traefik_acme_email", "vault_traefik_dashboard_users",
-            "vault_traefik_n8n_admin_source_ranges"} <= needs["traefik"]
+    assert {
+        "vault_n8n_url",
+        "vault_n8n_api_key",
+        "vault_n8n_owner_email",
+        "vault_n8n_owner_password",
+        "vault_supabase_db_url",
+    } <= needs["n8n_workflows"]
+    assert {
+        "vault_traefik_acme_email",
+        "vault_traefik_dashboard_users",
+        "vault_traefik_n8n_admin_source_ranges",
+    } <= needs["traefik"]
 
 
 def test_injectors_use_only_their_fields_and_every_field_is_injected(credential_types):
@@ -268,8 +288,12 @@ def test_verify_and_destroy_templates_run_existing_playbooks(awx, key, playbook,
     assert os.path.isfile(os.path.join(PLAYBOOKS, playbook + ".yml"))
     prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
     injected = injected_extra_vars(definition, credential_types)
-    missing = ["%s (role %s): %s" % (key, role, name) for role in definition["roles"]
-               for name, why in role_secret_needs(role, prod_vars) if name not in injected]
+    missing = [
+        "%s (role %s): %s" % (key, role, name)
+        for role in definition["roles"]
+        for name, why in role_secret_needs(role, prod_vars)
+        if name not in injected
+    ]
     assert not missing, "not injected by the template's credential types:\n" + "\n".join(missing)
 
 
@@ -277,16 +301,22 @@ def test_destroy_runs_only_behind_an_approval(awx):
     tasks = configure_tasks()
     template = tasks["Create the destroy job template (run only through the destroy workflow's approval)"]
     assert template["awx.awx.job_template"]["playbook"] == "{{ awx_destroy.playbook }}"
-    workflow = tasks["Create the destroy workflow (variables at launch -> approval -> destroy)"]["awx.awx.workflow_job_template"]
+    workflow = tasks["Create the destroy workflow (variables at launch -> approval -> destroy)"][
+        "awx.awx.workflow_job_template"
+    ]
     assert workflow["ask_variables_on_launch"] is True  # workbench_destroy_confirm is given at launch
     nodes = {n["identifier"]: n for n in workflow["workflow_nodes"]}
     assert nodes["approval"]["unified_job_template"]["type"] == "workflow_approval"
     assert nodes["approval"]["related"]["success_nodes"] == [{"identifier": "destroy"}]
     assert nodes["destroy"]["unified_job_template"]["name"] == "{{ awx_destroy.name }}"
     # nothing else leads to the destroy node, and no other workflow names the destroy template
-    leads = [n["identifier"] for n in workflow["workflow_nodes"]
-             for key in ("success_nodes", "failure_nodes", "always_nodes")
-             for target in n.get("related", {}).get(key, []) if target["identifier"] == "destroy"]
+    leads = [
+        n["identifier"]
+        for n in workflow["workflow_nodes"]
+        for key in ("success_nodes", "failure_nodes", "always_nodes")
+        for target in n.get("related", {}).get(key, [])
+        if target["identifier"] == "destroy"
+    ]
     assert leads == ["approval"]
     assert "awx_destroy" not in str(tasks["Start the workflow with the plan and the approval"])
     assert "awx_destroy" not in str(tasks["Chain the stages after the approval, in site.yml's order"])

@@ -55,8 +55,15 @@ class State(object):
 
     def snapshot(self):
         with self.lock:
-            return dict(name=self.name, hits=self.hits, failed_hits=self.failed_hits, by_protocol=dict(self.by_protocol),
-                        key_sha256=self.key_sha256, fail_status=self.fail_status, latency_ms=self.latency_ms)
+            return dict(
+                name=self.name,
+                hits=self.hits,
+                failed_hits=self.failed_hits,
+                by_protocol=dict(self.by_protocol),
+                key_sha256=self.key_sha256,
+                fail_status=self.fail_status,
+                latency_ms=self.latency_ms,
+            )
 
 
 def count_tokens(text):
@@ -134,8 +141,16 @@ class Handler(BaseHTTPRequestHandler):
         if latency_ms:
             time.sleep(latency_ms / 1000.0)
         if fail_status:
-            self.send_json(fail_status, {"error": {"message": "%s: injected failure %d" % (state.name, fail_status),
-                                                   "type": "server_error", "code": str(fail_status)}})
+            self.send_json(
+                fail_status,
+                {
+                    "error": {
+                        "message": "%s: injected failure %d" % (state.name, fail_status),
+                        "type": "server_error",
+                        "code": str(fail_status),
+                    }
+                },
+            )
             return False
         return True
 
@@ -192,16 +207,24 @@ class Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             chunk = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
             events = [
-                dict(chunk, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]),
+                dict(
+                    chunk, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]
+                ),
                 dict(chunk, choices=[{"index": 0, "delta": {"content": text}, "finish_reason": None}]),
                 dict(chunk, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}], usage=usage),
             ]
             return self.send_sse(["data: %s\n\n" % json.dumps(e) for e in events] + ["data: [DONE]\n\n"])
-        return self.send_json(200, {
-            "id": cid, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": usage,
-        })
+        return self.send_json(
+            200,
+            {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": usage,
+            },
+        )
 
     def anthropic(self, body):
         if not self.admit("anthropic"):
@@ -211,36 +234,68 @@ class Handler(BaseHTTPRequestHandler):
         mid, model = "msg_" + uuid.uuid4().hex, body.get("model") or self.server.state.name
         usage = {"input_tokens": count_tokens(prompt), "output_tokens": count_tokens(text)}
         if body.get("stream"):
-            message = {"id": mid, "type": "message", "role": "assistant", "model": model, "content": [],
-                       "stop_reason": None, "stop_sequence": None, "usage": dict(usage, output_tokens=0)}
+            message = {
+                "id": mid,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": dict(usage, output_tokens=0),
+            }
             events = [
                 ("message_start", {"type": "message_start", "message": message}),
-                ("content_block_start", {"type": "content_block_start", "index": 0,
-                                         "content_block": {"type": "text", "text": ""}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": text}}),
+                (
+                    "content_block_start",
+                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                ),
+                (
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+                ),
                 ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-                ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                   "usage": {"output_tokens": usage["output_tokens"]}}),
+                (
+                    "message_delta",
+                    {
+                        "type": "message_delta",
+                        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                        "usage": {"output_tokens": usage["output_tokens"]},
+                    },
+                ),
                 ("message_stop", {"type": "message_stop"}),
             ]
             return self.send_sse(["event: %s\ndata: %s\n\n" % (name, json.dumps(data)) for name, data in events])
-        return self.send_json(200, {
-            "id": mid, "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn", "stop_sequence": None, "usage": usage,
-        })
+        return self.send_json(
+            200,
+            {
+                "id": mid,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "stop_sequence": None,
+                "usage": usage,
+            },
+        )
 
     def gemini(self, body, model, stream):
         if not self.admit("gemini"):
             return None
-        prompt = " ".join(p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", [])
-                          if isinstance(p, dict))
+        prompt = " ".join(
+            p.get("text", "") for c in body.get("contents", []) for p in c.get("parts", []) if isinstance(p, dict)
+        )
         text = self.reply_text(prompt)
         payload = {
-            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
-            "usageMetadata": {"promptTokenCount": count_tokens(prompt), "candidatesTokenCount": count_tokens(text),
-                              "totalTokenCount": count_tokens(prompt) + count_tokens(text)},
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}
+            ],
+            "usageMetadata": {
+                "promptTokenCount": count_tokens(prompt),
+                "candidatesTokenCount": count_tokens(text),
+                "totalTokenCount": count_tokens(prompt) + count_tokens(text),
+            },
             "modelVersion": model,
         }
         if stream:
@@ -248,8 +303,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(200, payload)
 
 
-def build_server(name, port, host="127.0.0.1", fail_status=None, latency_ms=0, reply=None, verbose=False,
-                 bind_timeout=10.0):
+def build_server(
+    name, port, host="127.0.0.1", fail_status=None, latency_ms=0, reply=None, verbose=False, bind_timeout=10.0
+):
     if host not in LOOPBACK:
         raise ValueError("mock_llm listens on loopback only, not %r" % host)
     # The port may be held for a moment by a client socket that got it as its ephemeral port: retry briefly.

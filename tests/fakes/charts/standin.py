@@ -36,17 +36,43 @@ except ImportError:  # run as a script: tests/ is not on sys.path
 CONTRACTS = contracts.path("helm-charts")
 
 CHARTS = {
-    "traefik": dict(version="41.3.0", app_version="v3.7.11", upstream="traefik/traefik",
-                    values="traefik-41.3.0.values.yaml", schema="traefik-41.3.0.values.schema.json"),
-    "n8n": dict(version="1.1.0", app_version="1.116.2", upstream="8gears/n8n",
-                values="n8n-8gears-1.1.0.values.yaml", schema=None,
-                subcharts=[dict(name="valkey", version="2.4.7", app_version="8.0.2", upstream="bitnami/valkey",
-                                condition="valkey.enabled")]),
+    "traefik": dict(
+        version="41.3.0",
+        app_version="v3.7.11",
+        upstream="traefik/traefik",
+        values="traefik-41.3.0.values.yaml",
+        schema="traefik-41.3.0.values.schema.json",
+    ),
+    "n8n": dict(
+        version="1.1.0",
+        app_version="1.116.2",
+        upstream="8gears/n8n",
+        values="n8n-8gears-1.1.0.values.yaml",
+        schema=None,
+        subcharts=[
+            dict(
+                name="valkey",
+                version="2.4.7",
+                app_version="8.0.2",
+                upstream="bitnami/valkey",
+                condition="valkey.enabled",
+            )
+        ],
+    ),
 }
 
 # Kubernetes objects the n8n chart copies into the manifests as they are: any key of theirs is valid.
-FREE_FORM = ("podSecurityContext", "securityContext", "containerSecurityContext", "livenessProbe", "readinessProbe", "resources", "affinity",
-             "nodeSelector", "lifecycle")
+FREE_FORM = (
+    "podSecurityContext",
+    "securityContext",
+    "containerSecurityContext",
+    "livenessProbe",
+    "readinessProbe",
+    "resources",
+    "affinity",
+    "nodeSelector",
+    "lifecycle",
+)
 
 
 # Keys the 8gears chart 1.1.0's templates read although its values.yaml does not list them, by parent path
@@ -89,12 +115,18 @@ def _write_schema(defaults_file, dest, open_keys=(), extra_keys=()):
 
 
 def _write_chart_yaml(dest, name, version, app_version, upstream, dependencies=()):
-    chart = {"apiVersion": "v2", "name": name, "version": version, "appVersion": app_version,
-             "description": "Offline stand-in for %s (tests/fakes/charts/%s-standin)" % (upstream, name),
-             "type": "application"}
+    chart = {
+        "apiVersion": "v2",
+        "name": name,
+        "version": version,
+        "appVersion": app_version,
+        "description": "Offline stand-in for %s (tests/fakes/charts/%s-standin)" % (upstream, name),
+        "type": "application",
+    }
     if dependencies:
-        chart["dependencies"] = [dict(name=d["name"], version=d["version"], condition=d["condition"])
-                                 for d in dependencies]
+        chart["dependencies"] = [
+            dict(name=d["name"], version=d["version"], condition=d["condition"]) for d in dependencies
+        ]
     with open(os.path.join(dest, "Chart.yaml"), "w") as f:
         yaml.safe_dump(chart, f, sort_keys=False)
 
@@ -123,8 +155,11 @@ def assemble(name, dest, version=None):
         target = os.path.join(chart, "charts", sub["name"])
         shutil.copytree(os.path.join(source, "templates"), os.path.join(target, "templates"))
         shutil.copyfile(os.path.join(source, "values.yaml"), os.path.join(target, "values.yaml"))
-        _write_schema(os.path.join(source, "values.yaml"), os.path.join(target, "values.schema.json"),
-                      extra_keys=("enabled", "global"))
+        _write_schema(
+            os.path.join(source, "values.yaml"),
+            os.path.join(target, "values.schema.json"),
+            extra_keys=("enabled", "global"),
+        )
         _write_chart_yaml(target, sub["name"], sub["version"], sub["app_version"], sub["upstream"])
     return chart
 

@@ -141,7 +141,11 @@ def paginate(req, items, key):
     if page < last:
         pages.update(next=link(page + 1), last=link(last))
     start = (page - 1) * per_page
-    return {key: items[start:start + per_page], "links": {"pages": pages} if pages else {}, "meta": {"total": len(items)}}
+    return {
+        key: items[start : start + per_page],
+        "links": {"pages": pages} if pages else {},
+        "meta": {"total": len(items)},
+    }
 
 
 # The one routing table; each resource module registers its handlers on it with @ROUTER.route(...).

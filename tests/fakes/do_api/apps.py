@@ -24,8 +24,14 @@ def _deploy(store, app, cause):
     for previous in app["_deployments"]:
         if Store.is_busy(previous):
             previous["_canceled"] = True
-    deployment = {"id": new_id(), "spec": app["spec"], "cause": cause, "created_at": now(), "updated_at": now(),
-                  "_busy_until": store.busy_until()}
+    deployment = {
+        "id": new_id(),
+        "spec": app["spec"],
+        "cause": cause,
+        "created_at": now(),
+        "updated_at": now(),
+        "_busy_until": store.busy_until(),
+    }
     app["_deployments"].append(deployment)
     app["last_deployment_created_at"] = deployment["created_at"]
     return deployment
@@ -56,8 +62,11 @@ def render(app):
     building = [d for d in rendered if d["phase"] == "BUILDING"]
     if active:
         out["active_deployment"] = active[-1]
-        out.update(live_url=app["default_ingress"], live_url_base=app["default_ingress"],
-                   live_domain=app["default_ingress"][len("https://"):])
+        out.update(
+            live_url=app["default_ingress"],
+            live_url_base=app["default_ingress"],
+            live_domain=app["default_ingress"][len("https://") :],
+        )
     if building:
         out["in_progress_deployment"] = building[-1]
     slug = app["spec"].get("region") or "nyc"

@@ -38,20 +38,48 @@ K8S_SIZES = {
 REGISTRY_REGIONS = ["nyc3", "sfo3", "ams3", "sgp1", "fra1"]
 
 REGISTRY_TIERS = {
-    "starter": {"name": "Starter", "slug": "starter", "included_repositories": 1,
-                "included_storage_bytes": 524288000, "allow_storage_overage": False,
-                "included_bandwidth_bytes": 524288000, "monthly_price_in_cents": 0,
-                "storage_overage_price_in_cents": 0},
-    "basic": {"name": "Basic", "slug": "basic", "included_repositories": 5,
-              "included_storage_bytes": 5368709120, "allow_storage_overage": True,
-              "included_bandwidth_bytes": 5368709120, "monthly_price_in_cents": 500,
-              "storage_overage_price_in_cents": 2},
-    "professional": {"name": "Professional", "slug": "professional", "included_repositories": 0,
-                     "included_storage_bytes": 107374182400, "allow_storage_overage": True,
-                     "included_bandwidth_bytes": 107374182400, "monthly_price_in_cents": 2000,
-                     "storage_overage_price_in_cents": 2},
+    "starter": {
+        "name": "Starter",
+        "slug": "starter",
+        "included_repositories": 1,
+        "included_storage_bytes": 524288000,
+        "allow_storage_overage": False,
+        "included_bandwidth_bytes": 524288000,
+        "monthly_price_in_cents": 0,
+        "storage_overage_price_in_cents": 0,
+    },
+    "basic": {
+        "name": "Basic",
+        "slug": "basic",
+        "included_repositories": 5,
+        "included_storage_bytes": 5368709120,
+        "allow_storage_overage": True,
+        "included_bandwidth_bytes": 5368709120,
+        "monthly_price_in_cents": 500,
+        "storage_overage_price_in_cents": 2,
+    },
+    "professional": {
+        "name": "Professional",
+        "slug": "professional",
+        "included_repositories": 0,
+        "included_storage_bytes": 107374182400,
+        "allow_storage_overage": True,
+        "included_bandwidth_bytes": 107374182400,
+        "monthly_price_in_cents": 2000,
+        "storage_overage_price_in_cents": 2,
+    },
 }
 
 # App Platform regions (spec.region) and the data centre each maps to.
-APP_REGIONS = {"ams": "ams3", "atl": "atl1", "blr": "blr1", "fra": "fra1", "lon": "lon1", "nyc": "nyc3",
-               "sfo": "sfo3", "sgp": "sgp1", "syd": "syd1", "tor": "tor1"}
+APP_REGIONS = {
+    "ams": "ams3",
+    "atl": "atl1",
+    "blr": "blr1",
+    "fra": "fra1",
+    "lon": "lon1",
+    "nyc": "nyc3",
+    "sfo": "sfo3",
+    "sgp": "sgp1",
+    "syd": "syd1",
+    "tor": "tor1",
+}

@@ -24,8 +24,22 @@ METHODS = ("get", "put", "post", "patch", "delete")
 
 # Keywords that constrain a value, copied as they are (OpenAPI 3.0 uses draft 4's boolean exclusiveMinimum/Maximum).
 _ASSERTIONS = (
-    "type", "enum", "format", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-    "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+    "type",
+    "enum",
+    "format",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
 )
 
 FORMATS = jsonschema.FormatChecker(formats=())
@@ -85,8 +99,7 @@ def to_json_schema(schema, direction, inherited_required=frozenset()):
 
     hidden = "readOnly" if direction == "request" else "writeOnly"
     if own_required:
-        kept = [name for name in schema["required"]
-                if not (_property_schema(schema, name) or {}).get(hidden)]
+        kept = [name for name in schema["required"] if not (_property_schema(schema, name) or {}).get(hidden)]
         if kept:
             out["required"] = kept
 
@@ -197,5 +210,6 @@ class Contract(object):
         with self._lock:
             if key not in self._validators:
                 self._validators[key] = jsonschema.Draft4Validator(
-                    to_json_schema(schema, direction), format_checker=FORMATS)
+                    to_json_schema(schema, direction), format_checker=FORMATS
+                )
             return self._validators[key]

@@ -17,13 +17,33 @@ import urllib.parse
 import yaml
 
 from . import projects, vpcs
-from .api import ROUTER, ApiError, Response, accepted, created, new_id, no_content, not_found, now, ok, paginate, unprocessable
+from .api import (
+    ROUTER,
+    ApiError,
+    Response,
+    accepted,
+    created,
+    new_id,
+    no_content,
+    not_found,
+    now,
+    ok,
+    paginate,
+    unprocessable,
+)
 from .catalog import K8S_SIZES, K8S_VERSIONS, REGIONS
 from .store import Store
 
 # Settings the API can change in place on a cluster (PUT /v2/kubernetes/clusters/{id}), besides name and tags.
-UPDATABLE = ("maintenance_policy", "auto_upgrade", "surge_upgrade", "ha", "control_plane_firewall",
-             "cluster_autoscaler_configuration", "routing_agent")
+UPDATABLE = (
+    "maintenance_policy",
+    "auto_upgrade",
+    "surge_upgrade",
+    "ha",
+    "control_plane_firewall",
+    "cluster_autoscaler_configuration",
+    "routing_agent",
+)
 DEFAULT_MAINTENANCE = {"start_time": "00:00", "duration": "4h0m0s", "day": "any"}
 
 
@@ -61,7 +81,7 @@ def _minor(slug):
 def _newer_versions(cluster):
     """The catalogue's versions newer than the cluster's (K8S_VERSIONS is newest first)."""
     slugs = [v["slug"] for v in K8S_VERSIONS]
-    return K8S_VERSIONS[:slugs.index(cluster["version"])]
+    return K8S_VERSIONS[: slugs.index(cluster["version"])]
 
 
 def _ip_host(url):
@@ -85,14 +105,16 @@ def _user_tags(tags, cluster_id):
 def _new_nodes(store, pool, count):
     for _node in range(count):
         suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _char in range(5))
-        pool["nodes"].append({
-            "id": new_id(),
-            "name": "%s-%s" % (pool["name"], suffix),
-            "droplet_id": str(random.randint(100000000, 999999999)),
-            "created_at": now(),
-            "updated_at": now(),
-            "_busy_until": store.busy_until(),
-        })
+        pool["nodes"].append(
+            {
+                "id": new_id(),
+                "name": "%s-%s" % (pool["name"], suffix),
+                "droplet_id": str(random.randint(100000000, 999999999)),
+                "created_at": now(),
+                "updated_at": now(),
+                "_busy_until": store.busy_until(),
+            }
+        )
 
 
 def _scale(store, pool, count):
@@ -120,8 +142,10 @@ def _apply_pool(cluster, pool, body):
     settings["tags"] = _user_tags(settings["tags"], cluster["id"])
     if settings["auto_scale"]:
         if not settings["min_nodes"] <= count <= settings["max_nodes"]:
-            raise unprocessable("node pool %s: count %d must be between min_nodes %d and max_nodes %d"
-                                % (name, count, settings["min_nodes"], settings["max_nodes"]))
+            raise unprocessable(
+                "node pool %s: count %d must be between min_nodes %d and max_nodes %d"
+                % (name, count, settings["min_nodes"], settings["max_nodes"])
+            )
     elif count < 1:
         raise unprocessable("node pool %s: count must be at least 1 without auto_scale" % name)
     else:
@@ -163,11 +187,15 @@ def render(cluster):
 
 @ROUTER.route("GET", "/v2/kubernetes/options")
 def options(store, req):
-    return ok({"options": {
-        "regions": [{"name": name, "slug": slug} for slug, name in sorted(REGIONS.items())],
-        "versions": K8S_VERSIONS,
-        "sizes": [{"name": name, "slug": slug} for slug, name in K8S_SIZES.items()],
-    }})
+    return ok(
+        {
+            "options": {
+                "regions": [{"name": name, "slug": slug} for slug, name in sorted(REGIONS.items())],
+                "versions": K8S_VERSIONS,
+                "sizes": [{"name": name, "slug": slug} for slug, name in K8S_SIZES.items()],
+            }
+        }
+    )
 
 
 @ROUTER.route("GET", "/v2/kubernetes/clusters")
@@ -293,8 +321,16 @@ def credentials(store, req, cluster_id):
     server, token = _credentials(store, cluster)
     ca = store.kube_ca_data or base64.b64encode(b"fake CA of the DigitalOcean API fake").decode()
     # A fixed, far expiry: the fake's kube tokens do not expire.
-    return ok({"server": server, "certificate_authority_data": ca, "client_certificate_data": None,
-               "client_key_data": None, "token": token, "expires_at": "2099-01-01T00:00:00Z"})
+    return ok(
+        {
+            "server": server,
+            "certificate_authority_data": ca,
+            "client_certificate_data": None,
+            "client_key_data": None,
+            "token": token,
+            "expires_at": "2099-01-01T00:00:00Z",
+        }
+    )
 
 
 @ROUTER.route("GET", "/v2/kubernetes/clusters/{cluster_id}/upgrades")

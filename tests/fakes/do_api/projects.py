@@ -140,8 +140,11 @@ def delete_project(store, req, project_id):
 @ROUTER.route("GET", "/v2/projects/{project_id}/resources")
 def list_resources(store, req, project_id):
     project = _get(store, project_id)
-    found = [_resource(req, urn, a, "ok") for urn, a in sorted(store.data["project_resources"].items())
-             if a["project_id"] == project["id"]]
+    found = [
+        _resource(req, urn, a, "ok")
+        for urn, a in sorted(store.data["project_resources"].items())
+        if a["project_id"] == project["id"]
+    ]
     return ok(paginate(req, found, "resources"))
 
 

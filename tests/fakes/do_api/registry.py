@@ -28,8 +28,9 @@ def _subscription(store):
 
 def _render_registry(store):
     registry = dict(store.data["registry"])
-    registry["storage_usage_bytes"] = sum(m["size_bytes"] for repo in store.data["repositories"].values()
-                                          for m in repo.values())
+    registry["storage_usage_bytes"] = sum(
+        m["size_bytes"] for repo in store.data["repositories"].values() for m in repo.values()
+    )
     registry["storage_usage_bytes_updated_at"] = now()
     registry["subscription"] = _subscription(store)
     return registry
@@ -43,11 +44,19 @@ def push_image(store, repository, tag, content=b""):
     for manifest in manifests.values():  # a tag points at one manifest at a time
         if tag in manifest["tags"]:
             manifest["tags"].remove(tag)
-    manifest = manifests.setdefault(digest, {
-        "registry_name": registry["name"], "repository": repository, "digest": digest,
-        "compressed_size_bytes": 1000 + len(content), "size_bytes": 2000 + len(content),
-        "updated_at": now(), "tags": [], "blobs": [{"digest": digest, "compressed_size_bytes": 1000 + len(content)}],
-    })
+    manifest = manifests.setdefault(
+        digest,
+        {
+            "registry_name": registry["name"],
+            "repository": repository,
+            "digest": digest,
+            "compressed_size_bytes": 1000 + len(content),
+            "size_bytes": 2000 + len(content),
+            "updated_at": now(),
+            "tags": [],
+            "blobs": [{"digest": digest, "compressed_size_bytes": 1000 + len(content)}],
+        },
+    )
     manifest["tags"].append(tag)
     return digest
 
@@ -60,10 +69,19 @@ def _manifests(store, name, repository):
 
 
 def _tags(store, name, repository):
-    return [{"registry_name": name, "repository": repository, "tag": tag, "manifest_digest": m["digest"],
-             "compressed_size_bytes": m["compressed_size_bytes"], "size_bytes": m["size_bytes"],
-             "updated_at": m["updated_at"]}
-            for m in _manifests(store, name, repository) for tag in sorted(m["tags"])]
+    return [
+        {
+            "registry_name": name,
+            "repository": repository,
+            "tag": tag,
+            "manifest_digest": m["digest"],
+            "compressed_size_bytes": m["compressed_size_bytes"],
+            "size_bytes": m["size_bytes"],
+            "updated_at": m["updated_at"],
+        }
+        for m in _manifests(store, name, repository)
+        for tag in sorted(m["tags"])
+    ]
 
 
 @ROUTER.route("GET", "/v2/registry")
@@ -77,8 +95,11 @@ def create_registry(store, req):
     body = req.json()
     if store.data["registry"] is not None:
         raise conflict("this account already has a registry, %r" % store.data["registry"]["name"])
-    store.data["registry"] = {"name": body["name"], "region": body.get("region") or REGISTRY_REGIONS[0],
-                              "created_at": now()}
+    store.data["registry"] = {
+        "name": body["name"],
+        "region": body.get("region") or REGISTRY_REGIONS[0],
+        "created_at": now(),
+    }
     store.data["subscription"] = {"tier": body["subscription_tier_slug"], "created_at": now(), "updated_at": now()}
     return created({"registry": _render_registry(store)})
 

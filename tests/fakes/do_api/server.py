@@ -35,7 +35,7 @@ from .tls import self_signed
 LOG = logging.getLogger("do_api_fake")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_contract(path=SPEC_PATH):
     """The parsed spec, shared by every fake of the process (it takes a moment to load)."""
     return Contract(path)
@@ -56,8 +56,19 @@ class DOApiFake(object):
     self-signed certificate written there (``ca_file``).
     """
 
-    def __init__(self, token, host="127.0.0.1", port=0, state_file=None, provision_delay=1.0,
-                 kube_server=None, kube_token=None, kube_ca_file=None, spec_path=SPEC_PATH, tls_dir=None):
+    def __init__(
+        self,
+        token,
+        host="127.0.0.1",
+        port=0,
+        state_file=None,
+        provision_delay=1.0,
+        kube_server=None,
+        kube_token=None,
+        kube_ca_file=None,
+        spec_path=SPEC_PATH,
+        tls_dir=None,
+    ):
         self.token = token
         kube_ca_data = None
         if kube_ca_file:
@@ -87,8 +98,7 @@ class DOApiFake(object):
     # Lifecycle.
     def start(self):
         # A short poll interval keeps stop() quick (serve_forever checks for shutdown between polls).
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="do-api-fake",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="do-api-fake", daemon=True)
         self._thread.start()
         return self
 
@@ -137,10 +147,17 @@ class DOApiFake(object):
         if operation is not None:
             errors = operation.response_errors(response.status, response.content_type, response.body)
             if errors:
-                self._violation(method, target, "response %d violates the contract: %s"
-                                % (response.status, "; ".join(errors)))
-                response = Response(500, {"id": "server_error", "message": "the DigitalOcean API fake sent a "
-                                          "response that violates the contract: " + "; ".join(errors)})
+                self._violation(
+                    method, target, "response %d violates the contract: %s" % (response.status, "; ".join(errors))
+                )
+                response = Response(
+                    500,
+                    {
+                        "id": "server_error",
+                        "message": "the DigitalOcean API fake sent a "
+                        "response that violates the contract: " + "; ".join(errors),
+                    },
+                )
         self.requests.append((method, path, response.status))
         return response
 
@@ -153,8 +170,9 @@ class DOApiFake(object):
         if handler is None:
             if operation is not None:
                 self._violation(method, path, "the fake does not implement %r" % operation)
-                return _error(ApiError(501, "not_implemented", "the DigitalOcean API fake does not implement %r"
-                                       % operation))
+                return _error(
+                    ApiError(501, "not_implemented", "the DigitalOcean API fake does not implement %r" % operation)
+                )
             return _error(not_found())
         try:
             body = json.loads(raw_body) if raw_body.strip() else None

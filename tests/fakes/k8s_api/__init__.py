@@ -56,8 +56,7 @@ class FakeKubeAPI(object):
         self.tls = tls
         self.cluster = Cluster(crds=traefik_crds() if preload_crds else ())
         self.requests = RequestLog()
-        handler = type("BoundHandler", (Handler,), dict(cluster=self.cluster, token=token,
-                                                        request_log=self.requests))
+        handler = type("BoundHandler", (Handler,), dict(cluster=self.cluster, token=token, request_log=self.requests))
         self._httpd = _Server(("127.0.0.1", port), handler)
         self.ca_pem = None
         if tls:
@@ -71,8 +70,9 @@ class FakeKubeAPI(object):
             finally:
                 shutil.rmtree(certdir)
             # The handshake happens in the request thread (Handler.setup), not in the accept loop.
-            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True,
-                                                     do_handshake_on_connect=False)
+            self._httpd.socket = context.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = None
 
     @property
@@ -85,8 +85,9 @@ class FakeKubeAPI(object):
 
     def start(self):
         # A short poll interval keeps stop() (which waits for the serving loop to notice) quick.
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="k8s-api-fake", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="k8s-api-fake", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -112,11 +113,14 @@ class FakeKubeAPI(object):
         if self.ca_pem:
             cluster["certificate-authority-data"] = base64.b64encode(self.ca_pem).decode()
         return {
-            "apiVersion": "v1", "kind": "Config", "preferences": {},
+            "apiVersion": "v1",
+            "kind": "Config",
+            "preferences": {},
             "clusters": [{"name": context, "cluster": cluster}],
             "users": [{"name": context + "-admin", "user": {"token": self.token}}],
-            "contexts": [{"name": context, "context": {"cluster": context, "user": context + "-admin",
-                                                       "namespace": namespace}}],
+            "contexts": [
+                {"name": context, "context": {"cluster": context, "user": context + "-admin", "namespace": namespace}}
+            ],
             "current-context": context,
         }
 

@@ -63,20 +63,26 @@ def validate_name(rt, name):
         return None
     if rt.kind == "Namespace":
         if len(name) > 63 or not _DNS_LABEL.match(name):
-            return ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
-                    "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-                    "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+            return (
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+                "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+            )
         return None
     if rt.kind == "Service":
         if len(name) > 63 or not _DNS_1035_LABEL.match(name):
-            return ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-                    "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
-                    "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+            return (
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+                "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
+                "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+            )
         return None
     if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
-        return ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
-                "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
-                "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+        return (
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
+            "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
+            "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+        )
     return None
 
 
@@ -164,10 +170,17 @@ def _validate_workload(obj, old):
         return [("spec.selector", "Required value")]
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if not match_label_selector_object(selector, labels):
-        return [("spec.template.metadata.labels", "Invalid value: %s: `selector` does not match template `labels`"
-                 % json.dumps(labels, separators=(",", ":")))]
+        return [
+            (
+                "spec.template.metadata.labels",
+                "Invalid value: %s: `selector` does not match template `labels`"
+                % json.dumps(labels, separators=(",", ":")),
+            )
+        ]
     if old is not None and (old.get("spec") or {}).get("selector") != selector:
-        return [("spec.selector", "Invalid value: %s: field is immutable" % json.dumps(selector, separators=(",", ":")))]
+        return [
+            ("spec.selector", "Invalid value: %s: field is immutable" % json.dumps(selector, separators=(",", ":")))
+        ]
     return []
 
 
@@ -175,13 +188,23 @@ def _fold_secret(rt, name, obj):
     data = obj.get("data") or {}
     for key, value in data.items():
         if not _SECRET_KEY.match(key):
-            raise errors.invalid(rt, name, [("data[%s]" % key, "Invalid value: %r: a valid config key must consist of "
-                                             "alphanumeric characters, '-', '_' or '.'" % key)])
+            raise errors.invalid(
+                rt,
+                name,
+                [
+                    (
+                        "data[%s]" % key,
+                        "Invalid value: %r: a valid config key must consist of "
+                        "alphanumeric characters, '-', '_' or '.'" % key,
+                    )
+                ],
+            )
         try:
             base64.b64decode(value, validate=True)
         except (binascii.Error, TypeError, ValueError):
-            raise errors.bad_request("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data "
-                                     "in data[%s]" % key)
+            raise errors.bad_request(
+                "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data in data[%s]" % key
+            )
     for key, value in (obj.pop("stringData", None) or {}).items():
         data[key] = base64.b64encode(str(value).encode()).decode()
     if data:
@@ -221,10 +244,19 @@ def _service(obj, old, allocator):
 
 def _validate_service(obj, old):
     spec, old_spec = obj.get("spec") or {}, (old or {}).get("spec") or {}
-    if old_spec.get("clusterIP") and spec.get("clusterIP") and spec.get("type") != "ExternalName" \
-            and old_spec.get("type") != "ExternalName" and spec["clusterIP"] != old_spec["clusterIP"]:
-        return [("spec.clusterIPs[0]", "Invalid value: []string{%s}: may not change once set"
-                 % json.dumps(spec["clusterIP"]))]
+    if (
+        old_spec.get("clusterIP")
+        and spec.get("clusterIP")
+        and spec.get("type") != "ExternalName"
+        and old_spec.get("type") != "ExternalName"
+        and spec["clusterIP"] != old_spec["clusterIP"]
+    ):
+        return [
+            (
+                "spec.clusterIPs[0]",
+                "Invalid value: []string{%s}: may not change once set" % json.dumps(spec["clusterIP"]),
+            )
+        ]
     if spec.get("type") != "ExternalName" and not spec.get("ports") and spec.get("clusterIP") != "None":
         return [("spec.ports", "Required value")]
     return []
@@ -245,15 +277,23 @@ def _validate_crd(name, obj):
     if not spec.get("group"):
         causes.append(("spec.group", "Required value"))
     if spec.get("scope") not in ("Namespaced", "Cluster"):
-        causes.append(("spec.scope", 'Unsupported value: %s: supported values: "Cluster", "Namespaced"'
-                       % json.dumps(spec.get("scope"))))
+        causes.append(
+            (
+                "spec.scope",
+                'Unsupported value: %s: supported values: "Cluster", "Namespaced"' % json.dumps(spec.get("scope")),
+            )
+        )
     versions = spec.get("versions") or []
     if not versions:
-        causes.append(("spec.versions", "Invalid value: null: must have exactly one version marked as storage "
-                                        "version"))
+        causes.append(("spec.versions", "Invalid value: null: must have exactly one version marked as storage version"))
     elif sum(1 for v in versions if v.get("storage")) != 1:
-        causes.append(("spec.versions", "Invalid value: %s: must have exactly one version marked as storage version"
-                       % json.dumps(versions, separators=(",", ":"))[:80]))
+        causes.append(
+            (
+                "spec.versions",
+                "Invalid value: %s: must have exactly one version marked as storage version"
+                % json.dumps(versions, separators=(",", ":"))[:80],
+            )
+        )
     if not causes and name != "%s.%s" % (names["plural"], spec["group"]):
         causes.append(("metadata.name", 'Invalid value: "%s": must be spec.names.plural+"."+spec.group' % name))
     return causes

@@ -23,8 +23,18 @@ from .patch import merge_key
 
 # Fields that identify the object or belong to the server; an applied configuration never owns them.
 _IGNORED_TOP = {"apiVersion", "kind", "status"}
-_IGNORED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-                 "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"}
+_IGNORED_META = {
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+}
 
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -94,8 +104,14 @@ def _locate(obj, path):
             parent, where, node = node, token[2:], node[token[2:]]
         elif token.startswith("k:") and isinstance(node, list):
             wanted = json.loads(token[2:])
-            index = next((n for n, i in enumerate(node)
-                          if isinstance(i, dict) and all(i.get(k) == v for k, v in wanted.items())), None)
+            index = next(
+                (
+                    n
+                    for n, i in enumerate(node)
+                    if isinstance(i, dict) and all(i.get(k) == v for k, v in wanted.items())
+                ),
+                None,
+            )
             if index is None:
                 return None
             parent, where, node = node, index, node[index]
@@ -130,8 +146,14 @@ def _merge(live, config, kind, names):
         key = merge_key(kind, names)
         result = copy.deepcopy(live)
         for item in config:
-            index = next((n for n, cur in enumerate(result)
-                          if isinstance(cur, dict) and isinstance(item, dict) and cur.get(key) == item.get(key)), None)
+            index = next(
+                (
+                    n
+                    for n, cur in enumerate(result)
+                    if isinstance(cur, dict) and isinstance(item, dict) and cur.get(key) == item.get(key)
+                ),
+                None,
+            )
             if index is None:
                 result.append(copy.deepcopy(item))
             else:
@@ -207,22 +229,29 @@ def server_side_apply(live, config, kind, manager, force, now):
     dropped_items = [p[:-1] for p in dropped if p[-1] == "."]
     # Whole list items first (a leaf inside one goes with it), then the remaining leaves, deepest first.
     for path in sorted(dropped_items, key=len) + sorted((p for p in dropped if p[-1] != "."), key=len, reverse=True):
-        if any(p[:len(path)] == path for p in still_owned):
+        if any(p[: len(path)] == path for p in still_owned):
             continue
-        if path[-1] != "." and any(path[:len(item)] == item and path != item for item in dropped_items):
+        if path[-1] != "." and any(path[: len(item)] == item and path != item for item in dropped_items):
             continue
         _remove(live, path)
         _prune_empty(live, path)
 
     config = {k: v for k, v in config.items() if k != "status"}
-    config["metadata"] = {k: v for k, v in (config.get("metadata") or {}).items()
-                          if k in ("name", "namespace") or k not in _IGNORED_META}
+    config["metadata"] = {
+        k: v for k, v in (config.get("metadata") or {}).items() if k in ("name", "namespace") or k not in _IGNORED_META
+    }
     result = _merge(live, config, kind, ())
     _sync_last_applied(result, config, manager)
     # The entry always gets a fresh timestamp; the caller keeps the old managedFields when nothing else changed
     # (the API server's IgnoreManagedFieldsTimestampsTransformer), so a no-op apply stores nothing.
-    entry = dict(manager=manager, operation="Apply", apiVersion=config.get("apiVersion"), time=now,
-                 fieldsType="FieldsV1", fieldsV1=to_fields_v1(new_fields))
+    entry = dict(
+        manager=manager,
+        operation="Apply",
+        apiVersion=config.get("apiVersion"),
+        time=now,
+        fieldsType="FieldsV1",
+        fieldsV1=to_fields_v1(new_fields),
+    )
     entries = [entry if e is mine else e for e in entries] if mine else entries + [entry]
     result["metadata"]["managedFields"] = [e for e in entries if e.get("fieldsV1")]
     return result

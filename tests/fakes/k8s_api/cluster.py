@@ -36,8 +36,10 @@ def _without_managed_times(obj):
     entries = obj["metadata"].get("managedFields")
     if not entries:
         return obj
-    return dict(obj, metadata=dict(obj["metadata"], managedFields=[
-        {k: v for k, v in e.items() if k != "time"} for e in entries]))
+    return dict(
+        obj,
+        metadata=dict(obj["metadata"], managedFields=[{k: v for k, v in e.items() if k != "time"} for e in entries]),
+    )
 
 
 def _refuse_resource_version(meta):
@@ -93,8 +95,11 @@ class Cluster(object):
             fields = parse_field_selector(field_selector, rt.group, rt.plural)
         except SelectorError as e:
             raise errors.bad_request(str(e))
-        return lambda obj: ((namespace is None or obj["metadata"].get("namespace") == namespace)
-                            and labels(obj["metadata"].get("labels") or {}) and fields(obj))
+        return lambda obj: (
+            (namespace is None or obj["metadata"].get("namespace") == namespace)
+            and labels(obj["metadata"].get("labels") or {})
+            and fields(obj)
+        )
 
     def _decode_body(self, rt, namespace, body):
         """Check a create/update body against the URL it was sent to, as the real handlers do."""
@@ -104,11 +109,14 @@ class Cluster(object):
         if rt.custom and not (api_version and kind):
             raise errors.bad_request("Object 'Kind' is missing in '%s'" % json.dumps(body)[:200])
         if api_version and api_version != rt.api_version:
-            raise errors.bad_request("the API version in the data (%s) does not match the expected API version (%s)"
-                                     % (api_version, rt.api_version))
+            raise errors.bad_request(
+                "the API version in the data (%s) does not match the expected API version (%s)"
+                % (api_version, rt.api_version)
+            )
         if kind and kind != rt.kind:
-            raise errors.bad_request("the kind in the data (%s) does not match the expected kind (%s)"
-                                     % (kind, rt.kind))
+            raise errors.bad_request(
+                "the kind in the data (%s) does not match the expected kind (%s)" % (kind, rt.kind)
+            )
         obj = copy.deepcopy(body)
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
         meta = obj.setdefault("metadata", {})
@@ -116,8 +124,9 @@ class Cluster(object):
             raise errors.bad_request("metadata must be an object")
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != namespace:
-                raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
-                                         "on the request")
+                raise errors.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
@@ -137,12 +146,18 @@ class Cluster(object):
         meta = obj["metadata"]
         uid, rv = (preconditions or {}).get("uid"), (preconditions or {}).get("resourceVersion")
         if uid and uid != meta["uid"]:
-            raise errors.conflict(rt, meta["name"], "Precondition failed: UID in precondition: %s, UID in object "
-                                                    "meta: %s" % (uid, meta["uid"]))
+            raise errors.conflict(
+                rt,
+                meta["name"],
+                "Precondition failed: UID in precondition: %s, UID in object meta: %s" % (uid, meta["uid"]),
+            )
         if rv and rv != meta["resourceVersion"]:
-            raise errors.conflict(rt, meta["name"], "Precondition failed: ResourceVersion in precondition: %s, "
-                                                    "ResourceVersion in object meta: %s"
-                                  % (rv, meta["resourceVersion"]))
+            raise errors.conflict(
+                rt,
+                meta["name"],
+                "Precondition failed: ResourceVersion in precondition: %s, "
+                "ResourceVersion in object meta: %s" % (rv, meta["resourceVersion"]),
+            )
 
     # --- reads -------------------------------------------------------------------------------------------------
 
@@ -168,8 +183,9 @@ class Cluster(object):
         meta = {"resourceVersion": str(rv)}
         if limit and len(items) > limit:
             last = items[limit - 1]["metadata"]
-            meta["continue"] = base64.b64encode(json.dumps(
-                {"after": [last.get("namespace", ""), last["name"]], "rv": rv}).encode()).decode()
+            meta["continue"] = base64.b64encode(
+                json.dumps({"after": [last.get("namespace", ""), last["name"]], "rv": rv}).encode()
+            ).decode()
             meta["remainingItemCount"] = len(items) - limit
             items = items[:limit]
         for obj in items:
@@ -179,8 +195,7 @@ class Cluster(object):
                 obj.pop("kind", None)
         return {"kind": rt.kind + "List", "apiVersion": rt.api_version, "metadata": meta, "items": items}
 
-    def watch(self, rt, namespace, label_selector, field_selector, resource_version, timeout,
-              cancelled=lambda: False):
+    def watch(self, rt, namespace, label_selector, field_selector, resource_version, timeout, cancelled=lambda: False):
         """A generator of watch events ({"type", "object"}) for ``timeout`` seconds, until the server stops or
         until ``cancelled()`` (checked every second while idle) says the client has gone.
 
@@ -258,8 +273,10 @@ class Cluster(object):
     def replace(self, rt, namespace, name, body, dry_run=False):
         obj = self._decode_body(rt, namespace, body)
         if obj["metadata"].get("name") != name:
-            raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
-                                     % (obj["metadata"].get("name"), name))
+            raise errors.bad_request(
+                "the name of the object (%s) does not match the name on the URL (%s)"
+                % (obj["metadata"].get("name"), name)
+            )
         with self.store.lock:
             old = self.store.get(rt.group, rt.plural, namespace, name)
             if old is None:
@@ -277,8 +294,9 @@ class Cluster(object):
             raise errors.unsupported_media_type(accepted)
         errors.check_patch_options(kind, field_manager, False)
         if not isinstance(body, (dict, list)) or (kind != "json") != isinstance(body, dict):
-            raise errors.bad_request("the body of a %s patch must be a JSON %s"
-                                     % (content_type, "array" if kind == "json" else "object"))
+            raise errors.bad_request(
+                "the body of a %s patch must be a JSON %s" % (content_type, "array" if kind == "json" else "object")
+            )
         if kind == "apply":
             _check_apply_configuration(rt, body)
         with self.store.lock:
@@ -286,8 +304,10 @@ class Cluster(object):
             if kind == "apply":
                 config = self._decode_body(rt, namespace, body)
                 if config["metadata"].get("name", name) != name:
-                    raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
-                                             % (config["metadata"]["name"], name))
+                    raise errors.bad_request(
+                        "the name of the object (%s) does not match the name on the URL (%s)"
+                        % (config["metadata"]["name"], name)
+                    )
                 config["metadata"]["name"] = name
                 if old is None:
                     _refuse_resource_version(config["metadata"])
@@ -322,15 +342,21 @@ class Cluster(object):
                     raise errors.conflict(rt, name)
             meta = patched["metadata"]
             if meta.get("name") != name or (rt.namespaced and meta.get("namespace") != namespace):
-                raise errors.invalid(rt, name, [("metadata.name", "Invalid value: %s: field is immutable"
-                                                 % json.dumps(meta.get("name")))])
+                raise errors.invalid(
+                    rt,
+                    name,
+                    [("metadata.name", "Invalid value: %s: field is immutable" % json.dumps(meta.get("name")))],
+                )
             return False, self._update(rt, old, admission.admit(rt, patched, old, self.allocator), dry_run)
 
     def _update(self, rt, old, new, dry_run):
         meta, old_meta = new["metadata"], old["metadata"]
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
-            raise errors.conflict(rt, old_meta["name"], "Precondition failed: UID in precondition: %s, UID in object "
-                                                        "meta: %s" % (meta["uid"], old_meta["uid"]))
+            raise errors.conflict(
+                rt,
+                old_meta["name"],
+                "Precondition failed: UID in precondition: %s, UID in object meta: %s" % (meta["uid"], old_meta["uid"]),
+            )
         for field in ("uid", "creationTimestamp", "resourceVersion"):
             meta[field] = old_meta[field]
         if _without_managed_times(new) == _without_managed_times(old):
@@ -373,8 +399,12 @@ class Cluster(object):
                     self._delete(rt, obj, propagation)
         for obj in items:
             self._convert(rt, obj)
-        return {"kind": rt.kind + "List", "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.resource_version)}, "items": items}
+        return {
+            "kind": rt.kind + "List",
+            "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": str(self.store.resource_version)},
+            "items": items,
+        }
 
     @staticmethod
     def _propagation(options):
@@ -403,8 +433,9 @@ class Cluster(object):
                 # The garbage collector deletes the dependents, then drops its finalizer.
                 self._collect_garbage(obj, "Background")
                 current = self.store.get(rt.group, rt.plural, meta.get("namespace"), meta["name"])
-                current["metadata"]["finalizers"] = [f for f in current["metadata"]["finalizers"]
-                                                     if f != "foregroundDeletion"]
+                current["metadata"]["finalizers"] = [
+                    f for f in current["metadata"]["finalizers"] if f != "foregroundDeletion"
+                ]
                 if not current["metadata"]["finalizers"]:
                     del current["metadata"]["finalizers"]
                 self._after_update(rt, self.store.put(rt.group, rt.plural, current, "MODIFIED"))
@@ -422,8 +453,9 @@ class Cluster(object):
         if rt.kind == "CustomResourceDefinition":
             spec = removed["spec"]
             for cr in self.store.list(spec["group"], spec["names"]["plural"]):
-                self.store.remove(spec["group"], spec["names"]["plural"], cr["metadata"].get("namespace"),
-                                  cr["metadata"]["name"])
+                self.store.remove(
+                    spec["group"], spec["names"]["plural"], cr["metadata"].get("namespace"), cr["metadata"]["name"]
+                )
             self.refresh_custom_types()
         if rt.namespaced:
             controllers.namespace_cleanup(self, meta["namespace"])
@@ -475,8 +507,13 @@ class Cluster(object):
             return self._delete(rt, obj, "Background")
 
     def refresh_custom_types(self):
-        established = [crd for crd in self.store.list("apiextensions.k8s.io", "customresourcedefinitions")
-                       if any(c.get("type") == "Established" and c.get("status") == "True"
-                              for c in (crd.get("status") or {}).get("conditions") or [])
-                       and "deletionTimestamp" not in crd["metadata"]]
+        established = [
+            crd
+            for crd in self.store.list("apiextensions.k8s.io", "customresourcedefinitions")
+            if any(
+                c.get("type") == "Established" and c.get("status") == "True"
+                for c in (crd.get("status") or {}).get("conditions") or []
+            )
+            and "deletionTimestamp" not in crd["metadata"]
+        ]
         self.registry.set_crds(established)

@@ -34,12 +34,14 @@ _POD_SPEC_KEYS = {
     ("schedulingGates",): "name",
 }
 for _c in ("containers", "initContainers", "ephemeralContainers"):
-    _POD_SPEC_KEYS.update({
-        (_c, "ports"): "containerPort",
-        (_c, "env"): "name",
-        (_c, "volumeMounts"): "mountPath",
-        (_c, "volumeDevices"): "devicePath",
-    })
+    _POD_SPEC_KEYS.update(
+        {
+            (_c, "ports"): "containerPort",
+            (_c, "env"): "name",
+            (_c, "volumeMounts"): "mountPath",
+            (_c, "volumeDevices"): "devicePath",
+        }
+    )
 
 # kind -> {path of a keyed list: patchMergeKey}; paths are field names with list indices left out.
 MERGE_KEYS = {}
@@ -67,6 +69,7 @@ def merge_key(kind, path):
 
 # --- JSON merge patch ----------------------------------------------------------------------------------------
 
+
 def merge_patch(target, patch):
     """RFC 7386: maps merge recursively, null deletes, everything else (lists included) replaces."""
     if not isinstance(patch, dict):
@@ -81,6 +84,7 @@ def merge_patch(target, patch):
 
 
 # --- strategic merge patch -----------------------------------------------------------------------------------
+
 
 def strategic_merge_patch(target, patch, kind):
     if not isinstance(patch, dict):
@@ -143,8 +147,7 @@ def _smp_list(target, patch, kind, path):
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             raise PatchError("map: %s does not contain declared merge key: %s" % (json.dumps(item), key))
-        index = next((n for n, cur in enumerate(result) if isinstance(cur, dict) and cur.get(key) == item[key]),
-                     None)
+        index = next((n for n, cur in enumerate(result) if isinstance(cur, dict) and cur.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if index is not None:
                 del result[index]
@@ -157,14 +160,17 @@ def _smp_list(target, patch, kind, path):
 
 def _set_order(items, order, key):
     """$setElementOrder: the listed elements first, in the given order; the others after them, as they were."""
+
     def ident(item):
         return item.get(key) if key and isinstance(item, dict) else item
+
     wanted = [o.get(key) if key and isinstance(o, dict) else o for o in order]
     ranked = sorted((i for i in items if ident(i) in wanted), key=lambda i: wanted.index(ident(i)))
     return ranked + [i for i in items if ident(i) not in wanted]
 
 
 # --- JSON patch ----------------------------------------------------------------------------------------------
+
 
 def _pointer(path):
     if path == "":

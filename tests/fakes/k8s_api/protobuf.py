@@ -18,37 +18,87 @@ MAGIC = b"k8s\x00"
 # Schemas: field number -> (json name, type); types are scalars, a nested schema (dict), ("map", value type)
 # or ("repeated", type).
 TIME = {1: ("seconds", "int64"), 2: ("nanos", "int32")}
-OWNER_REFERENCE = {1: ("kind", "string"), 3: ("name", "string"), 4: ("uid", "string"), 5: ("apiVersion", "string"),
-                   6: ("controller", "bool"), 7: ("blockOwnerDeletion", "bool")}
-OBJECT_META = {
-    1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"), 4: ("selfLink", "string"),
-    5: ("uid", "string"), 6: ("resourceVersion", "string"), 7: ("generation", "int64"),
-    8: ("creationTimestamp", TIME), 9: ("deletionTimestamp", TIME), 10: ("deletionGracePeriodSeconds", "int64"),
-    11: ("labels", ("map", "string")), 12: ("annotations", ("map", "string")),
-    13: ("ownerReferences", ("repeated", OWNER_REFERENCE)), 14: ("finalizers", ("repeated", "string")),
+OWNER_REFERENCE = {
+    1: ("kind", "string"),
+    3: ("name", "string"),
+    4: ("uid", "string"),
+    5: ("apiVersion", "string"),
+    6: ("controller", "bool"),
+    7: ("blockOwnerDeletion", "bool"),
 }
-SECRET = {1: ("metadata", OBJECT_META), 2: ("data", ("map", "bytes")), 3: ("type", "string"),
-          4: ("stringData", ("map", "string")), 5: ("immutable", "bool")}
-CONFIG_MAP = {1: ("metadata", OBJECT_META), 2: ("data", ("map", "string")), 3: ("binaryData", ("map", "bytes")),
-              4: ("immutable", "bool")}
-NAMESPACE = {1: ("metadata", OBJECT_META), 2: ("spec", {1: ("finalizers", ("repeated", "string"))}),
-             3: ("status", {1: ("phase", "string")})}
-OBJECT_REFERENCE = {1: ("kind", "string"), 2: ("namespace", "string"), 3: ("name", "string"), 4: ("uid", "string"),
-                    5: ("apiVersion", "string"), 6: ("resourceVersion", "string"), 7: ("fieldPath", "string")}
-SERVICE_ACCOUNT = {1: ("metadata", OBJECT_META), 2: ("secrets", ("repeated", OBJECT_REFERENCE)),
-                   3: ("imagePullSecrets", ("repeated", {1: ("name", "string")})),
-                   4: ("automountServiceAccountToken", "bool")}
+OBJECT_META = {
+    1: ("name", "string"),
+    2: ("generateName", "string"),
+    3: ("namespace", "string"),
+    4: ("selfLink", "string"),
+    5: ("uid", "string"),
+    6: ("resourceVersion", "string"),
+    7: ("generation", "int64"),
+    8: ("creationTimestamp", TIME),
+    9: ("deletionTimestamp", TIME),
+    10: ("deletionGracePeriodSeconds", "int64"),
+    11: ("labels", ("map", "string")),
+    12: ("annotations", ("map", "string")),
+    13: ("ownerReferences", ("repeated", OWNER_REFERENCE)),
+    14: ("finalizers", ("repeated", "string")),
+}
+SECRET = {
+    1: ("metadata", OBJECT_META),
+    2: ("data", ("map", "bytes")),
+    3: ("type", "string"),
+    4: ("stringData", ("map", "string")),
+    5: ("immutable", "bool"),
+}
+CONFIG_MAP = {
+    1: ("metadata", OBJECT_META),
+    2: ("data", ("map", "string")),
+    3: ("binaryData", ("map", "bytes")),
+    4: ("immutable", "bool"),
+}
+NAMESPACE = {
+    1: ("metadata", OBJECT_META),
+    2: ("spec", {1: ("finalizers", ("repeated", "string"))}),
+    3: ("status", {1: ("phase", "string")}),
+}
+OBJECT_REFERENCE = {
+    1: ("kind", "string"),
+    2: ("namespace", "string"),
+    3: ("name", "string"),
+    4: ("uid", "string"),
+    5: ("apiVersion", "string"),
+    6: ("resourceVersion", "string"),
+    7: ("fieldPath", "string"),
+}
+SERVICE_ACCOUNT = {
+    1: ("metadata", OBJECT_META),
+    2: ("secrets", ("repeated", OBJECT_REFERENCE)),
+    3: ("imagePullSecrets", ("repeated", {1: ("name", "string")})),
+    4: ("automountServiceAccountToken", "bool"),
+}
 PRECONDITIONS = {1: ("uid", "string"), 2: ("resourceVersion", "string")}
-DELETE_OPTIONS = {1: ("gracePeriodSeconds", "int64"), 2: ("preconditions", PRECONDITIONS),
-                  3: ("orphanDependents", "bool"), 4: ("propagationPolicy", "string"),
-                  5: ("dryRun", ("repeated", "string"))}
+DELETE_OPTIONS = {
+    1: ("gracePeriodSeconds", "int64"),
+    2: ("preconditions", PRECONDITIONS),
+    3: ("orphanDependents", "bool"),
+    4: ("propagationPolicy", "string"),
+    5: ("dryRun", ("repeated", "string")),
+}
 TYPE_META = {1: ("apiVersion", "string"), 2: ("kind", "string")}
-UNKNOWN = {1: ("typeMeta", TYPE_META), 2: ("raw", "bytes"), 3: ("contentEncoding", "string"),
-           4: ("contentType", "string")}
+UNKNOWN = {
+    1: ("typeMeta", TYPE_META),
+    2: ("raw", "bytes"),
+    3: ("contentEncoding", "string"),
+    4: ("contentType", "string"),
+}
 
-MESSAGES = {("v1", "Secret"): SECRET, ("v1", "ConfigMap"): CONFIG_MAP, ("v1", "Namespace"): NAMESPACE,
-            ("v1", "ServiceAccount"): SERVICE_ACCOUNT, ("v1", "DeleteOptions"): DELETE_OPTIONS,
-            ("meta.k8s.io/v1", "DeleteOptions"): DELETE_OPTIONS}
+MESSAGES = {
+    ("v1", "Secret"): SECRET,
+    ("v1", "ConfigMap"): CONFIG_MAP,
+    ("v1", "Namespace"): NAMESPACE,
+    ("v1", "ServiceAccount"): SERVICE_ACCOUNT,
+    ("v1", "DeleteOptions"): DELETE_OPTIONS,
+    ("meta.k8s.io/v1", "DeleteOptions"): DELETE_OPTIONS,
+}
 
 
 class ProtobufError(ValueError):
@@ -78,13 +128,13 @@ def _fields(data):
             value, pos = _varint(data, pos)
         elif wire == 2:
             length, pos = _varint(data, pos)
-            value, pos = data[pos:pos + length], pos + length
+            value, pos = data[pos : pos + length], pos + length
             if pos > len(data):
                 raise ProtobufError("truncated field %d" % number)
         elif wire == 1:
-            value, pos = data[pos:pos + 8], pos + 8
+            value, pos = data[pos : pos + 8], pos + 8
         elif wire == 5:
-            value, pos = data[pos:pos + 4], pos + 4
+            value, pos = data[pos : pos + 4], pos + 4
         else:
             raise ProtobufError("unsupported wire type %d" % wire)
         yield number, wire, value
@@ -139,8 +189,7 @@ def _to_json_shapes(obj):
                 meta.pop(field, None)
     for field in ("data", "binaryData"):  # map<string, bytes>: base64 in JSON (ConfigMap data is map<string, string>)
         if isinstance(obj.get(field), dict):
-            obj[field] = {k: base64.b64encode(v).decode() if isinstance(v, bytes) else v
-                          for k, v in obj[field].items()}
+            obj[field] = {k: base64.b64encode(v).decode() if isinstance(v, bytes) else v for k, v in obj[field].items()}
     return obj
 
 
@@ -148,7 +197,7 @@ def decode(body):
     """Decode a protobuf request body into the JSON-shaped dict the API server would have decoded."""
     if not body.startswith(MAGIC):
         raise ProtobufError("missing the k8s protobuf magic prefix")
-    envelope = _decode(body[len(MAGIC):], UNKNOWN)
+    envelope = _decode(body[len(MAGIC) :], UNKNOWN)
     type_meta = envelope.get("typeMeta", {})
     key = (type_meta.get("apiVersion", ""), type_meta.get("kind", ""))
     if key not in MESSAGES:

@@ -24,7 +24,7 @@ class ResourceType:
     # metadata.generation exists and is bumped when anything outside metadata and status changes.
     generation: bool = False
     custom: bool = False  # served because a CustomResourceDefinition defines it
-    singular: str = ""    # spec.names.singular of a CRD; built-ins use the lower-cased kind
+    singular: str = ""  # spec.names.singular of a CRD; built-ins use the lower-cased kind
 
     @property
     def singular_name(self):
@@ -41,8 +41,13 @@ class ResourceType:
 
     def discovery(self):
         """The APIResource entry of /api/v1 and /apis/<group>/<version>."""
-        entry = dict(name=self.plural, singularName=self.singular_name, namespaced=self.namespaced, kind=self.kind,
-                     verbs=list(self.verbs))
+        entry = dict(
+            name=self.plural,
+            singularName=self.singular_name,
+            namespaced=self.namespaced,
+            kind=self.kind,
+            verbs=list(self.verbs),
+        )
         if self.short_names:
             entry["shortNames"] = list(self.short_names)
         if self.categories:
@@ -50,15 +55,43 @@ class ResourceType:
         return entry
 
 
-def _t(group, version, plural, kind, namespaced=True, short=(), all_category=False, status=False, generation=False,
-       verbs=ALL_VERBS):
-    return ResourceType(group, version, plural, kind, namespaced, tuple(short), ("all",) if all_category else (),
-                        verbs, status, generation)
+def _t(
+    group,
+    version,
+    plural,
+    kind,
+    namespaced=True,
+    short=(),
+    all_category=False,
+    status=False,
+    generation=False,
+    verbs=ALL_VERBS,
+):
+    return ResourceType(
+        group,
+        version,
+        plural,
+        kind,
+        namespaced,
+        tuple(short),
+        ("all",) if all_category else (),
+        verbs,
+        status,
+        generation,
+    )
 
 
 BUILTIN = (
-    _t("", "v1", "namespaces", "Namespace", namespaced=False, short=["ns"], status=True,
-       verbs=("create", "delete", "get", "list", "patch", "update", "watch")),
+    _t(
+        "",
+        "v1",
+        "namespaces",
+        "Namespace",
+        namespaced=False,
+        short=["ns"],
+        status=True,
+        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+    ),
     _t("", "v1", "configmaps", "ConfigMap", short=["cm"]),
     _t("", "v1", "secrets", "Secret"),
     _t("", "v1", "serviceaccounts", "ServiceAccount", short=["sa"]),
@@ -72,20 +105,43 @@ BUILTIN = (
     _t("networking.k8s.io", "v1", "ingresses", "Ingress", short=["ing"], status=True, generation=True),
     _t("networking.k8s.io", "v1", "ingressclasses", "IngressClass", namespaced=False, generation=True),
     _t("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", short=["netpol"], generation=True),
-    _t("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", short=["hpa"],
-       all_category=True, status=True, generation=True),
+    _t(
+        "autoscaling",
+        "v2",
+        "horizontalpodautoscalers",
+        "HorizontalPodAutoscaler",
+        short=["hpa"],
+        all_category=True,
+        status=True,
+        generation=True,
+    ),
     _t("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", short=["pdb"], status=True, generation=True),
     _t("rbac.authorization.k8s.io", "v1", "roles", "Role"),
     _t("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
     _t("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", namespaced=False),
     _t("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", namespaced=False),
-    _t("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", namespaced=False,
-       short=["crd", "crds"], status=True, generation=True),
+    _t(
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        namespaced=False,
+        short=["crd", "crds"],
+        status=True,
+        generation=True,
+    ),
 )
 
 # Group order of /apis on a real server (legacy core first, then by priority); custom groups follow, by name.
-BUILTIN_GROUP_ORDER = ("", "apps", "autoscaling", "policy", "rbac.authorization.k8s.io", "networking.k8s.io",
-                       "apiextensions.k8s.io")
+BUILTIN_GROUP_ORDER = (
+    "",
+    "apps",
+    "autoscaling",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "networking.k8s.io",
+    "apiextensions.k8s.io",
+)
 
 
 def types_from_crd(crd):
@@ -93,17 +149,27 @@ def types_from_crd(crd):
     spec = crd["spec"]
     names = spec["names"]
     return [
-        ResourceType(group=spec["group"], version=v["name"], plural=names["plural"], kind=names["kind"],
-                     namespaced=spec.get("scope") == "Namespaced", short_names=tuple(names.get("shortNames") or ()),
-                     categories=tuple(names.get("categories") or ()),
-                     status_subresource="status" in (v.get("subresources") or {}),
-                     generation=True, custom=True, singular=names.get("singular", ""))
-        for v in spec.get("versions", []) if v.get("served", True)
+        ResourceType(
+            group=spec["group"],
+            version=v["name"],
+            plural=names["plural"],
+            kind=names["kind"],
+            namespaced=spec.get("scope") == "Namespaced",
+            short_names=tuple(names.get("shortNames") or ()),
+            categories=tuple(names.get("categories") or ()),
+            status_subresource="status" in (v.get("subresources") or {}),
+            generation=True,
+            custom=True,
+            singular=names.get("singular", ""),
+        )
+        for v in spec.get("versions", [])
+        if v.get("served", True)
     ]
 
 
 def crd_preferred_version(crd):
     """kube-aggregator's priority for CRD versions: GA > beta > alpha, then higher numbers, then others by name."""
+
     def key(name):
         m = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", name)
         if not m:
@@ -120,7 +186,7 @@ class Registry(object):
 
     def __init__(self):
         self._builtin = {(t.group, t.version, t.plural): t for t in BUILTIN}
-        self._custom = {}        # (group, version, plural) -> ResourceType
+        self._custom = {}  # (group, version, plural) -> ResourceType
         self._custom_groups = {}  # group -> served versions, preferred first
 
     def set_crds(self, crds):

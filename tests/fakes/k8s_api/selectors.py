@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
-_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                  r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 _VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _REQUIREMENT = re.compile(
     r"^\s*(?P<not>!)?\s*(?P<key>[^\s!=<>(),]+)\s*"
-    r"(?:(?P<op>==|=|!=|>|<|\bin\b|\bnotin\b)\s*(?P<rest>.*?))?\s*$", re.S)
+    r"(?:(?P<op>==|=|!=|>|<|\bin\b|\bnotin\b)\s*(?P<rest>.*?))?\s*$",
+    re.S,
+)
 
 
 class SelectorError(ValueError):
@@ -113,8 +117,10 @@ _FIELD_GETTERS = {
 }
 _EXTRA_FIELDS = {
     ("", "secrets"): {"type": lambda o: o.get("type", "")},
-    ("", "pods"): {"spec.nodeName": lambda o: o.get("spec", {}).get("nodeName", ""),
-                   "status.phase": lambda o: o.get("status", {}).get("phase", "")},
+    ("", "pods"): {
+        "spec.nodeName": lambda o: o.get("spec", {}).get("nodeName", ""),
+        "status.phase": lambda o: o.get("status", {}).get("phase", ""),
+    },
     ("", "namespaces"): {"status.phase": lambda o: o.get("status", {}).get("phase", "")},
 }
 
@@ -131,7 +137,6 @@ def parse_field_selector(text, group, plural):
             raise SelectorError("invalid selector: '%s'; can't understand '%s'" % (text, part))
         field, op, value = m.groups()
         if field not in getters:
-            raise SelectorError('"%s" is not a known field selector: only "%s"'
-                                % (field, '", "'.join(sorted(getters))))
+            raise SelectorError('"%s" is not a known field selector: only "%s"' % (field, '", "'.join(sorted(getters))))
         terms.append((getters[field], op == "!=", value))
     return lambda obj: all((get(obj) != value) if negate else (get(obj) == value) for get, negate, value in terms)

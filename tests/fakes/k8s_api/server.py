@@ -25,9 +25,17 @@ DEFAULT_WATCH_TIMEOUT = 1800
 
 def version_info():
     major, minor = KUBERNETES_VERSION[1:].split(".")[:2]
-    return dict(major=major, minor=minor, gitVersion=KUBERNETES_VERSION,
-                gitCommit="0000000000000000000000000000000000000000", gitTreeState="clean",
-                buildDate="2025-01-01T00:00:00Z", goVersion="go1.23.0", compiler="gc", platform="linux/amd64")
+    return dict(
+        major=major,
+        minor=minor,
+        gitVersion=KUBERNETES_VERSION,
+        gitCommit="0000000000000000000000000000000000000000",
+        gitTreeState="clean",
+        buildDate="2025-01-01T00:00:00Z",
+        goVersion="go1.23.0",
+        compiler="gc",
+        platform="linux/amd64",
+    )
 
 
 def _bool(value):
@@ -117,9 +125,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self._logged:
             return
         self._logged = True
-        self.request_log.append(dict(method=self.command, path=self._url.path, query=self._query,
-                                     content_type=self.headers.get("Content-Type"),
-                                     accept=self.headers.get("Accept"), code=self._code))
+        self.request_log.append(
+            dict(
+                method=self.command,
+                path=self._url.path,
+                query=self._query,
+                content_type=self.headers.get("Content-Type"),
+                accept=self.headers.get("Accept"),
+                code=self._code,
+            )
+        )
 
     def _handle(self):
         self._code = None
@@ -154,8 +169,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise errors.path_not_found()
         group, version, namespace, plural, name, sub = route
         rt = self.cluster.registry.lookup(group, version, plural)
-        if rt is None or sub or (namespace is not None and not rt.namespaced) \
-                or (name is not None and rt.namespaced and namespace is None):
+        if (
+            rt is None
+            or sub
+            or (namespace is not None and not rt.namespaced)
+            or (name is not None and rt.namespaced and namespace is None)
+        ):
             raise errors.path_not_found()
         dry_run = self._dry_run(query)
         method = self.command
@@ -165,8 +184,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._watch(rt, namespace, query)
         if method == "GET":
             limit = int(query["limit"]) if query.get("limit", "").isdigit() else None
-            return self._send(200, self.cluster.list(rt, namespace, query.get("labelSelector"),
-                                                     query.get("fieldSelector"), limit, query.get("continue")))
+            return self._send(
+                200,
+                self.cluster.list(
+                    rt, namespace, query.get("labelSelector"), query.get("fieldSelector"), limit, query.get("continue")
+                ),
+            )
         if method == "POST" and not name and (namespace or not rt.namespaced):
             body = self._decode(self._raw, self._content_type())
             return self._send(201, self.cluster.create(rt, namespace, body, dry_run))
@@ -178,8 +201,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if content_type in PATCH_TYPES:  # an unknown patch type is the cluster's 415, before the options
                 errors.check_patch_options(PATCH_TYPES[content_type], query.get("fieldManager"), "force" in query)
             body = self._decode(self._raw, content_type) if content_type in PATCH_TYPES else None
-            created, obj = self.cluster.patch(rt, namespace, name, content_type, body, dry_run,
-                                              query.get("fieldManager"), _bool(query.get("force")))
+            created, obj = self.cluster.patch(
+                rt, namespace, name, content_type, body, dry_run, query.get("fieldManager"), _bool(query.get("force"))
+            )
             return self._send(201 if created else 200, obj)
         if method == "DELETE":
             options = self._delete_options(query)
@@ -187,8 +211,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if name:
                 return self._send(200, self.cluster.delete(rt, namespace, name, options, dry_run))
             if "deletecollection" in rt.verbs and (namespace or not rt.namespaced):
-                return self._send(200, self.cluster.delete_collection(
-                    rt, namespace, query.get("labelSelector"), query.get("fieldSelector"), options, dry_run))
+                return self._send(
+                    200,
+                    self.cluster.delete_collection(
+                        rt, namespace, query.get("labelSelector"), query.get("fieldSelector"), options, dry_run
+                    ),
+                )
         raise errors.method_not_allowed()
 
     @staticmethod
@@ -211,15 +239,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             options.update({k: v for k, v in body.items() if k not in ("apiVersion", "kind")})
         policy = options.get("propagationPolicy")
         if policy not in (None, "Orphan", "Background", "Foreground"):
-            raise errors.bad_request('propagationPolicy: Unsupported value: "%s": supported values: "Foreground", '
-                                     '"Background", "Orphan", "nil"' % policy)
+            raise errors.bad_request(
+                'propagationPolicy: Unsupported value: "%s": supported values: "Foreground", '
+                '"Background", "Orphan", "nil"' % policy
+            )
         return options
 
     def _watch(self, rt, namespace, query):
-        timeout = int(query["timeoutSeconds"]) if query.get("timeoutSeconds", "").isdigit() \
-            else DEFAULT_WATCH_TIMEOUT
-        events = self.cluster.watch(rt, namespace, query.get("labelSelector"), query.get("fieldSelector"),
-                                    query.get("resourceVersion"), timeout, self._client_gone)
+        timeout = int(query["timeoutSeconds"]) if query.get("timeoutSeconds", "").isdigit() else DEFAULT_WATCH_TIMEOUT
+        events = self.cluster.watch(
+            rt,
+            namespace,
+            query.get("labelSelector"),
+            query.get("fieldSelector"),
+            query.get("resourceVersion"),
+            timeout,
+            self._client_gone,
+        )
         self._code = 200
         self._log()
         self.send_response(200)
@@ -251,20 +287,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _static(self, segments):
         registry = self.cluster.registry
         if not segments:
-            return {"paths": ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/version"]
-                    + ["/apis/%s/%s" % (g, v) for g, versions in registry.group_versions() for v in versions]}
+            return {
+                "paths": ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/version"]
+                + ["/apis/%s/%s" % (g, v) for g, versions in registry.group_versions() for v in versions]
+            }
         if segments == ["version"]:
             return version_info()
         if segments[0] in ("healthz", "livez", "readyz") and len(segments) == 1:
             return b"ok", "text/plain; charset=utf-8"
         if segments == ["api"]:
-            return dict(kind="APIVersions", versions=["v1"], serverAddressByClientCIDRs=[
-                dict(clientCIDR="0.0.0.0/0", serverAddress="%s:%d" % self.server.server_address[:2])])
+            return dict(
+                kind="APIVersions",
+                versions=["v1"],
+                serverAddressByClientCIDRs=[
+                    dict(clientCIDR="0.0.0.0/0", serverAddress="%s:%d" % self.server.server_address[:2])
+                ],
+            )
         if segments == ["api", "v1"]:
             return self._resource_list("", "v1")
         if segments == ["apis"]:
-            return dict(kind="APIGroupList", apiVersion="v1",
-                        groups=[self._group(g, versions) for g, versions in registry.group_versions()])
+            return dict(
+                kind="APIGroupList",
+                apiVersion="v1",
+                groups=[self._group(g, versions) for g, versions in registry.group_versions()],
+            )
         if segments[0] == "openapi" and segments[1:2] == ["v3"]:
             return self._openapi_v3("/".join(segments[2:]))
         if segments[0] == "apis" and len(segments) in (2, 3):
@@ -289,15 +335,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for rt in registry.resources_of(group, version):
                     scope = "/namespaces/{namespace}" if rt.namespaced else ""
                     gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
-                    paths["/%s%s/%s/{name}" % (prefix, scope, rt.plural)] = {"patch": {
-                        "x-kubernetes-group-version-kind": gvk,
-                        "parameters": [{"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}]}}
-                docs[prefix] = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
-                                "paths": paths}
+                    paths["/%s%s/%s/{name}" % (prefix, scope, rt.plural)] = {
+                        "patch": {
+                            "x-kubernetes-group-version-kind": gvk,
+                            "parameters": [{"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}],
+                        }
+                    }
+                docs[prefix] = {
+                    "openapi": "3.0.0",
+                    "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
+                    "paths": paths,
+                }
         if not group_version_path:
-            return {"paths": {prefix: {"serverRelativeURL": "/openapi/v3/%s?hash=%s" % (
-                prefix, hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32].upper())}
-                for prefix, doc in docs.items()}}
+            return {
+                "paths": {
+                    prefix: {
+                        "serverRelativeURL": "/openapi/v3/%s?hash=%s"
+                        % (prefix, hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32].upper())
+                    }
+                    for prefix, doc in docs.items()
+                }
+            }
         if group_version_path not in docs:
             raise errors.path_not_found()
         return docs[group_version_path]
@@ -308,8 +366,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return dict(name=group, versions=entries, preferredVersion=entries[0])
 
     def _resource_list(self, group, version):
-        return dict(kind="APIResourceList", apiVersion="v1", groupVersion="%s/%s" % (group, version) if group
-                    else version, resources=[t.discovery() for t in self.cluster.registry.resources_of(group, version)])
+        return dict(
+            kind="APIResourceList",
+            apiVersion="v1",
+            groupVersion="%s/%s" % (group, version) if group else version,
+            resources=[t.discovery() for t in self.cluster.registry.resources_of(group, version)],
+        )
 
 
 class RequestLog(collections.deque):

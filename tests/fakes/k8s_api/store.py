@@ -31,9 +31,13 @@ class Store(object):
 
     def list(self, group=None, plural=None, namespace=None):
         """Objects of group/plural (None: any), in namespace (None: all), in etcd key order."""
-        keys = sorted(k for k in self._objects
-                      if (group is None or k[0] == group) and (plural is None or k[1] == plural)
-                      and (namespace is None or k[2] == namespace))
+        keys = sorted(
+            k
+            for k in self._objects
+            if (group is None or k[0] == group)
+            and (plural is None or k[1] == plural)
+            and (namespace is None or k[2] == namespace)
+        )
         return [copy.deepcopy(self._objects[k]) for k in keys]
 
     def items(self):
@@ -68,8 +72,11 @@ class Store(object):
         """Events of group/plural newer than ``rv``; Expired when the history no longer reaches back to rv."""
         if self._events and rv < self._events[0][0] - 1 and len(self._events) == self._events.maxlen:
             raise Expired("too old resource version: %d (%d)" % (rv, self._events[0][0] - 1))
-        return [(erv, etype, copy.deepcopy(obj)) for erv, etype, g, p, obj in self._events
-                if erv > rv and (g, p) == (group, plural)]
+        return [
+            (erv, etype, copy.deepcopy(obj))
+            for erv, etype, g, p, obj in self._events
+            if erv > rv and (g, p) == (group, plural)
+        ]
 
     def close(self):
         with self.lock:

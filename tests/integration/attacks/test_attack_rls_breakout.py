@@ -28,7 +28,10 @@ PAYLOADS = {
     "second-statement": ("true; COMMIT; %s" % DROP, "';' at character 5"),
     "block-comment": ("true /* ); COMMIT; %s; */" % DROP, "a comment at character 6"),
     "dollar-quoted": ("$$ $$); COMMIT; %s; ($$ $$" % DROP, "')' at character 6"),
-    "dollar-unclosed": ("true $x$); COMMIT; %s; --" % DROP, "a dollar-quoted string that is never closed starts at character 6"),
+    "dollar-unclosed": (
+        "true $x$); COMMIT; %s; --" % DROP,
+        "a dollar-quoted string that is never closed starts at character 6",
+    ),
     "e-string-escape": ("E'\\' ' ); COMMIT; %s; -- '" % DROP, "')' at character 8"),
     "backslash": ("true \\; COMMIT; %s" % DROP, "a backslash outside a quoted string at character 6"),
 }
@@ -40,22 +43,34 @@ def tasks_for(dsn, payload, check):
     for clause in ("using", "with_check"):
         policy = dict(name="attack_breakout", command="ALL", using="true", with_check="true")
         policy[clause] = payload
-        tasks.append({
-            "name": "supabase_rls %s" % clause,
-            "insightpulseai.workbench.supabase_rls": dict(
-                login_dsn=dsn,
-                tables=[dict(schema="ip_workbench", table="domains", policies=[policy]),
-                        dict(schema="ip_workbench", table="agents",
-                             policies=[dict(name="attack_canary", command="SELECT", using="true")])]),
-            "check_mode": check,
-            "ignore_errors": True,
-        })
-        tasks.append({
-            "name": "supabase_rls_policy %s" % clause,
-            "insightpulseai.workbench.supabase_rls_policy": dict(login_dsn=dsn, schema="ip_workbench", table="domains", **policy),
-            "check_mode": check,
-            "ignore_errors": True,
-        })
+        tasks.append(
+            {
+                "name": "supabase_rls %s" % clause,
+                "insightpulseai.workbench.supabase_rls": dict(
+                    login_dsn=dsn,
+                    tables=[
+                        dict(schema="ip_workbench", table="domains", policies=[policy]),
+                        dict(
+                            schema="ip_workbench",
+                            table="agents",
+                            policies=[dict(name="attack_canary", command="SELECT", using="true")],
+                        ),
+                    ],
+                ),
+                "check_mode": check,
+                "ignore_errors": True,
+            }
+        )
+        tasks.append(
+            {
+                "name": "supabase_rls_policy %s" % clause,
+                "insightpulseai.workbench.supabase_rls_policy": dict(
+                    login_dsn=dsn, schema="ip_workbench", table="domains", **policy
+                ),
+                "check_mode": check,
+                "ignore_errors": True,
+            }
+        )
     return tasks
 
 
@@ -72,7 +87,9 @@ def test_breakout_is_refused_and_changes_nothing(workbench_db, payload, reason, 
             r = res.task("%s %s" % (module, clause))
             assert r.get("failed") is True, (module, clause, r)
             msg = r["msg"]
-            assert msg.startswith("Table %s policy attack_breakout: %s is refused, nothing was sent to the server: " % (TARGET, clause)), msg
+            assert msg.startswith(
+                "Table %s policy attack_breakout: %s is refused, nothing was sent to the server: " % (TARGET, clause)
+            ), msg
             assert reason in msg, msg
             assert len(msg) < 400, msg
             assert not r.get("changed")
@@ -80,4 +97,6 @@ def test_breakout_is_refused_and_changes_nothing(workbench_db, payload, reason, 
     after = catalog_snapshot(workbench_db)
     assert after == before
     assert query(workbench_db, "select to_regclass(%s) is not null", (TARGET,)) == [(True,)]
-    assert query(workbench_db, "select count(*) from pg_policies where policyname in ('attack_breakout', 'attack_canary')") == [(0,)]
+    assert query(
+        workbench_db, "select count(*) from pg_policies where policyname in ('attack_breakout', 'attack_canary')"
+    ) == [(0,)]

@@ -31,13 +31,28 @@ TX_CONTROL = {
 def bypassing_policy(payload):
     """A policy exactly as normalize_policy would return it, but with text it would refuse."""
     assert _rls.expression_problem(payload) is not None  # the first layer would have stopped it
-    return dict(name="attack_guard", state="present", command="ALL", permissive=True, roles=("authenticated",),
-                using=payload, with_check=None)
+    return dict(
+        name="attack_guard",
+        state="present",
+        command="ALL",
+        permissive=True,
+        roles=("authenticated",),
+        using=payload,
+        with_check=None,
+    )
 
 
 def spec(payload):
-    return [dict(schema="ip_workbench", table="domains", rls_enabled=True, rls_forced=None, purge=False,
-                 policies=[bypassing_policy(payload)])]
+    return [
+        dict(
+            schema="ip_workbench",
+            table="domains",
+            rls_enabled=True,
+            rls_forced=None,
+            purge=False,
+            policies=[bypassing_policy(payload)],
+        )
+    ]
 
 
 @pytest.mark.parametrize("check_mode", [True, False], ids=["check", "apply"])
@@ -85,12 +100,15 @@ def test_a_second_statement_in_check_mode_is_rolled_back_with_the_probe(workbenc
 def sloppy_db(db):
     """A small copy of the target whose database default is standard_conforming_strings = off."""
     name = db.rsplit("/", 1)[1]
-    execute(db, """create schema ip_workbench;
+    execute(
+        db,
+        """create schema ip_workbench;
                    create table ip_workbench.domains (id int primary key);
                    create table ip_workbench.agents (id int primary key);
                    insert into ip_workbench.domains values (1), (2);
                    alter table ip_workbench.domains enable row level security;
-                   create policy domains_read on ip_workbench.domains for select to authenticated using (true)""")
+                   create policy domains_read on ip_workbench.domains for select to authenticated using (true)""",
+    )
     execute(db, 'alter database "%s" set standard_conforming_strings = off' % name)
     return db
 
@@ -109,8 +127,20 @@ def test_payload_is_live_under_the_database_setting(sloppy_db):
         with conn.cursor() as cur:
             cur.execute("show standard_conforming_strings")
             assert cur.fetchone() == ("off",)
-            cur.execute(_rls.create_policy_sql("ip_workbench", "domains", dict(
-                name="witness", command="SELECT", permissive=True, roles=("authenticated",), using=PAYLOAD, with_check=None)))
+            cur.execute(
+                _rls.create_policy_sql(
+                    "ip_workbench",
+                    "domains",
+                    dict(
+                        name="witness",
+                        command="SELECT",
+                        permissive=True,
+                        roles=("authenticated",),
+                        using=PAYLOAD,
+                        with_check=None,
+                    ),
+                )
+            )
             cur.execute("select to_regclass('ip_workbench.domains')")
             assert cur.fetchone() == (None,)
     finally:
@@ -126,17 +156,33 @@ def test_modules_read_quotes_as_the_check_does(sloppy_db):
         for clause in ("using", "with_check"):
             policy = dict(name="attack_scs", command="ALL", using="true", with_check="true")
             policy[clause] = PAYLOAD
-            tasks.append({"name": "supabase_rls %s %s" % (clause, check), "check_mode": check, "ignore_errors": True,
-                          "insightpulseai.workbench.supabase_rls": dict(
-                              login_dsn=sloppy_db, tables=[dict(schema="ip_workbench", table="domains", policies=[policy])])})
-            tasks.append({"name": "supabase_rls_policy %s %s" % (clause, check), "check_mode": check, "ignore_errors": True,
-                          "insightpulseai.workbench.supabase_rls_policy": dict(
-                              login_dsn=sloppy_db, schema="ip_workbench", table="domains", **policy)})
+            tasks.append(
+                {
+                    "name": "supabase_rls %s %s" % (clause, check),
+                    "check_mode": check,
+                    "ignore_errors": True,
+                    "insightpulseai.workbench.supabase_rls": dict(
+                        login_dsn=sloppy_db, tables=[dict(schema="ip_workbench", table="domains", policies=[policy])]
+                    ),
+                }
+            )
+            tasks.append(
+                {
+                    "name": "supabase_rls_policy %s %s" % (clause, check),
+                    "check_mode": check,
+                    "ignore_errors": True,
+                    "insightpulseai.workbench.supabase_rls_policy": dict(
+                        login_dsn=sloppy_db, schema="ip_workbench", table="domains", **policy
+                    ),
+                }
+            )
     res = run_playbook(tasks=tasks)
     for task in tasks:
         r = res.task(task["name"])
         assert r.get("failed") is True, (task["name"], r)
         # PostgreSQL, reading quotes as the check does, sees one malformed expression: a syntax error
-        assert r["msg"].startswith("Policy attack_scs on ip_workbench.domains is not valid: [42601] syntax error"), r["msg"]
+        assert r["msg"].startswith("Policy attack_scs on ip_workbench.domains is not valid: [42601] syntax error"), r[
+            "msg"
+        ]
     assert catalog_snapshot(sloppy_db) == before
     assert query(sloppy_db, "select count(*) from ip_workbench.domains") == [(2,)]

@@ -13,9 +13,23 @@ BUCKET = "ai-workbench-data"
 REGION = "fra1"
 
 # Credentials and endpoints a developer may have exported must never reach a test by env fallback.
-_SCRUB = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_URL", "EC2_URL",
-          "S3_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-          "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PGPASSWORD", "PGPASSFILE")
+_SCRUB = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_URL",
+    "EC2_URL",
+    "S3_URL",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "PGPASSWORD",
+    "PGPASSFILE",
+)
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +44,13 @@ class Bucket(object):
     def __init__(self, server):
         self.server = server
         self.name = BUCKET
-        self.client = boto3.client("s3", endpoint_url=server.endpoint_url, region_name=REGION,
-                                   aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=server.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        )
 
     def create(self):
         self.client.create_bucket(Bucket=self.name, CreateBucketConfiguration={"LocationConstraint": REGION})

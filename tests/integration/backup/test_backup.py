@@ -63,14 +63,26 @@ class Backup(object):
         os.makedirs(self.scratch)
 
     def vars(self, **extra):
-        values = dict(backup_dsn=self.dsn, backup_endpoint_url=self.bucket.server.endpoint_url,
-                      backup_access_key=ACCESS_KEY, backup_secret_key=SECRET_KEY, backup_temp_dir=self.scratch)
+        values = dict(
+            backup_dsn=self.dsn,
+            backup_endpoint_url=self.bucket.server.endpoint_url,
+            backup_access_key=ACCESS_KEY,
+            backup_secret_key=SECRET_KEY,
+            backup_temp_dir=self.scratch,
+        )
         values.update(extra)
         return values
 
     def run(self, check=False, verbosity=0, inventory=LOCAL_INVENTORY, extra_vars=None, tags=None, **extra):
-        res = run_playbook(PLAYBOOK, inventory=inventory, extra_vars=extra_vars or self.vars(**extra), check=check,
-                           env=self.env, verbosity=verbosity, tags=tags)
+        res = run_playbook(
+            PLAYBOOK,
+            inventory=inventory,
+            extra_vars=extra_vars or self.vars(**extra),
+            check=check,
+            env=self.env,
+            verbosity=verbosity,
+            tags=tags,
+        )
         assert os.listdir(self.scratch) == [], "temporary files left behind: %s" % os.listdir(self.scratch)
         return res
 
@@ -107,7 +119,7 @@ def test_check_mode_reports_the_change_and_writes_nothing(backup, bucket):
     assert report["uploaded"] == "" and report["deleted"] == []
     key = report["would_upload"]
     assert key.startswith(PREFIX + db + "-") and key.endswith(".dump")
-    assert STAMP.match(key[len(PREFIX + db + "-"):-len(".dump")])
+    assert STAMP.match(key[len(PREFIX + db + "-") : -len(".dump")])
     # The new dump and the newest old one are kept; the two oldest would go.
     assert report["would_delete"] == old[:2]
     assert report["kept"] == [key, old[2]]
@@ -136,18 +148,28 @@ def test_real_run_uploads_one_dump_that_restores(backup, bucket, pg_server, tmp_
     dump = tmp_path / "downloaded.dump"
     dump.write_bytes(body)
 
-    listing = subprocess.run([os.path.join(PG_BIN, "pg_restore"), "--list", str(dump)], capture_output=True,
-                             text=True, check=True).stdout
+    listing = subprocess.run(
+        [os.path.join(PG_BIN, "pg_restore"), "--list", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
     assert "TABLE public backup_probe" in listing
     assert "TABLE DATA public backup_probe" in listing
 
     target = pg_server.create_database(template="template0")
     try:
         target_dsn = pg_server.dsn_for(target)
-        subprocess.run([os.path.join(PG_BIN, "pg_restore"), "--exit-on-error", "--no-password",
-                        "--dbname=" + target_dsn.replace(":" + password_of(target_dsn) + "@", "@"), str(dump)],
-                       env=dict(os.environ, PGPASSWORD=password_of(target_dsn)), capture_output=True, text=True,
-                       check=True)
+        subprocess.run(
+            [
+                os.path.join(PG_BIN, "pg_restore"),
+                "--exit-on-error",
+                "--no-password",
+                "--dbname=" + target_dsn.replace(":" + password_of(target_dsn) + "@", "@"),
+                str(dump),
+            ],
+            env=dict(os.environ, PGPASSWORD=password_of(target_dsn)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         source = query(backup.dsn, "SELECT count(*), string_agg(note, ',' ORDER BY id) FROM public.backup_probe")
         restored = query(target_dsn, "SELECT count(*), string_agg(note, ',' ORDER BY id) FROM public.backup_probe")
         assert restored == source and restored[0][0] == 5
@@ -160,11 +182,11 @@ def test_real_run_uploads_one_dump_that_restores(backup, bucket, pg_server, tmp_
 def test_retention_keeps_the_newest_and_nothing_else_is_touched(backup, bucket):
     db = dbname_of(backup.dsn)
     foreign = [
-        "other/prefix/%s-20200101T000000Z.dump" % db,        # another prefix
-        PREFIX + "README.txt",                                 # not a dump
-        PREFIX + "otherdb-20200101T000000Z.dump",              # another database's dump
-        PREFIX + "nested/%s-20200101T000000Z.dump" % db,       # below the prefix, not directly in it
-        PREFIX + "%s-20200101T000000Z.dump.partial" % db,      # does not match the name pattern
+        "other/prefix/%s-20200101T000000Z.dump" % db,  # another prefix
+        PREFIX + "README.txt",  # not a dump
+        PREFIX + "otherdb-20200101T000000Z.dump",  # another database's dump
+        PREFIX + "nested/%s-20200101T000000Z.dump" % db,  # below the prefix, not directly in it
+        PREFIX + "%s-20200101T000000Z.dump.partial" % db,  # does not match the name pattern
     ]
     for key in foreign:
         bucket.put(key)
@@ -172,7 +194,7 @@ def test_retention_keeps_the_newest_and_nothing_else_is_touched(backup, bucket):
     uploaded = []
     for run in range(3):
         if uploaded:  # the key has a one-second resolution
-            while stamp(datetime.now(timezone.utc)) <= uploaded[-1][-len("20200101T000000Z.dump"):-len(".dump")]:
+            while stamp(datetime.now(timezone.utc)) <= uploaded[-1][-len("20200101T000000Z.dump") : -len(".dump")]:
                 time.sleep(0.2)
         res = backup.run(backup_retention_count=2)
         report = backup.report(res)
@@ -209,20 +231,26 @@ def test_retention_by_age(backup, bucket):
 # Every bad input, named with its value (a secret never), in three runs: the validation reports all bad inputs of a
 # run at once, so each group sets each variable once.
 BAD_INPUTS = [
-    [("backup_retention_count", 0, "backup_retention_count=0 "),
-     ("backup_retention_days", "-1", 'backup_retention_days="-1" '),
-     ("backup_prefix", "backups/supabase", 'backup_prefix="backups/supabase" '),
-     ("backup_bucket", "", 'backup_bucket="" '),
-     ("backup_dsn", "", 'backup_dsn="" (empty; its default is supabase_schema_login_dsn) '),
-     ("backup_format", "tar", 'backup_format="tar" '),
-     ("backup_schemas", "public", 'backup_schemas="public" '),
-     ("backup_endpoint_url", "fra1.digitaloceanspaces.com", 'backup_endpoint_url="fra1.digitaloceanspaces.com" '),
-     ("backup_secret_key", "", "backup_access_key/backup_secret_key=<hidden> ")],
-    [("backup_retention_count", "abc", 'backup_retention_count="abc" '),
-     ("backup_prefix", "", 'backup_prefix="" '),
-     ("backup_dsn", "host=127.0.0.1 dbname=x password=kv-secret", "backup_dsn=<hidden, it is a secret> ")],
-    [("backup_retention_count", -3, "backup_retention_count=-3 "),
-     ("backup_prefix", "/backups/", 'backup_prefix="/backups/" ')],
+    [
+        ("backup_retention_count", 0, "backup_retention_count=0 "),
+        ("backup_retention_days", "-1", 'backup_retention_days="-1" '),
+        ("backup_prefix", "backups/supabase", 'backup_prefix="backups/supabase" '),
+        ("backup_bucket", "", 'backup_bucket="" '),
+        ("backup_dsn", "", 'backup_dsn="" (empty; its default is supabase_schema_login_dsn) '),
+        ("backup_format", "tar", 'backup_format="tar" '),
+        ("backup_schemas", "public", 'backup_schemas="public" '),
+        ("backup_endpoint_url", "fra1.digitaloceanspaces.com", 'backup_endpoint_url="fra1.digitaloceanspaces.com" '),
+        ("backup_secret_key", "", "backup_access_key/backup_secret_key=<hidden> "),
+    ],
+    [
+        ("backup_retention_count", "abc", 'backup_retention_count="abc" '),
+        ("backup_prefix", "", 'backup_prefix="" '),
+        ("backup_dsn", "host=127.0.0.1 dbname=x password=kv-secret", "backup_dsn=<hidden, it is a secret> "),
+    ],
+    [
+        ("backup_retention_count", -3, "backup_retention_count=-3 "),
+        ("backup_prefix", "/backups/", 'backup_prefix="/backups/" '),
+    ],
 ]
 
 
@@ -288,7 +316,9 @@ def test_a_key_value_dsn_works_like_the_uri(backup, bucket, special_role):
     """libpq's key=value form (the collection's one parser reads both forms); its password stays out of the output."""
     name, password = special_role
     parts = dict(psycopg2.extensions.parse_dsn(backup.dsn), user=name, password=password)
-    dsn = " ".join("%s='%s'" % (key, value.replace("\\", "\\\\").replace("'", "\\'")) for key, value in sorted(parts.items()))
+    dsn = " ".join(
+        "%s='%s'" % (key, value.replace("\\", "\\\\").replace("'", "\\'")) for key, value in sorted(parts.items())
+    )
     secrets = [password, password_of(backup.dsn)]
 
     check = backup.run(check=True, backup_dsn=dsn)
@@ -322,15 +352,19 @@ def test_a_wrong_password_fails_with_a_redacted_error(backup, bucket):
 def test_pg_dump_older_than_the_server_fails_naming_both_versions(backup, bucket, tmp_path):
     fake = tmp_path / "old-client" / "pg_dump"
     fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'pg_dump (PostgreSQL) 14.11' && exit 0\n"
-                    "echo 'must not dump' >&2; exit 1\n")
+    fake.write_text(
+        "#!/bin/sh\n[ \"$1\" = --version ] && echo 'pg_dump (PostgreSQL) 14.11' && exit 0\n"
+        "echo 'must not dump' >&2; exit 1\n"
+    )
     fake.chmod(0o755)
     res = backup.run(backup_pg_dump=str(fake), backup_psql=os.path.join(PG_BIN, "psql"))
 
     assert res.failed
     message = failure_messages(res)[0]
     server = query(backup.dsn, "SHOW server_version")[0][0]
-    assert message.startswith('pg_dump 14.11 (backup_pg_dump="%s") is older than the server, PostgreSQL %s:' % (fake, server))
+    assert message.startswith(
+        'pg_dump 14.11 (backup_pg_dump="%s") is older than the server, PostgreSQL %s:' % (fake, server)
+    )
     assert "/usr/lib/postgresql/15/bin/pg_dump" in message
     assert bucket.keys() == []
 
@@ -365,11 +399,23 @@ def test_inventory_values_override_the_defaults(backup, bucket, tmp_path):
     """The role's defaults have the lowest precedence, so an inventory value wins over them."""
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
-    (inventory / "hosts.yml").write_text(yaml.safe_dump(
-        {"all": {"children": {"workbench_database": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}))
-    (inventory / "group_vars" / "workbench_database.yml").write_text(yaml.safe_dump(
-        {"backup_prefix": "nightly/db/", "backup_dsn": backup.dsn, "backup_endpoint_url": bucket.server.endpoint_url,
-         "backup_access_key": ACCESS_KEY, "backup_secret_key": SECRET_KEY, "backup_temp_dir": backup.scratch}))
+    (inventory / "hosts.yml").write_text(
+        yaml.safe_dump(
+            {"all": {"children": {"workbench_database": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}
+        )
+    )
+    (inventory / "group_vars" / "workbench_database.yml").write_text(
+        yaml.safe_dump(
+            {
+                "backup_prefix": "nightly/db/",
+                "backup_dsn": backup.dsn,
+                "backup_endpoint_url": bucket.server.endpoint_url,
+                "backup_access_key": ACCESS_KEY,
+                "backup_secret_key": SECRET_KEY,
+                "backup_temp_dir": backup.scratch,
+            }
+        )
+    )
     report = backup.report(backup.run(inventory=str(inventory), extra_vars={}))
     assert report["uploaded"].startswith("nightly/db/%s-" % dbname_of(backup.dsn))
     assert bucket.keys() == [report["uploaded"]]
@@ -411,7 +457,9 @@ def test_fallback_defaults_match_do_network():
     with open(os.path.join(ROOT, "inventories", "production", "group_vars", "all", "main.yml")) as f:
         production = yaml.safe_load(f)
     assert production["backup_dsn"] == "{{ supabase_schema_login_dsn }}"
-    assert "do_network_spaces_bucket | default('%s')" % network["do_network_spaces_bucket"] in production["backup_bucket"]
+    assert (
+        "do_network_spaces_bucket | default('%s')" % network["do_network_spaces_bucket"] in production["backup_bucket"]
+    )
     assert "do_network_region | default('%s')" % network["do_network_region"] in production["backup_region"]
     assert "do_network_spaces_region" in production["backup_region"]
     assert "'https://' ~ backup_region ~ '.digitaloceanspaces.com'" in production["backup_endpoint_url"]
@@ -425,15 +473,23 @@ def phase_tags():
     """The tags of the role's phases, read from its tasks/main.yml (every import but the preflight's and the report's)."""
     with open(os.path.join(ROLE, "tasks", "main.yml")) as f:
         tasks = yaml.safe_load(f)
-    imports = [item for task in tasks for item in task.get("block", [task])
-               if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml", "report.yml")]
+    imports = [
+        item
+        for task in tasks
+        for item in task.get("block", [task])
+        if item.get("ansible.builtin.import_tasks") not in (None, "preflight.yml", "report.yml")
+    ]
     return [tag for item in imports for tag in item["tags"] if tag != "backup"]
 
 
 def phase_task_names(*files):
     """The names of the tasks in the role's task files (blocks included)."""
+
     def names(tasks):
-        return [name for task in tasks for name in [task["name"]] + names(task.get("block", []) + task.get("always", []))]
+        return [
+            name for task in tasks for name in [task["name"]] + names(task.get("block", []) + task.get("always", []))
+        ]
+
     found = []
     for name in files:
         with open(os.path.join(ROLE, "tasks", name)) as f:
@@ -447,8 +503,10 @@ def test_each_phase_runs_alone_by_its_tag_after_the_preflight(backup, bucket):
     # A bad input is refused under every phase's tag alone: the preflight runs with each.
     for tag in ["backup_preflight"] + tags:
         res = backup.run(tags=tag, backup_prefix="x")
-        assert failure_messages(res) == ['backup_prefix="x" is invalid: expected a non-empty key prefix that ends with '
-                                         "'/' and does not start with '/' (e.g. backups/supabase/)."], tag
+        assert failure_messages(res) == [
+            'backup_prefix="x" is invalid: expected a non-empty key prefix that ends with '
+            "'/' and does not start with '/' (e.g. backups/supabase/)."
+        ], tag
         assert task_names(res)[-1] == "Validate the backup inputs", tag
 
     db = dbname_of(backup.dsn)
@@ -489,7 +547,9 @@ CONDITIONALS = ("when", "that", "changed_when", "failed_when", "until")
 def _jinja_code(value, bare=False):
     """The Jinja code in a YAML value ({{ }} and {% %}; the whole string of a conditional), string literals removed."""
     if isinstance(value, dict):
-        return [code for key, item in value.items() for code in _jinja_code(key) + _jinja_code(item, key in CONDITIONALS)]
+        return [
+            code for key, item in value.items() for code in _jinja_code(key) + _jinja_code(item, key in CONDITIONALS)
+        ]
     if isinstance(value, list):
         return [code for item in value for code in _jinja_code(item, bare)]
     if not isinstance(value, str):
@@ -505,28 +565,45 @@ def test_the_role_reads_only_its_own_variables(backup, bucket, tmp_path):
     foreign = re.compile(r"\b(?:%s)_[A-Za-z0-9_]+" % "|".join(others))
     sample = {"when": "do_network_region is defined", "msg": "{{ x | default(supabase_schema_login_dsn) }} 'vault_x'"}
     assert sorted(hit for code in _jinja_code(sample) for hit in foreign.findall(code)) == [
-        "do_network_region", "supabase_schema_login_dsn"]
+        "do_network_region",
+        "supabase_schema_login_dsn",
+    ]
     found = {}
     for folder, _dirs, files in os.walk(ROLE):
         for name in files:
             if name.endswith(".yml"):
                 with open(os.path.join(folder, name)) as f:
                     for code in _jinja_code(yaml.safe_load(f)):
-                        found.update((hit, os.path.relpath(os.path.join(folder, name), ROLE)) for hit in foreign.findall(code))
+                        found.update(
+                            (hit, os.path.relpath(os.path.join(folder, name), ROLE)) for hit in foreign.findall(code)
+                        )
     assert found == {}
 
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
-    (inventory / "hosts.yml").write_text(yaml.safe_dump(
-        {"all": {"children": {"workbench_database": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}))
-    own = {"backup_dsn": backup.dsn, "backup_endpoint_url": bucket.server.endpoint_url, "backup_access_key": ACCESS_KEY,
-           "backup_secret_key": SECRET_KEY, "backup_temp_dir": backup.scratch}
+    (inventory / "hosts.yml").write_text(
+        yaml.safe_dump(
+            {"all": {"children": {"workbench_database": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}
+        )
+    )
+    own = {
+        "backup_dsn": backup.dsn,
+        "backup_endpoint_url": bucket.server.endpoint_url,
+        "backup_access_key": ACCESS_KEY,
+        "backup_secret_key": SECRET_KEY,
+        "backup_temp_dir": backup.scratch,
+    }
     (inventory / "group_vars" / "workbench_database.yml").write_text(yaml.safe_dump(own))
     # What the other roles' variables would steer the backup to, if it read them.
-    poison = {"supabase_schema_login_dsn": "postgresql://poison:poison@127.0.0.1:1/poison",
-              "do_network_spaces_bucket": "poison-bucket", "do_network_spaces_region": "poison",
-              "do_network_region": "poison", "do_network_spaces_endpoint_url": "http://127.0.0.1:1",
-              "do_network_spaces_access_key": "poison", "do_network_spaces_secret_key": "poison"}
+    poison = {
+        "supabase_schema_login_dsn": "postgresql://poison:poison@127.0.0.1:1/poison",
+        "do_network_spaces_bucket": "poison-bucket",
+        "do_network_spaces_region": "poison",
+        "do_network_region": "poison",
+        "do_network_spaces_endpoint_url": "http://127.0.0.1:1",
+        "do_network_spaces_access_key": "poison",
+        "do_network_spaces_secret_key": "poison",
+    }
     report = backup.report(backup.run(inventory=str(inventory), extra_vars=poison))
     assert report["bucket"] == "ai-workbench-data"
     assert report["uploaded"].startswith("backups/supabase/%s-" % dbname_of(backup.dsn))

@@ -37,7 +37,7 @@ class Writes(object):
         return self
 
     def __exit__(self, *exc):
-        self.seen[:] = [(m, p) for m, p, _s in self.fake.requests[self.start:] if m != "GET"]
+        self.seen[:] = [(m, p) for m, p, _s in self.fake.requests[self.start :] if m != "GET"]
 
 
 def four_steps(fake, module, args, env, result_key=None):
@@ -53,7 +53,9 @@ def four_steps(fake, module, args, env, result_key=None):
         if check:
             assert writes.seen == [], "check mode wrote: %s" % writes.seen
             assert fake.snapshot() == before, "check mode changed the stored state"
-    assert [r["changed"] for r in results] == [True, True, False, False], [r.get("changes") or r.get("actions") for r in results]
+    assert [r["changed"] for r in results] == [True, True, False, False], [
+        r.get("changes") or r.get("actions") for r in results
+    ]
     assert "diff" in results[0] and "diff" in results[1]
     assert "diff" not in results[2] and "diff" not in results[3]
     if result_key:
@@ -71,9 +73,12 @@ def api(fake, method, path, body=None):
     import json
     import urllib.request
 
-    request = urllib.request.Request(fake.base_url + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": "Bearer " + DO_TOKEN, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        fake.base_url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": "Bearer " + DO_TOKEN, "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
     return json.loads(raw) if raw else None

@@ -18,8 +18,20 @@ from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer
 
 # Credentials a developer may have exported must never reach a test by env fallback.
-_SCRUB = ("DO_API_KEY", "DO_OAUTH_TOKEN", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "DO_API_URL",
-          "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_URL", "EC2_URL", "S3_URL", "KUBECONFIG", "K8S_AUTH_KUBECONFIG")
+_SCRUB = (
+    "DO_API_KEY",
+    "DO_OAUTH_TOKEN",
+    "DIGITALOCEAN_TOKEN",
+    "DIGITALOCEAN_ACCESS_TOKEN",
+    "DO_API_URL",
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_URL",
+    "EC2_URL",
+    "S3_URL",
+    "KUBECONFIG",
+    "K8S_AUTH_KUBECONFIG",
+)
 
 
 @pytest.fixture
@@ -38,8 +50,9 @@ def make_do_fake(k8s, tmp_path):
     started = []
 
     def make(**kwargs):
-        options = dict(provision_delay=PROVISION_DELAY, kube_server=k8s.url, kube_token=k8s.token,
-                       kube_ca_file=str(ca_file))
+        options = dict(
+            provision_delay=PROVISION_DELAY, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=str(ca_file)
+        )
         options.update(kwargs)
         fake = DOApiFake(DO_TOKEN, **options).start()
         started.append(fake)

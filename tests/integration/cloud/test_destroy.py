@@ -35,12 +35,17 @@ CLUSTER = "ai-workbench"
 VAULT = dict(("vault_" + name, "destroy-test-vault_" + name) for name in VAULT_KEYS)
 # bcrypt htpasswd entry for the Traefik dashboard (required by the ingress stage's preflight).
 DASHBOARD_USERS = ["admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6"]
-LITELLM_OBJECTS = [("v1", "secrets", "litellm-gateway-env"), ("v1", "configmaps", "litellm-gateway-config"),
-                   ("apps/v1", "deployments", "litellm-gateway"), ("apps/v1", "deployments", "litellm-gateway-redis"),
-                   ("v1", "services", "litellm-gateway"), ("v1", "services", "litellm-gateway-redis"),
-                   ("networking.k8s.io/v1", "ingresses", "litellm-gateway"),
-                   ("autoscaling/v2", "horizontalpodautoscalers", "litellm-gateway"),
-                   ("policy/v1", "poddisruptionbudgets", "litellm-gateway")]
+LITELLM_OBJECTS = [
+    ("v1", "secrets", "litellm-gateway-env"),
+    ("v1", "configmaps", "litellm-gateway-config"),
+    ("apps/v1", "deployments", "litellm-gateway"),
+    ("apps/v1", "deployments", "litellm-gateway-redis"),
+    ("v1", "services", "litellm-gateway"),
+    ("v1", "services", "litellm-gateway-redis"),
+    ("networking.k8s.io/v1", "ingresses", "litellm-gateway"),
+    ("autoscaling/v2", "horizontalpodautoscalers", "litellm-gateway"),
+    ("policy/v1", "poddisruptionbudgets", "litellm-gateway"),
+]
 
 
 def _traefik_chart_available():
@@ -78,7 +83,11 @@ class World(object):
             "litellm_gateway_k8s_kubeconfig": self.kubeconfig,
             "litellm_gateway_master_key": "sk-destroy-test-master",
             "litellm_gateway_redis_password": "destroy-test-redis",
-            "litellm_gateway_provider_api_keys": {"ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o", "GEMINI_API_KEY": "g"},
+            "litellm_gateway_provider_api_keys": {
+                "ANTHROPIC_API_KEY": "a",
+                "OPENAI_API_KEY": "o",
+                "GEMINI_API_KEY": "g",
+            },
         }
         host.update(VAULT)
         self.chart = None
@@ -88,14 +97,22 @@ class World(object):
         groups = ("workbench_cloud", "workbench_cluster", "workbench_gateway")
         self.inventory = os.path.join(tmp, "inventory.yml")
         with open(self.inventory, "w") as handle:
-            yaml.safe_dump({"all": {"vars": host, "children": dict((g, {"hosts": {"localhost": None}}) for g in groups)}},
-                           handle)
+            yaml.safe_dump(
+                {"all": {"vars": host, "children": dict((g, {"hosts": {"localhost": None}}) for g in groups)}}, handle
+            )
         self.converge_playbook = os.path.join(tmp, "converge.yml")
         with open(self.converge_playbook, "w") as handle:
             yaml.safe_dump([{"ansible.builtin.import_playbook": playbook(stage)} for stage in stages], handle)
-        self.env = {"DO_API_URL": do_fake.base_url + "/v2", "DO_API_TOKEN": DO_TOKEN, "DIGITALOCEAN_TOKEN": "",
-                    "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "KUBECONFIG": "", "K8S_AUTH_KUBECONFIG": "",
-                    "LITELLM_MASTER_KEY": ""}
+        self.env = {
+            "DO_API_URL": do_fake.base_url + "/v2",
+            "DO_API_TOKEN": DO_TOKEN,
+            "DIGITALOCEAN_TOKEN": "",
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "KUBECONFIG": "",
+            "K8S_AUTH_KUBECONFIG": "",
+            "LITELLM_MASTER_KEY": "",
+        }
         for name in ("TMPDIR", "HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
             path = os.path.join(tmp, name.lower())
             os.makedirs(path, exist_ok=True)
@@ -107,12 +124,24 @@ class World(object):
     def destroy(self, confirm=CLUSTER, check=False, **extra_vars):
         if confirm is not None:
             extra_vars["workbench_destroy_confirm"] = confirm
-        return run_playbook(playbook=playbook("destroy.yml"), inventory=self.inventory, check=check, diff=True,
-                            env=self.env, extra_vars=extra_vars or None, timeout=900)
+        return run_playbook(
+            playbook=playbook("destroy.yml"),
+            inventory=self.inventory,
+            check=check,
+            diff=True,
+            env=self.env,
+            extra_vars=extra_vars or None,
+            timeout=900,
+        )
 
     def boto(self):
-        return boto3.client("s3", endpoint_url=self.s3.endpoint_url, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SPACES_SECRET, region_name="fra1")
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3.endpoint_url,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SPACES_SECRET,
+            region_name="fra1",
+        )
 
     def buckets(self):
         return [b["Name"] for b in self.boto().list_buckets()["Buckets"]]
@@ -142,7 +171,9 @@ def make_world(tmp, stages, default_vpc=True):
     ca = os.path.join(tmp, "k8s-ca.pem")
     with open(ca, "wb") as handle:
         handle.write(k8s.ca_pem)
-    do_fake = DOApiFake(DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=ca).start()
+    do_fake = DOApiFake(
+        DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=ca
+    ).start()
     if default_vpc:
         api(do_fake, "POST", "/v2/vpcs", {"name": "default-fra1", "region": "fra1", "ip_range": "10.114.0.0/20"})
     return World(tmp, k8s, do_fake, s3, stages)
@@ -178,20 +209,25 @@ def test_refuses_without_the_cluster_name_before_any_request(converged):
     world = converged
     state, k8s_version, kubeconfig = world.do.snapshot(), world.k8s.resource_version, open(world.kubeconfig).read()
     assert state["clusters"] and state["apps"] and state["firewalls"] and state["registry"]
-    for confirm, check, given in ((None, False, "no confirmation was given"),
-                                  ("ai-workbench-prod", False, 'the confirmation "ai-workbench-prod" is not the name'),
-                                  (" ai-workbench", False, 'the confirmation " ai-workbench" is not the name'),
-                                  (None, True, "no confirmation was given")):
+    for confirm, check, given in (
+        (None, False, "no confirmation was given"),
+        ("ai-workbench-prod", False, 'the confirmation "ai-workbench-prod" is not the name'),
+        (" ai-workbench", False, 'the confirmation " ai-workbench" is not the name'),
+        (None, True, "no confirmation was given"),
+    ):
         do_requests, k8s_requests = len(world.do.requests), len(world.k8s.requests)
         result = world.destroy(confirm=confirm, check=check)
         assert result.rc != 0
         failure = result.failure()
         assert failure["msg"].startswith("Refusing to tear down the AI Workbench: " + given), failure["msg"]
-        assert failure["msg"].endswith("To confirm, pass the cluster's name exactly: -e workbench_destroy_confirm=ai-workbench")
+        assert failure["msg"].endswith(
+            "To confirm, pass the cluster's name exactly: -e workbench_destroy_confirm=ai-workbench"
+        )
         # the confirmation is the first task that runs, and the only one
         assert [t["name"] for t in result.tasks] == [
             "Fail unless the cluster's name was typed to confirm",  # the include_role of the confirmation
-            "insightpulseai.workbench.doks_cluster : Fail unless the cluster's name was given to confirm the teardown"]
+            "insightpulseai.workbench.doks_cluster : Fail unless the cluster's name was given to confirm the teardown",
+        ]
         assert len(world.do.requests) == do_requests and len(world.k8s.requests) == k8s_requests
     assert world.do.snapshot() == state and world.k8s.resource_version == k8s_version
     assert open(world.kubeconfig).read() == kubeconfig and world.buckets() == [BUCKET]
@@ -210,17 +246,23 @@ def test_check_destroy_and_again(converged):
     assert world.k8s.resource_version == k8s_version
     assert os.stat(world.kubeconfig).st_mtime_ns == kubeconfig_stat.st_mtime_ns and world.buckets() == [BUCKET]
     assert plan.changed > 0
-    planned = sorted(messages(plan, "Report the teardown of the cluster and the apps")
-                     + messages(plan, "Report the teardown of the network") + messages(plan, "Report the teardown of Traefik"))
+    planned = sorted(
+        messages(plan, "Report the teardown of the cluster and the apps")
+        + messages(plan, "Report the teardown of the network")
+        + messages(plan, "Report the teardown of Traefik")
+    )
     expected = [
         "would delete: App Platform app ocr-backend, App Platform app expense-api, cluster %s (%s), kubeconfig %s"
         % (CLUSTER, cluster["id"], world.kubeconfig),
         "would delete: cloud firewall ai-workbench-fw, container registry ai-workbench-registry, project ai-workbench, "
         "VPC ai-workbench-vpc; kept: Spaces bucket %s (it holds data; do_network_destroy_spaces_bucket=true, in "
-        "playbooks/destroy.yml -e workbench_destroy_spaces_bucket=true, deletes it)" % BUCKET]
+        "playbooks/destroy.yml -e workbench_destroy_spaces_bucket=true, deletes it)" % BUCKET,
+    ]
     if world.chart:
-        expected.append("would remove: Helm release traefik/traefik with its LoadBalancer Service (the DigitalOcean "
-                        "load balancer), PersistentVolumeClaim traefik/traefik (its DigitalOcean volume)")
+        expected.append(
+            "would remove: Helm release traefik/traefik with its LoadBalancer Service (the DigitalOcean "
+            "load balancer), PersistentVolumeClaim traefik/traefik (its DigitalOcean volume)"
+        )
     else:  # without the chart contracts the ingress stage was not converged: the teardown finds no Traefik release
         expected.append("nothing to remove: the Traefik release and its claim are gone")
     assert planned == sorted(expected)
@@ -235,13 +277,26 @@ def test_check_destroy_and_again(converged):
     assert done.changed > 0
     assert "Make sure of a kubeconfig for the cluster" in [n.split(" : ")[-1] for n in changed_tasks(done)]
     # it reports what --check announced
-    reported = sorted(messages(done, "Report the teardown of the cluster and the apps")
-                      + messages(done, "Report the teardown of the network") + messages(done, "Report the teardown of Traefik"))
-    assert reported == sorted(m.replace("would delete: ", "deleted: ").replace("would remove: ", "removed: ") for m in expected)
+    reported = sorted(
+        messages(done, "Report the teardown of the cluster and the apps")
+        + messages(done, "Report the teardown of the network")
+        + messages(done, "Report the teardown of Traefik")
+    )
+    assert reported == sorted(
+        m.replace("would delete: ", "deleted: ").replace("would remove: ", "removed: ") for m in expected
+    )
     # in-cluster objects went before the cluster, the cluster before the VPC
     order = [(m, p) for m, p in writes.seen if m == "DELETE"]
     assert order[-1] == ("DELETE", "/v2/vpcs/" + cluster["vpc_uuid"])
-    assert [p.split("/")[2] for _m, p in order] == ["apps", "apps", "kubernetes", "firewalls", "registry", "projects", "vpcs"]
+    assert [p.split("/")[2] for _m, p in order] == [
+        "apps",
+        "apps",
+        "kubernetes",
+        "firewalls",
+        "registry",
+        "projects",
+        "vpcs",
+    ]
     assert ("POST", "/v2/projects/default/resources") in writes.seen
 
     # independent reads: DigitalOcean
@@ -272,12 +327,14 @@ def test_check_destroy_and_again(converged):
     assert again.changed == 0, changed_tasks(again)
     assert writes.seen == [] and world.k8s.resource_version == k8s_version
     assert messages(again, "Say that the in-cluster teardown is skipped (the cluster does not exist)") == [
-        "Cluster ai-workbench does not exist: nothing in it to remove."]
+        "Cluster ai-workbench does not exist: nothing in it to remove."
+    ]
 
     # --- workbench_destroy_spaces_bucket=true: planned, then emptied and deleted; then nothing left to do ------------
     plan = ok(world.destroy(check=True, workbench_destroy_spaces_bucket=True))
     assert messages(plan, "Plan the Spaces bucket (check mode)") == [
-        "would empty (every object version) and delete bucket " + BUCKET]
+        "would empty (every object version) and delete bucket " + BUCKET
+    ]
     assert messages(plan, "Report the teardown of the network") == ["would delete: Spaces bucket " + BUCKET]
     assert world.buckets() == [BUCKET]
     gone = ok(world.destroy(workbench_destroy_spaces_bucket=True))
@@ -306,19 +363,33 @@ def test_the_regions_default_vpc_is_never_deleted(network_world):
         result = world.destroy()
     assert result.rc != 0
     failure = result.failure()
-    assert failure["msg"].startswith("VPC ai-workbench-vpc (") and "is the default VPC of fra1, which DigitalOcean never " \
-        "deletes (and the teardown never touches)" in failure["msg"], failure["msg"]
+    assert (
+        failure["msg"].startswith("VPC ai-workbench-vpc (")
+        and "is the default VPC of fra1, which DigitalOcean never deletes (and the teardown never touches)"
+        in failure["msg"]
+    ), failure["msg"]
     assert [p.split("/")[2] for m, p in writes.seen if m == "DELETE"] == ["firewalls", "registry", "projects"]
     assert world.vpcs() == [("ai-workbench-vpc", True)]
-    assert "Delete the VPC (once the deleted cluster's nodes have left it)" not in [t["name"].split(" : ")[-1] for t in result.tasks]
+    assert "Delete the VPC (once the deleted cluster's nodes have left it)" not in [
+        t["name"].split(" : ")[-1] for t in result.tasks
+    ]
 
 
 def test_a_vpc_with_members_is_retried_then_deleted_by_a_later_run(network_world):
     world = network_world
     vpc = next(v for v in world.do.snapshot()["vpcs"].values() if v["name"] == "ai-workbench-vpc")
-    other = api(world.do, "POST", "/v2/kubernetes/clusters", {
-        "name": "someone-elses", "region": "fra1", "version": "latest", "vpc_uuid": vpc["id"],
-        "node_pools": [{"name": "pool", "size": "s-2vcpu-4gb", "count": 1}]})["kubernetes_cluster"]
+    other = api(
+        world.do,
+        "POST",
+        "/v2/kubernetes/clusters",
+        {
+            "name": "someone-elses",
+            "region": "fra1",
+            "version": "latest",
+            "vpc_uuid": vpc["id"],
+            "node_pools": [{"name": "pool", "size": "s-2vcpu-4gb", "count": 1}],
+        },
+    )["kubernetes_cluster"]
     result = world.destroy(do_network_destroy_vpc_retries=2, do_network_destroy_vpc_delay=0)
     assert result.rc != 0
     failure = result.failure()
@@ -329,6 +400,8 @@ def test_a_vpc_with_members_is_retried_then_deleted_by_a_later_run(network_world
 
     api(world.do, "DELETE", "/v2/kubernetes/clusters/" + other["id"])
     done = ok(world.destroy())
-    assert [n.split(" : ")[-1] for n in changed_tasks(done)] == ["Delete the VPC (once the deleted cluster's nodes have left it)"]
+    assert [n.split(" : ")[-1] for n in changed_tasks(done)] == [
+        "Delete the VPC (once the deleted cluster's nodes have left it)"
+    ]
     assert world.vpcs() == [("default-fra1", True)]
     assert ok(world.destroy()).changed == 0

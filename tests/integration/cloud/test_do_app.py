@@ -17,17 +17,19 @@ def app_args(**overrides):
     spec = {
         "name": "expense-api",
         "region": "fra",
-        "services": [{
-            "name": "api",
-            "image": {"registry_type": "DOCR", "repository": "expense-api", "tag": "1.4.0"},
-            "instance_count": 2,
-            "http_port": 8080,
-            "health_check": {"http_path": "/health", "initial_delay_seconds": 10, "period_seconds": 10},
-            "envs": [
-                {"key": "SUPABASE_URL", "value": "https://abc.supabase.co", "scope": "RUN_TIME"},
-                {"key": "SUPABASE_SERVICE_ROLE_KEY", "type": "SECRET", "scope": "RUN_TIME"},
-            ],
-        }],
+        "services": [
+            {
+                "name": "api",
+                "image": {"registry_type": "DOCR", "repository": "expense-api", "tag": "1.4.0"},
+                "instance_count": 2,
+                "http_port": 8080,
+                "health_check": {"http_path": "/health", "initial_delay_seconds": 10, "period_seconds": 10},
+                "envs": [
+                    {"key": "SUPABASE_URL", "value": "https://abc.supabase.co", "scope": "RUN_TIME"},
+                    {"key": "SUPABASE_SERVICE_ROLE_KEY", "type": "SECRET", "scope": "RUN_TIME"},
+                ],
+            }
+        ],
     }
     args = dict(FAST, spec=spec, secrets={"SUPABASE_SERVICE_ROLE_KEY": SECRET_VALUE})
     args.update(overrides)
@@ -99,10 +101,14 @@ def test_a_rotated_secret_is_detected_and_written(do_fake, env):
     before = env_of(stored(do_fake)["spec"], "WORKBENCH_SECRET_FINGERPRINTS", component=None)["value"]
     rotated = app_args(secrets={"SUPABASE_SERVICE_ROLE_KEY": ROTATED})
     results = four_steps(do_fake, "do_app", rotated, env)
-    assert results[0]["changes"] == results[1]["changes"] == [
-        "spec.envs[WORKBENCH_SECRET_FINGERPRINTS].value: (secret fingerprints updated)",
-        "spec.services[api].envs[SUPABASE_SERVICE_ROLE_KEY].value: (secret changed)",
-    ]
+    assert (
+        results[0]["changes"]
+        == results[1]["changes"]
+        == [
+            "spec.envs[WORKBENCH_SECRET_FINGERPRINTS].value: (secret fingerprints updated)",
+            "spec.services[api].envs[SUPABASE_SERVICE_ROLE_KEY].value: (secret changed)",
+        ]
+    )
     spec = stored(do_fake)["spec"]
     assert env_of(spec, "SUPABASE_SERVICE_ROLE_KEY")["value"] == ROTATED
     assert env_of(spec, "WORKBENCH_SECRET_FINGERPRINTS", component=None)["value"] != before
@@ -132,7 +138,9 @@ def test_on_create_never_rewrites_a_secret(do_fake, env):
     run_module("do_app", app_args(update_secrets="on_create"), env)
     spec = stored(do_fake)["spec"]
     assert "envs" not in spec  # no fingerprint record
-    result = run_module("do_app", app_args(update_secrets="on_create", secrets={"SUPABASE_SERVICE_ROLE_KEY": ROTATED}), env)
+    result = run_module(
+        "do_app", app_args(update_secrets="on_create", secrets={"SUPABASE_SERVICE_ROLE_KEY": ROTATED}), env
+    )
     assert result["changed"] is False
     assert env_of(stored(do_fake)["spec"], "SUPABASE_SERVICE_ROLE_KEY")["value"] == SECRET_VALUE
 

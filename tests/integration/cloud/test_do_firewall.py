@@ -10,9 +10,13 @@ ANYWHERE = ["0.0.0.0/0", "::/0"]
 FIREWALL = {
     "name": "workbench-fw",
     "tags": ["ai-workbench"],
-    "inbound_rules": [{"protocol": "tcp", "ports": str(port), "sources": {"addresses": ANYWHERE}} for port in (80, 443)],
-    "outbound_rules": [{"protocol": "tcp", "ports": str(port), "destinations": {"addresses": ANYWHERE}}
-                       for port in (443, 5432, 6543, 6333)],
+    "inbound_rules": [
+        {"protocol": "tcp", "ports": str(port), "sources": {"addresses": ANYWHERE}} for port in (80, 443)
+    ],
+    "outbound_rules": [
+        {"protocol": "tcp", "ports": str(port), "destinations": {"addresses": ANYWHERE}}
+        for port in (443, 5432, 6543, 6333)
+    ],
 }
 
 
@@ -30,16 +34,23 @@ def test_the_seed_firewall_check_apply_check_apply(do_fake, env):
     assert all(r["destinations"] == {"addresses": ANYWHERE} for r in firewall["outbound_rules"])
     assert results[1]["firewall"]["id"] == firewall["id"]
     assert results[3]["api_requests"] == {"reads": 1, "writes": 0}
-    assert results[1]["actions"] == results[1]["changes"] == ["create"] and results[1]["requests"] == {"reads": 1, "writes": 1}
+    assert results[1]["actions"] == results[1]["changes"] == ["create"] and results[1]["requests"] == {
+        "reads": 1,
+        "writes": 1,
+    }
     assert results[3]["requests"] == {"reads": 1, "writes": 0}
 
 
 def test_rule_and_target_order_does_not_matter(do_fake, env):
     run_module("do_firewall", FIREWALL, env)
-    shuffled = dict(FIREWALL, inbound_rules=[
-        {"protocol": "TCP", "ports": 443, "sources": {"addresses": list(reversed(ANYWHERE))}},
-        {"protocol": "tcp", "ports": "80", "sources": {"addresses": ANYWHERE, "tags": []}},
-    ], outbound_rules=list(reversed(FIREWALL["outbound_rules"])))
+    shuffled = dict(
+        FIREWALL,
+        inbound_rules=[
+            {"protocol": "TCP", "ports": 443, "sources": {"addresses": list(reversed(ANYWHERE))}},
+            {"protocol": "tcp", "ports": "80", "sources": {"addresses": ANYWHERE, "tags": []}},
+        ],
+        outbound_rules=list(reversed(FIREWALL["outbound_rules"])),
+    )
     with Writes(do_fake) as writes:
         assert run_module("do_firewall", shuffled, env)["changed"] is False
     assert writes.seen == []
@@ -69,8 +80,9 @@ def test_unset_options_are_left_alone(do_fake, env):
 
 def test_a_rule_without_targets_is_rejected_before_any_write(do_fake, env):
     with Writes(do_fake) as writes:
-        result = run_module("do_firewall", dict(FIREWALL, inbound_rules=[{"protocol": "tcp", "ports": "22"}]), env,
-                            expect_failure=True)
+        result = run_module(
+            "do_firewall", dict(FIREWALL, inbound_rules=[{"protocol": "tcp", "ports": "22"}]), env, expect_failure=True
+        )
     assert "has no sources" in result["msg"]
     assert writes.seen == []
 

@@ -12,14 +12,29 @@ import yaml
 from cloud_support import FAST, Writes, api, four_steps, run_module
 from support.ansible import run_playbook
 
-WORKERS = {"name": "workbench-workers", "size": "s-4vcpu-8gb", "count": 3, "auto_scale": True, "min_nodes": 3,
-           "max_nodes": 6, "tags": ["ai-workbench"]}
+WORKERS = {
+    "name": "workbench-workers",
+    "size": "s-4vcpu-8gb",
+    "count": 3,
+    "auto_scale": True,
+    "min_nodes": 3,
+    "max_nodes": 6,
+    "tags": ["ai-workbench"],
+}
 
 
 def seed(kubeconfig=None, **overrides):
-    args = dict(FAST, name="ai-workbench", region="fra1", version="1.35", auto_upgrade=True, surge_upgrade=True,
-                maintenance_policy={"start_time": "03:00", "day": "sunday"}, tags=["ai-workbench"],
-                node_pools=[dict(WORKERS)])
+    args = dict(
+        FAST,
+        name="ai-workbench",
+        region="fra1",
+        version="1.35",
+        auto_upgrade=True,
+        surge_upgrade=True,
+        maintenance_policy={"start_time": "03:00", "day": "sunday"},
+        tags=["ai-workbench"],
+        node_pools=[dict(WORKERS)],
+    )
     if kubeconfig:
         args["kubeconfig"] = kubeconfig
     args.update(overrides)
@@ -43,8 +58,9 @@ def test_seed_cluster_check_apply_check_apply(do_fake, env, k8s, kubeconfig_path
     vpc_id = vpc(do_fake)
     args = seed(kubeconfig_path, vpc_uuid=vpc_id)
     results = four_steps(do_fake, "do_kubernetes_cluster", args, env, result_key="actions")
-    assert results[1]["actions"] == ["create cluster ai-workbench in fra1 (version 1.35) with node pools "
-                                     "workbench-workers (s-4vcpu-8gb x 3)"]
+    assert results[1]["actions"] == [
+        "create cluster ai-workbench in fra1 (version 1.35) with node pools workbench-workers (s-4vcpu-8gb x 3)"
+    ]
     stored = cluster(do_fake)
     assert stored["region"] == "fra1" and stored["vpc_uuid"] == vpc_id and stored["version"].startswith("1.35.")
     assert stored["auto_upgrade"] is True and stored["surge_upgrade"] is True
@@ -69,8 +85,15 @@ def test_seed_cluster_check_apply_check_apply(do_fake, env, k8s, kubeconfig_path
 
 def test_the_kubeconfig_works_with_kubernetes_core(do_fake, env, k8s, kubeconfig_path):
     run_module("do_kubernetes_cluster", seed(kubeconfig_path), env)
-    result = run_playbook(tasks=[{"name": "namespaces", "kubernetes.core.k8s_info": {
-        "kubeconfig": kubeconfig_path, "api_version": "v1", "kind": "Namespace"}}], env=env)
+    result = run_playbook(
+        tasks=[
+            {
+                "name": "namespaces",
+                "kubernetes.core.k8s_info": {"kubeconfig": kubeconfig_path, "api_version": "v1", "kind": "Namespace"},
+            }
+        ],
+        env=env,
+    )
     assert result.rc == 0, result.failure()
     names = [n["metadata"]["name"] for n in result.task("namespaces")["resources"]]
     assert "kube-system" in names and "default" in names
@@ -84,7 +107,9 @@ def test_pool_bounds_change_in_place(do_fake, env, kubeconfig_path):
     with Writes(do_fake) as writes:
         results = four_steps(do_fake, "do_kubernetes_cluster", args, env, result_key="actions")
     assert writes.seen == [("PUT", "/v2/kubernetes/clusters/%s/node_pools/%s" % (cluster_id, pool_id))]
-    assert results[1]["actions"] == ["update node pool workbench-workers: count 3 -> 4, max_nodes 6 -> 8, min_nodes 3 -> 4"]
+    assert results[1]["actions"] == [
+        "update node pool workbench-workers: count 3 -> 4, max_nodes 6 -> 8, min_nodes 3 -> 4"
+    ]
     pool = pools(do_fake)["workbench-workers"]
     assert (pool["id"], pool["min_nodes"], pool["max_nodes"], pool["count"]) == (pool_id, 4, 8, 4)
     assert cluster(do_fake)["id"] == cluster_id
@@ -116,10 +141,14 @@ def test_replacing_a_pool_adds_before_it_removes(do_fake, env):
     bigger = dict(WORKERS, name="workbench-workers-g", size="g-2vcpu-8gb")
     with Writes(do_fake) as writes:
         results = four_steps(do_fake, "do_kubernetes_cluster", seed(node_pools=[bigger]), env)
-    assert writes.seen == [("POST", "/v2/kubernetes/clusters/%s/node_pools" % cluster_id),
-                           ("DELETE", "/v2/kubernetes/clusters/%s/node_pools/%s" % (cluster_id, old_id))]
-    assert results[1]["actions"] == ["add node pool workbench-workers-g (g-2vcpu-8gb x 3, autoscale 3-6)",
-                                     "remove node pool workbench-workers (s-4vcpu-8gb x 3)"]
+    assert writes.seen == [
+        ("POST", "/v2/kubernetes/clusters/%s/node_pools" % cluster_id),
+        ("DELETE", "/v2/kubernetes/clusters/%s/node_pools/%s" % (cluster_id, old_id)),
+    ]
+    assert results[1]["actions"] == [
+        "add node pool workbench-workers-g (g-2vcpu-8gb x 3, autoscale 3-6)",
+        "remove node pool workbench-workers (s-4vcpu-8gb x 3)",
+    ]
     assert list(pools(do_fake)) == ["workbench-workers-g"]
 
 
@@ -134,14 +163,19 @@ def test_unlisted_pools_stay_without_purge(do_fake, env):
 def test_cluster_settings_change_in_place(do_fake, env):
     run_module("do_kubernetes_cluster", seed(), env)
     cluster_id = cluster(do_fake)["id"]
-    changed = seed(auto_upgrade=False, surge_upgrade=False, maintenance_policy={"start_time": "1:30", "day": "monday"},
-                   tags=["ai-workbench", "prod"])
+    changed = seed(
+        auto_upgrade=False,
+        surge_upgrade=False,
+        maintenance_policy={"start_time": "1:30", "day": "monday"},
+        tags=["ai-workbench", "prod"],
+    )
     with Writes(do_fake) as writes:
         results = four_steps(do_fake, "do_kubernetes_cluster", changed, env)
     assert writes.seen == [("PUT", "/v2/kubernetes/clusters/" + cluster_id)]
     assert results[1]["actions"] == [
         "update cluster: auto_upgrade true -> false, maintenance_policy {day: sunday, start_time: 03:00} -> "
-        "{day: monday, start_time: 01:30}, surge_upgrade true -> false, tags [ai-workbench] -> [ai-workbench, prod]"]
+        "{day: monday, start_time: 01:30}, surge_upgrade true -> false, tags [ai-workbench] -> [ai-workbench, prod]"
+    ]
     stored = cluster(do_fake)
     assert (stored["auto_upgrade"], stored["surge_upgrade"], stored["tags"]) == (False, False, ["ai-workbench", "prod"])
     assert stored["maintenance_policy"]["start_time"] == "01:30" and stored["maintenance_policy"]["day"] == "monday"
@@ -153,13 +187,17 @@ def test_region_change_fails_before_any_write(do_fake, env, kubeconfig_path):
     mtime = os.stat(kubeconfig_path).st_mtime_ns
     for check in (True, False):
         with Writes(do_fake) as writes:
-            result = run_module("do_kubernetes_cluster", seed(kubeconfig_path, region="ams3"), env, check=check,
-                                expect_failure=True)
+            result = run_module(
+                "do_kubernetes_cluster", seed(kubeconfig_path, region="ams3"), env, check=check, expect_failure=True
+            )
         assert writes.seen == []
         assert result["msg"] == (
             "Cluster 'ai-workbench' cannot be brought to the desired state in place; nothing was changed: region is "
-            "fra1, desired ams3 (the region cannot change in place: create a new cluster).")
-        assert result["drift"] == ["region is fra1, desired ams3 (the region cannot change in place: create a new cluster)"]
+            "fra1, desired ams3 (the region cannot change in place: create a new cluster)."
+        )
+        assert result["drift"] == [
+            "region is fra1, desired ams3 (the region cannot change in place: create a new cluster)"
+        ]
         assert result["error_kind"] == "drift" and result["written"] is False
     assert do_fake.snapshot() == before and os.stat(kubeconfig_path).st_mtime_ns == mtime
 

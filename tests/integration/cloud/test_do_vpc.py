@@ -44,8 +44,9 @@ def test_region_and_range_drift_fail_before_any_write(do_fake, env):
     before = do_fake.snapshot()
     for check in (True, False):
         with Writes(do_fake) as writes:
-            result = run_module("do_vpc", dict(VPC, region="ams3", ip_range="10.20.0.0/16"), env, check=check,
-                                expect_failure=True)
+            result = run_module(
+                "do_vpc", dict(VPC, region="ams3", ip_range="10.20.0.0/16"), env, check=check, expect_failure=True
+            )
         assert writes.seen == []
         assert "region is fra1, desired ams3" in result["msg"]
         assert "ip_range is 10.10.0.0/16, desired 10.20.0.0/16" in result["msg"]
@@ -88,7 +89,14 @@ def test_absent_check_apply_check_apply(do_fake, env):
 def test_duplicate_names_fail(do_fake, env):
     for ip_range in ("10.40.0.0/16", "10.41.0.0/16"):
         do_fake.store.data["vpcs"]["id-" + ip_range] = dict(
-            id="3f0e1f3a-0000-4000-8000-00000000000%d" % int(ip_range[4]), urn="do:vpc:x", name="twin", region="fra1",
-            ip_range=ip_range, description="", default=False, created_at="2026-01-01T00:00:00Z")
+            id="3f0e1f3a-0000-4000-8000-00000000000%d" % int(ip_range[4]),
+            urn="do:vpc:x",
+            name="twin",
+            region="fra1",
+            ip_range=ip_range,
+            description="",
+            default=False,
+            created_at="2026-01-01T00:00:00Z",
+        )
     result = run_module("do_vpc", {"name": "twin", "region": "fra1"}, env, expect_failure=True)
     assert "2 VPCs are named 'twin'" in result["msg"]

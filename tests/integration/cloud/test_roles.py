@@ -72,22 +72,47 @@ class World(object):
             yaml.safe_dump({"all": {"children": {"workbench_cloud": {"hosts": {"localhost": host}}}}}, handle)
         self.both = os.path.join(tmp, "both.yml")
         with open(self.both, "w") as handle:
-            yaml.safe_dump([{"ansible.builtin.import_playbook": playbook("network.yml")},
-                            {"ansible.builtin.import_playbook": playbook("cluster.yml")}], handle)
+            yaml.safe_dump(
+                [
+                    {"ansible.builtin.import_playbook": playbook("network.yml")},
+                    {"ansible.builtin.import_playbook": playbook("cluster.yml")},
+                ],
+                handle,
+            )
         tmpdir = os.path.join(tmp, "tmpdir")
         os.makedirs(tmpdir, exist_ok=True)
-        self.env = {"DO_API_URL": do_fake.base_url + "/v2", "DO_API_TOKEN": DO_TOKEN, "TMPDIR": tmpdir,
-                    "DIGITALOCEAN_TOKEN": "", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
-                    "KUBECONFIG": "", "K8S_AUTH_KUBECONFIG": ""}
+        self.env = {
+            "DO_API_URL": do_fake.base_url + "/v2",
+            "DO_API_TOKEN": DO_TOKEN,
+            "TMPDIR": tmpdir,
+            "DIGITALOCEAN_TOKEN": "",
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "KUBECONFIG": "",
+            "K8S_AUTH_KUBECONFIG": "",
+        }
 
     def run(self, which="both", check=False, extra_vars=None, verbosity=0):
         path = self.both if which == "both" else playbook(which)
-        return run_playbook(playbook=path, inventory=self.inventory, check=check, diff=True, env=self.env,
-                            extra_vars=extra_vars, verbosity=verbosity, timeout=900)
+        return run_playbook(
+            playbook=path,
+            inventory=self.inventory,
+            check=check,
+            diff=True,
+            env=self.env,
+            extra_vars=extra_vars,
+            verbosity=verbosity,
+            timeout=900,
+        )
 
     def boto(self):
-        return boto3.client("s3", endpoint_url=self.s3.endpoint_url, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SPACES_SECRET, region_name="fra1")
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3.endpoint_url,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SPACES_SECRET,
+            region_name="fra1",
+        )
 
     def buckets(self):
         return [b["Name"] for b in self.boto().list_buckets()["Buckets"]]
@@ -116,8 +141,9 @@ def world(tmp_path, moto_server):
     k8s = FakeKubeAPI(token="roles-test-kube-token-51c0e7").start()
     ca = tmp_path / "k8s-ca.pem"
     ca.write_bytes(k8s.ca_pem)
-    do_fake = DOApiFake(DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token,
-                        kube_ca_file=str(ca)).start()
+    do_fake = DOApiFake(
+        DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=str(ca)
+    ).start()
     yield World(str(tmp_path), k8s, do_fake, moto_server)
     do_fake.stop()
     k8s.stop()
@@ -132,8 +158,9 @@ def converged(tmp_path_factory):
         k8s = FakeKubeAPI(token="roles-test-kube-token-8a2f11").start()
         ca = tmp / "k8s-ca.pem"
         ca.write_bytes(k8s.ca_pem)
-        do_fake = DOApiFake(DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token,
-                            kube_ca_file=str(ca)).start()
+        do_fake = DOApiFake(
+            DO_TOKEN, provision_delay=0.4, kube_server=k8s.url, kube_token=k8s.token, kube_ca_file=str(ca)
+        ).start()
         world = World(str(tmp), k8s, do_fake, s3)
         ok(world.run())
         yield world
@@ -154,7 +181,9 @@ def test_both_stages_check_apply_check_apply(world):
     first_apply = ok(world.run())
     # check mode announced exactly as many changes as the real run made
     assert changed_items(first_check) == changed_items(first_apply) == 11, (
-        changed_items(first_check), changed_items(first_apply))
+        changed_items(first_check),
+        changed_items(first_apply),
+    )
 
     # --- independent reads -------------------------------------------------------------------------------------
     state = world.do.snapshot()
@@ -171,7 +200,13 @@ def test_both_stages_check_apply_check_apply(world):
     assert cluster["maintenance_policy"]["day"] == "sunday" and cluster["maintenance_policy"]["start_time"] == "03:00"
     (pool,) = cluster["node_pools"]
     assert (pool["size"], pool["count"], pool["auto_scale"], pool["min_nodes"], pool["max_nodes"], pool["tags"]) == (
-        "s-4vcpu-8gb", 3, True, 3, 6, ["ai-workbench"])
+        "s-4vcpu-8gb",
+        3,
+        True,
+        3,
+        6,
+        ["ai-workbench"],
+    )
     (project,) = [p for p in state["projects"].values() if p["name"] == "ai-workbench"]
     members = sorted(u for u, a in state["project_resources"].items() if a["project_id"] == project["id"])
     assert members == ["do:kubernetes:" + cluster["id"], "do:space:ai-workbench-data"]
@@ -180,12 +215,18 @@ def test_both_stages_check_apply_check_apply(world):
     for app in apps.values():
         (service,) = app["spec"]["services"]
         assert service["instance_count"] == 2 and service["health_check"]["http_path"] == "/health"
-        assert all(e["type"] == "SECRET" for e in service["envs"] if e["key"] in ("SUPABASE_SERVICE_ROLE_KEY", "DATABASE_URL", "ODOO_PASSWORD"))
+        assert all(
+            e["type"] == "SECRET"
+            for e in service["envs"]
+            if e["key"] in ("SUPABASE_SERVICE_ROLE_KEY", "DATABASE_URL", "ODOO_PASSWORD")
+        )
         assert app["project_id"] == project["id"]
     assert world.buckets() == ["ai-workbench-data"]
     assert world.boto().get_bucket_versioning(Bucket="ai-workbench-data")["Status"] == "Enabled"
     for name in NAMESPACES:
-        assert world.k8s.get("v1", "namespaces", name)["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ai-workbench"
+        assert (
+            world.k8s.get("v1", "namespaces", name)["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ai-workbench"
+        )
     secret = world.k8s.get("v1", "secrets", "llm-api-keys", "litellm")
     assert base64.b64decode(secret["data"]["ANTHROPIC_API_KEY"]).decode() == VAULT["vault_anthropic_api_key"]
     assert "kubectl.kubernetes.io/last-applied-configuration" not in (secret["metadata"].get("annotations") or {})
@@ -199,7 +240,8 @@ def test_both_stages_check_apply_check_apply(world):
         with Writes(world.do) as writes:
             result = ok(world.run(check=check))
         assert result.changed == 0 and changed_items(result) == 0, [
-            t["name"] for t in result.tasks if t["result"].get("changed")]
+            t["name"] for t in result.tasks if t["result"].get("changed")
+        ]
         assert writes.seen == []
         assert world.do.snapshot() == do_state and world.k8s.resource_version == k8s_version
     assert os.stat(world.kubeconfig).st_mtime_ns == kubeconfig_mtime
@@ -210,8 +252,13 @@ def test_a_secret_applied_client_side_loses_its_annotation(world):
     last-applied-configuration annotation; the next converge of the cluster stage takes it over server-side and
     removes the annotation: check -> apply -> check -> apply, then the store read directly."""
     ok(world.run())
-    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "llm-api-keys", "namespace": "litellm"},
-           "stringData": {"ANTHROPIC_API_KEY": "sk-ant-old-SECRET-z9", "OPENAI_API_KEY": VAULT["vault_openai_api_key"]}}
+    old = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": "llm-api-keys", "namespace": "litellm"},
+        "stringData": {"ANTHROPIC_API_KEY": "sk-ant-old-SECRET-z9", "OPENAI_API_KEY": VAULT["vault_openai_api_key"]},
+    }
     k8s_security.client_side_apply(world.kubeconfig, [old], world.tmp)
     assert k8s_security.annotated_secrets(world.k8s.list("v1", "secrets")) == ["litellm/llm-api-keys"]
     remove = "Remove the client-side apply annotation from the secrets"
@@ -225,7 +272,8 @@ def test_a_secret_applied_client_side_loses_its_annotation(world):
     for check in (True, False):
         again = ok(world.run("cluster.yml", check=check))
         assert changed_items(again) == 0 and again.task(remove)["results"] == [], [
-            t["name"] for t in again.tasks if t["result"].get("changed")]
+            t["name"] for t in again.tasks if t["result"].get("changed")
+        ]
     assert world.k8s.resource_version == rv
     secret = world.k8s.get("v1", "secrets", "llm-api-keys", "litellm")
     assert "annotations" not in secret["metadata"]
@@ -236,10 +284,19 @@ def test_a_secret_applied_client_side_loses_its_annotation(world):
 
 def test_facts_for_later_stages(converged):
     stage = {"name": "insightpulseai.workbench.doks_cluster", "tasks_from": "main"}
-    result = ok(run_playbook(tasks=[
-        {"name": "stage", "ansible.builtin.include_role": stage},
-        {"name": "show", "ansible.builtin.debug": {"msg": "{{ doks_cluster_kubeconfig }} {{ doks_cluster_id }}"}},
-    ], inventory=converged.inventory, env=converged.env))
+    result = ok(
+        run_playbook(
+            tasks=[
+                {"name": "stage", "ansible.builtin.include_role": stage},
+                {
+                    "name": "show",
+                    "ansible.builtin.debug": {"msg": "{{ doks_cluster_kubeconfig }} {{ doks_cluster_id }}"},
+                },
+            ],
+            inventory=converged.inventory,
+            env=converged.env,
+        )
+    )
     (cluster,) = converged.do.snapshot()["clusters"].values()
     assert result.task("show")["msg"] == "%s %s" % (converged.kubeconfig, cluster["id"])
 
@@ -255,12 +312,24 @@ def test_retired_n8n_basic_auth_keys_are_removed_once(converged, writer):
     rt = k8s._type("v1", "secrets")
     if writer == "this stage":
         data["N8N_ENCRYPTION_KEY"] = base64.b64encode(VAULT["vault_n8n_encryption_key"].encode()).decode()
-        k8s.cluster.patch(rt, "n8n", "n8n-secrets", "application/apply-patch+yaml", {
-            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
-            "data": data}, field_manager="insightpulseai.workbench", force=True)
+        k8s.cluster.patch(
+            rt,
+            "n8n",
+            "n8n-secrets",
+            "application/apply-patch+yaml",
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "n8n-secrets", "namespace": "n8n"},
+                "data": data,
+            },
+            field_manager="insightpulseai.workbench",
+            force=True,
+        )
     else:
-        k8s.cluster.patch(rt, "n8n", "n8n-secrets", "application/merge-patch+json", {"data": data},
-                          field_manager="kubectl-edit")
+        k8s.cluster.patch(
+            rt, "n8n", "n8n-secrets", "application/merge-patch+json", {"data": data}, field_manager="kubectl-edit"
+        )
     rv = k8s.resource_version
     runs = []
     for check in (True, False, True, False):
@@ -270,8 +339,9 @@ def test_retired_n8n_basic_auth_keys_are_removed_once(converged, writer):
     assert [changed_items(r) for r in runs] == [1, 1, 0, 0], [changed_items(r) for r in runs]
     for run, verb in ((runs[0], "would remove"), (runs[1], "removed")):
         (report,) = [r["msg"] for r in run.task("Report the retired keys removed")["results"]]
-        assert report.startswith(verb + " the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from "
-                                 "Secret n8n/n8n-secrets"), report
+        assert report.startswith(
+            verb + " the retired key(s) N8N_BASIC_AUTH_USER, N8N_BASIC_AUTH_PASSWORD from Secret n8n/n8n-secrets"
+        ), report
     assert runs[2].task("Report the retired keys removed")["results"] == []
     data = k8s.get("v1", "secrets", "n8n-secrets", "n8n")["data"]
     assert sorted(data) == ["N8N_ENCRYPTION_KEY"]
@@ -283,12 +353,14 @@ def test_region_change_fails_before_any_write(converged):
     (cluster,) = converged.do.snapshot()["clusters"].values()
     before = converged.do.snapshot()
     with Writes(converged.do) as writes:
-        result = converged.run("cluster.yml", extra_vars={"doks_cluster_region": "ams3",
-                                                          "doks_cluster_vpc_id": cluster["vpc_uuid"]})
+        result = converged.run(
+            "cluster.yml", extra_vars={"doks_cluster_region": "ams3", "doks_cluster_vpc_id": cluster["vpc_uuid"]}
+        )
     assert result.rc != 0
     assert result.failure()["msg"] == (
         "Cluster 'ai-workbench' cannot be brought to the desired state in place; nothing was changed: region is fra1, "
-        "desired ams3 (the region cannot change in place: create a new cluster).")
+        "desired ams3 (the region cannot change in place: create a new cluster)."
+    )
     assert writes.seen == [] and converged.do.snapshot() == before
     # Through the network stage, the VPC is the first to refuse
     with Writes(converged.do) as writes:
@@ -300,8 +372,17 @@ def test_region_change_fails_before_any_write(converged):
 def test_pool_bounds_change_in_place(converged):
     (cluster,) = converged.do.snapshot()["clusters"].values()
     (pool,) = cluster["node_pools"]
-    pools = [{"name": "workbench-workers", "size": "s-4vcpu-8gb", "count": 3, "auto_scale": True, "min_nodes": 3,
-              "max_nodes": 8, "tags": ["ai-workbench"]}]
+    pools = [
+        {
+            "name": "workbench-workers",
+            "size": "s-4vcpu-8gb",
+            "count": 3,
+            "auto_scale": True,
+            "min_nodes": 3,
+            "max_nodes": 8,
+            "tags": ["ai-workbench"],
+        }
+    ]
     check = ok(converged.run("cluster.yml", check=True, extra_vars={"doks_cluster_node_pools": pools}))
     assert check.task("Ensure the cluster")["actions"] == ["update node pool workbench-workers: max_nodes 6 -> 8"]
     with Writes(converged.do) as writes:
@@ -323,7 +404,11 @@ def test_no_token_or_secret_in_verbose_output(world):
         outputs.append(result.stdout + result.stderr)
     text = "\n".join(outputs)
     assert "insightpulseai.workbench.do_kubernetes_cluster" in text or "Ensure the cluster" in text  # it is -vvv output
-    leaks = [name for name, value in [("DO token", DO_TOKEN), ("Kubernetes token", world.k8s.token)]
-             + [("secret", s) for s in SECRETS]
-             + [("base64 of a secret", base64.b64encode(s.encode()).decode()) for s in SECRETS] if value in text]
+    leaks = [
+        name
+        for name, value in [("DO token", DO_TOKEN), ("Kubernetes token", world.k8s.token)]
+        + [("secret", s) for s in SECRETS]
+        + [("base64 of a secret", base64.b64encode(s.encode()).decode()) for s in SECRETS]
+        if value in text
+    ]
     assert leaks == []

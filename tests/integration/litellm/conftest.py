@@ -84,10 +84,14 @@ def keyed_gateway(litellm_venv, providers, langfuse):
         "gemini-1.5-flash": "http://%s:%d/v1beta" % (ls.HOST, providers.port("gemini-1.5-flash")),
         "gpt-3.5-turbo": "http://%s:%d/v1" % (ls.HOST, providers.port("gpt-3.5-turbo")),
     }
-    gw = ls.Gateway("it-litellm-keyed", env=secret_env, extra_vars=dict(
-        litellm_gateway_models=seed_models(api_bases, **{ls.RATE_LIMITED_MODEL: {"rpm": ls.RATE_LIMIT_RPM}}),
-        litellm_gateway_langfuse_host=langfuse.url,
-    ))
+    gw = ls.Gateway(
+        "it-litellm-keyed",
+        env=secret_env,
+        extra_vars=dict(
+            litellm_gateway_models=seed_models(api_bases, **{ls.RATE_LIMITED_MODEL: {"rpm": ls.RATE_LIMIT_RPM}}),
+            litellm_gateway_langfuse_host=langfuse.url,
+        ),
+    )
     gw.stop(remove=True)  # leftovers of an interrupted run
     res = gw.run()
     if res.failed:

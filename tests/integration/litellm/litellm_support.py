@@ -34,8 +34,14 @@ RATE_LIMIT_RPM = 4
 SEED_MODELS = ("claude-sonnet-4-5", "gpt-4o-mini", "gemini-1.5-flash", "gpt-3.5-turbo")
 # Every secret the role can be given through the environment; blanked unless a test sets it, so a developer's own
 # provider keys never reach a test (nor a paid provider).
-SECRET_ENV = ("LITELLM_MASTER_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "LANGFUSE_PUBLIC_KEY",
-              "LANGFUSE_SECRET_KEY")
+SECRET_ENV = (
+    "LITELLM_MASTER_KEY",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GEMINI_API_KEY",
+    "LANGFUSE_PUBLIC_KEY",
+    "LANGFUSE_SECRET_KEY",
+)
 
 
 def _load_mock():
@@ -50,8 +56,9 @@ mock_llm = _load_mock()
 
 def install_litellm():
     """The pinned LiteLLM venv (scripts/install-litellm.sh is idempotent: instant when already installed)."""
-    proc = subprocess.run([os.path.join(ROOT, "scripts", "install-litellm.sh")], capture_output=True, text=True,
-                          timeout=900, check=False)
+    proc = subprocess.run(
+        [os.path.join(ROOT, "scripts", "install-litellm.sh")], capture_output=True, text=True, timeout=900, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError("scripts/install-litellm.sh failed:\n%s" % proc.stderr[-3000:])
     return proc.stdout.strip().splitlines()[-1]
@@ -60,8 +67,9 @@ def install_litellm():
 def inventory(path):
     """An inventory with this machine in workbench_gateway (the group playbooks/gateway.yml targets)."""
     with open(path, "w") as f:
-        yaml.safe_dump({"all": {"children": {"workbench_gateway": {"hosts": {"localhost": {
-            "ansible_connection": "local"}}}}}}, f)
+        yaml.safe_dump(
+            {"all": {"children": {"workbench_gateway": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}, f
+        )
     return path
 
 
@@ -90,8 +98,16 @@ class Gateway(object):
     def run(self, check=False, diff=False, verbosity=0, **extra):
         extra_vars = dict(self.extra_vars)
         extra_vars.update(extra)
-        return run_playbook(GATEWAY_PLAYBOOK, inventory=self.inventory, check=check, diff=diff,
-                            extra_vars=extra_vars, verbosity=verbosity, env=self.env, timeout=900)
+        return run_playbook(
+            GATEWAY_PLAYBOOK,
+            inventory=self.inventory,
+            check=check,
+            diff=diff,
+            extra_vars=extra_vars,
+            verbosity=verbosity,
+            env=self.env,
+            timeout=900,
+        )
 
     def stop(self, remove=False):
         res = self.run(litellm_gateway_state="absent")
@@ -147,6 +163,7 @@ def cmdlines():
 
 def port_open(port, host=HOST):
     import socket
+
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
@@ -238,8 +255,14 @@ class FakeProviders(object):
 def redis_cli(password, *args, port=REDIS_PORT):
     """An independent read of the gateway's Redis, with Debian's redis-cli (password through REDISCLI_AUTH)."""
     env = dict(os.environ, REDISCLI_AUTH=password)
-    proc = subprocess.run(["redis-cli", "-h", HOST, "-p", str(port)] + list(args), capture_output=True, text=True,
-                          env=env, timeout=30, check=False)
+    proc = subprocess.run(
+        ["redis-cli", "-h", HOST, "-p", str(port)] + list(args),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError("redis-cli %s failed: %s" % (args, proc.stderr))
     return proc.stdout.strip()

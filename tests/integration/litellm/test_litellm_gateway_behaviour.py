@@ -15,10 +15,18 @@ import yaml
 
 import litellm_support as ls
 
-PROTOCOL = {"claude-sonnet-4-5": "anthropic", "gpt-4o-mini": "openai", "gemini-1.5-flash": "gemini",
-            "gpt-3.5-turbo": "openai"}
-KEY_ENV = {"claude-sonnet-4-5": "ANTHROPIC_API_KEY", "gpt-4o-mini": "OPENAI_API_KEY",
-           "gemini-1.5-flash": "GEMINI_API_KEY", "gpt-3.5-turbo": "OPENAI_API_KEY"}
+PROTOCOL = {
+    "claude-sonnet-4-5": "anthropic",
+    "gpt-4o-mini": "openai",
+    "gemini-1.5-flash": "gemini",
+    "gpt-3.5-turbo": "openai",
+}
+KEY_ENV = {
+    "claude-sonnet-4-5": "ANTHROPIC_API_KEY",
+    "gpt-4o-mini": "OPENAI_API_KEY",
+    "gemini-1.5-flash": "GEMINI_API_KEY",
+    "gpt-3.5-turbo": "OPENAI_API_KEY",
+}
 
 
 def sha256(text):
@@ -69,7 +77,10 @@ def test_fallback_chain_claude_then_gpt4o_mini_then_gemini(keyed_gateway, provid
         claude2, mini2, gemini2 = (providers.stats(n) for n in ("claude-sonnet-4-5", "gpt-4o-mini", "gemini-1.5-flash"))
         assert claude2["failed_hits"] > claude1["failed_hits"]
         assert mini2["failed_hits"] > mini1["failed_hits"]
-        assert gemini2["hits"] - gemini1["hits"] == 1 and gemini2["by_protocol"]["gemini"] == gemini1["by_protocol"].get("gemini", 0) + 1
+        assert (
+            gemini2["hits"] - gemini1["hits"] == 1
+            and gemini2["by_protocol"]["gemini"] == gemini1["by_protocol"].get("gemini", 0) + 1
+        )
 
         # All three fail: the caller gets an error, not a made-up answer.
         providers.fail("gemini-1.5-flash", 500)
@@ -148,8 +159,14 @@ def test_prometheus_metrics_need_the_master_key(keyed_gateway):
 def test_langfuse_receives_traces_with_the_given_keys(keyed_gateway, langfuse):
     key = keyed_gateway.secrets["LITELLM_MASTER_KEY"]
     assert ls.chat(keyed_gateway.url, "gpt-4o-mini", ls.unique("trace"), key).status == 200
-    expected = "Basic " + base64.b64encode(("%s:%s" % (keyed_gateway.secrets["LANGFUSE_PUBLIC_KEY"],
-                                                       keyed_gateway.secrets["LANGFUSE_SECRET_KEY"])).encode()).decode()
+    expected = (
+        "Basic "
+        + base64.b64encode(
+            (
+                "%s:%s" % (keyed_gateway.secrets["LANGFUSE_PUBLIC_KEY"], keyed_gateway.secrets["LANGFUSE_SECRET_KEY"])
+            ).encode()
+        ).decode()
+    )
     deadline = time.time() + 30
     while time.time() < deadline and not any(r["path"].startswith("/api/public") for r in langfuse.requests):
         time.sleep(0.5)

@@ -14,20 +14,28 @@ import litellm_support as ls
 from fakes.k8s_api import FakeKubeAPI
 from support import k8s_security
 
-SECRETS = dict(LITELLM_MASTER_KEY="sk-master-apply-" + secrets.token_hex(6),
-               ANTHROPIC_API_KEY="sk-ant-apply-" + secrets.token_hex(6),
-               OPENAI_API_KEY="sk-openai-apply-" + secrets.token_hex(6),
-               GEMINI_API_KEY="gemini-apply-" + secrets.token_hex(6))
+SECRETS = dict(
+    LITELLM_MASTER_KEY="sk-master-apply-" + secrets.token_hex(6),
+    ANTHROPIC_API_KEY="sk-ant-apply-" + secrets.token_hex(6),
+    OPENAI_API_KEY="sk-openai-apply-" + secrets.token_hex(6),
+    GEMINI_API_KEY="gemini-apply-" + secrets.token_hex(6),
+)
 REDIS_PASSWORD = "redis-apply-" + secrets.token_hex(6)
 NS = "litellm"
-OBJECTS = [("v1", "namespaces", NS, None), ("v1", "secrets", "litellm-gateway-env", NS),
-           ("v1", "configmaps", "litellm-gateway-config", NS), ("apps/v1", "deployments", "litellm-gateway", NS),
-           ("apps/v1", "deployments", "litellm-gateway-redis", NS), ("v1", "services", "litellm-gateway", NS),
-           ("v1", "services", "litellm-gateway-redis", NS), ("networking.k8s.io/v1", "ingresses", "litellm-gateway", NS),
-           ("networking.k8s.io/v1", "networkpolicies", "litellm-gateway", NS),
-           ("networking.k8s.io/v1", "networkpolicies", "litellm-gateway-redis", NS),
-           ("autoscaling/v2", "horizontalpodautoscalers", "litellm-gateway", NS),
-           ("policy/v1", "poddisruptionbudgets", "litellm-gateway", NS)]
+OBJECTS = [
+    ("v1", "namespaces", NS, None),
+    ("v1", "secrets", "litellm-gateway-env", NS),
+    ("v1", "configmaps", "litellm-gateway-config", NS),
+    ("apps/v1", "deployments", "litellm-gateway", NS),
+    ("apps/v1", "deployments", "litellm-gateway-redis", NS),
+    ("v1", "services", "litellm-gateway", NS),
+    ("v1", "services", "litellm-gateway-redis", NS),
+    ("networking.k8s.io/v1", "ingresses", "litellm-gateway", NS),
+    ("networking.k8s.io/v1", "networkpolicies", "litellm-gateway", NS),
+    ("networking.k8s.io/v1", "networkpolicies", "litellm-gateway-redis", NS),
+    ("autoscaling/v2", "horizontalpodautoscalers", "litellm-gateway", NS),
+    ("policy/v1", "poddisruptionbudgets", "litellm-gateway", NS),
+]
 
 
 @pytest.fixture
@@ -41,9 +49,15 @@ def cluster(tmp_path):
 
 
 def stage(cluster, verbosity=0, diff=False, **extra):
-    gw = ls.Gateway("it-litellm-k8s-apply", env=dict(SECRETS, TMPDIR=cluster.tmpdir), extra_vars=dict(
-        litellm_gateway_target="kubernetes", litellm_gateway_k8s_kubeconfig=cluster.kubeconfig_path,
-        litellm_gateway_redis_password=REDIS_PASSWORD))
+    gw = ls.Gateway(
+        "it-litellm-k8s-apply",
+        env=dict(SECRETS, TMPDIR=cluster.tmpdir),
+        extra_vars=dict(
+            litellm_gateway_target="kubernetes",
+            litellm_gateway_k8s_kubeconfig=cluster.kubeconfig_path,
+            litellm_gateway_redis_password=REDIS_PASSWORD,
+        ),
+    )
     return gw.run(verbosity=verbosity, diff=diff, **extra)
 
 
@@ -109,12 +123,18 @@ def test_a_secret_applied_client_side_loses_its_annotation(cluster, tmp_path):
     """Versions before server-side apply (or kubectl apply by hand) left every key of the Secret in its
     last-applied-configuration annotation. The next converge takes the Secret over server-side and removes the
     annotation, reported as a change: check -> apply -> check -> apply, then the store read directly."""
-    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-           "metadata": {"name": "litellm-gateway-env", "namespace": NS},
-           "stringData": dict(SECRETS, LITELLM_MASTER_KEY="sk-master-old-" + secrets.token_hex(4),
-                              REDIS_PASSWORD=REDIS_PASSWORD)}
-    k8s_security.client_side_apply(cluster.kubeconfig_path,
-                                   [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}, old], tmp_path)
+    old = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": "litellm-gateway-env", "namespace": NS},
+        "stringData": dict(
+            SECRETS, LITELLM_MASTER_KEY="sk-master-old-" + secrets.token_hex(4), REDIS_PASSWORD=REDIS_PASSWORD
+        ),
+    }
+    k8s_security.client_side_apply(
+        cluster.kubeconfig_path, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}, old], tmp_path
+    )
     assert k8s_security.annotated_secrets(cluster.list("v1", "secrets")) == [NS + "/litellm-gateway-env"]
     rv = cluster.resource_version
 
@@ -135,7 +155,8 @@ def test_a_secret_applied_client_side_loses_its_annotation(cluster, tmp_path):
     secret = cluster.get("v1", "secrets", "litellm-gateway-env", namespace=NS)
     assert "annotations" not in secret["metadata"]
     assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == dict(
-        SECRETS, REDIS_PASSWORD=REDIS_PASSWORD)
+        SECRETS, REDIS_PASSWORD=REDIS_PASSWORD
+    )
     assert {e["manager"] for e in secret["metadata"]["managedFields"]} == {"insightpulseai.workbench.litellm_gateway"}
     assert k8s_security.annotated_secrets(cluster.list("v1", "secrets")) == []
     for value in list(old["stringData"].values()):

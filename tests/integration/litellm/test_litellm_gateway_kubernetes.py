@@ -32,9 +32,15 @@ KUBERNETES_VALIDATE = os.path.join(os.path.dirname(sys.executable), "kubernetes-
 
 def render(name, env=None, verbosity=0, diff=False, **extra):
     out = os.path.join(ROOT, ".tmp", name)
-    gw = ls.Gateway(name + "-state", env=dict(SECRETS, **(env or {})), extra_vars=dict(
-        litellm_gateway_target="kubernetes", litellm_gateway_k8s_render_dir=out,
-        litellm_gateway_redis_password=REDIS_PASSWORD))
+    gw = ls.Gateway(
+        name + "-state",
+        env=dict(SECRETS, **(env or {})),
+        extra_vars=dict(
+            litellm_gateway_target="kubernetes",
+            litellm_gateway_k8s_render_dir=out,
+            litellm_gateway_redis_password=REDIS_PASSWORD,
+        ),
+    )
     res = gw.run(verbosity=verbosity, diff=diff, **extra)
     res.out_dir = out
     return res
@@ -60,9 +66,20 @@ def rendered():
 
 def test_renders_one_file_per_object(rendered):
     files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(rendered.out_dir, "*.yaml")))
-    assert files == ["00-namespace.yaml", "01-secret.yaml", "02-configmap.yaml", "03-networkpolicy-redis.yaml",
-                     "04-networkpolicy-proxy.yaml", "05-redis-deployment.yaml", "06-redis-service.yaml",
-                     "07-deployment.yaml", "08-service.yaml", "09-ingress.yaml", "10-hpa.yaml", "11-pdb.yaml"]
+    assert files == [
+        "00-namespace.yaml",
+        "01-secret.yaml",
+        "02-configmap.yaml",
+        "03-networkpolicy-redis.yaml",
+        "04-networkpolicy-proxy.yaml",
+        "05-redis-deployment.yaml",
+        "06-redis-service.yaml",
+        "07-deployment.yaml",
+        "08-service.yaml",
+        "09-ingress.yaml",
+        "10-hpa.yaml",
+        "11-pdb.yaml",
+    ]
     assert stat.S_IMODE(os.stat(os.path.join(rendered.out_dir, "01-secret.yaml")).st_mode) == 0o600
     for path in glob.glob(os.path.join(rendered.out_dir, "*.yaml")):
         assert open(path).read().startswith("#\n# Ansible managed"), path
@@ -71,7 +88,9 @@ def test_renders_one_file_per_object(rendered):
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_manifests_validate_strictly_offline(rendered, version):
     files = sorted(glob.glob(os.path.join(rendered.out_dir, "*.yaml")))
-    proc = subprocess.run([KUBERNETES_VALIDATE, "--strict", "-k", version] + files, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [KUBERNETES_VALIDATE, "--strict", "-k", version] + files, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     passed = [line for line in proc.stdout.splitlines() if line.startswith("INFO") and " passed for resource " in line]
     assert len(passed) == len(files), proc.stdout  # every object was checked against a schema (none only warned)
@@ -83,7 +102,9 @@ def test_the_validator_is_strict(rendered, tmp_path):
     deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFileSystem"] = True
     bad = tmp_path / "deployment.yaml"
     bad.write_text(yaml.safe_dump(deployment))
-    proc = subprocess.run([KUBERNETES_VALIDATE, "--strict", "-k", "1.33.0", str(bad)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [KUBERNETES_VALIDATE, "--strict", "-k", "1.33.0", str(bad)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode != 0 and "readOnlyRootFileSystem" in proc.stdout, proc.stdout
 
 
@@ -94,7 +115,10 @@ def test_proxy_deployment(rendered):
     assert dep["spec"]["replicas"] == 3
     pod = dep["spec"]["template"]["spec"]
     (c,) = pod["containers"]
-    assert c["resources"] == {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "2000m", "memory": "2Gi"}}
+    assert c["resources"] == {
+        "requests": {"cpu": "500m", "memory": "512Mi"},
+        "limits": {"cpu": "2000m", "memory": "2Gi"},
+    }
     assert c["livenessProbe"]["httpGet"]["path"] == "/health/liveliness"
     assert c["readinessProbe"]["httpGet"]["path"] == "/health/readiness"
     assert c["startupProbe"]["httpGet"]["path"] == "/health/liveliness"
@@ -128,7 +152,9 @@ def test_config_and_secret(rendered):
     claude = config["model_list"][0]["litellm_params"]
     assert claude["model"] == "anthropic/claude-sonnet-4-5-20250929"
     assert claude["api_key"] == "os.environ/ANTHROPIC_API_KEY" and "api_base" not in claude  # the real provider
-    assert claude["input_cost_per_token"] == pytest.approx(3e-6) and claude["output_cost_per_token"] == pytest.approx(15e-6)
+    assert claude["input_cost_per_token"] == pytest.approx(3e-6) and claude["output_cost_per_token"] == pytest.approx(
+        15e-6
+    )
     gemini = config["model_list"][2]["litellm_params"]
     assert gemini["input_cost_per_token"] == pytest.approx(0.075e-6)
     assert config["router_settings"]["redis_host"] == "litellm-gateway-redis"
@@ -169,9 +195,13 @@ def test_redis_and_network_policies(rendered):
     redis = objs[("Deployment", "litellm-gateway-redis")]
     (c,) = redis["spec"]["template"]["spec"]["containers"]
     assert c["resources"]["requests"]["memory"] == "256Mi" and c["resources"]["limits"]["memory"] == "512Mi"
-    assert c["securityContext"]["readOnlyRootFilesystem"] is True and c["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True and c["securityContext"]["capabilities"] == {
+        "drop": ["ALL"]
+    }
     assert "$(REDIS_PASSWORD)" in c["args"]
-    assert all(e["valueFrom"]["secretKeyRef"] == {"name": "litellm-gateway-env", "key": "REDIS_PASSWORD"} for e in c["env"])
+    assert all(
+        e["valueFrom"]["secretKeyRef"] == {"name": "litellm-gateway-env", "key": "REDIS_PASSWORD"} for e in c["env"]
+    )
     redis_selector = redis["spec"]["selector"]["matchLabels"]
     assert objs[("Service", "litellm-gateway-redis")]["spec"]["selector"] == redis_selector
     proxy_selector = objs[("Deployment", "litellm-gateway")]["spec"]["selector"]["matchLabels"]
@@ -181,7 +211,11 @@ def test_redis_and_network_policies(rendered):
     assert proxy_np["spec"]["podSelector"]["matchLabels"] == proxy_selector
     assert proxy_np["spec"]["policyTypes"] == ["Ingress"]
     (rule,) = proxy_np["spec"]["ingress"]
-    namespaces = [p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in rule["from"] if "namespaceSelector" in p]
+    namespaces = [
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for p in rule["from"]
+        if "namespaceSelector" in p
+    ]
     assert namespaces == ["traefik", "ai-workbench", "n8n", "monitoring"]
     assert {"podSelector": {}} in rule["from"]  # clients in the gateway's own namespace
     assert rule["ports"] == [{"protocol": "TCP", "port": 4000}]
@@ -214,8 +248,11 @@ def test_config_or_secret_changes_roll_the_pods_and_a_rerender_changes_nothing(r
 
 
 def test_database_and_langfuse_switch_on_per_user_limits_and_callbacks(tmp_path):
-    res = render("it-litellm-k8s-db", env=dict(LANGFUSE_PUBLIC_KEY="pk-lf-k8s-1", LANGFUSE_SECRET_KEY="sk-lf-k8s-1"),
-                 litellm_gateway_database_url="postgresql://litellm:db-secret-77@db.internal:5432/litellm")
+    res = render(
+        "it-litellm-k8s-db",
+        env=dict(LANGFUSE_PUBLIC_KEY="pk-lf-k8s-1", LANGFUSE_SECRET_KEY="sk-lf-k8s-1"),
+        litellm_gateway_database_url="postgresql://litellm:db-secret-77@db.internal:5432/litellm",
+    )
     assert not res.failed, res.stdout[-3000:]
     objs = load(res.out_dir)
     config_text = objs[("ConfigMap", "litellm-gateway-config")]["data"]["config.yaml"]
@@ -241,10 +278,13 @@ def test_secrets_stay_out_of_vvv_output():
         assert base64.b64encode(value.encode()).decode() not in res.stdout + res.stderr, name
 
 
-@pytest.mark.parametrize("missing, named", [
-    ("LITELLM_MASTER_KEY", "litellm_gateway_master_key (EMPTY)"),
-    ("GEMINI_API_KEY", "(empty: GEMINI_API_KEY)"),
-])
+@pytest.mark.parametrize(
+    "missing, named",
+    [
+        ("LITELLM_MASTER_KEY", "litellm_gateway_master_key (EMPTY)"),
+        ("GEMINI_API_KEY", "(empty: GEMINI_API_KEY)"),
+    ],
+)
 def test_missing_secrets_are_named_and_nothing_is_rendered(missing, named):
     out = os.path.join(ROOT, ".tmp", "it-litellm-k8s-missing")
     shutil.rmtree(out, ignore_errors=True)

@@ -56,7 +56,9 @@ def test_check_apply_check_apply(gateway):
     config = yaml.safe_load(gateway.read("config.yaml"))
     assert [m["model_name"] for m in config["model_list"]] == list(ls.SEED_MODELS)
     assert config["router_settings"]["fallbacks"] == [
-        {"claude-sonnet-4-5": ["gpt-4o-mini", "gemini-1.5-flash"]}, {"gpt-4o-mini": ["gemini-1.5-flash"]}]
+        {"claude-sonnet-4-5": ["gpt-4o-mini", "gemini-1.5-flash"]},
+        {"gpt-4o-mini": ["gemini-1.5-flash"]},
+    ]
     assert config["router_settings"]["routing_strategy"] == "usage-based-routing-v2"
     assert all(m["litellm_params"]["rpm"] == 500 and m["litellm_params"]["tpm"] == 10000 for m in config["model_list"])
     assert config["litellm_settings"]["cache_params"]["ttl"] == 3600
@@ -87,8 +89,10 @@ def test_a_config_change_restarts_only_the_proxy(gateway):
 
 def test_a_provider_key_retires_its_stand_in(gateway):
     assert gateway.pid("stand-in-gpt-3.5-turbo")
-    res = gateway.run(litellm_gateway_models=[m for m in seed() if m["name"] != "gpt-3.5-turbo"],
-                      litellm_gateway_fallback_chain=["claude-sonnet-4-5", "gpt-4o-mini", "gemini-1.5-flash"])
+    res = gateway.run(
+        litellm_gateway_models=[m for m in seed() if m["name"] != "gpt-3.5-turbo"],
+        litellm_gateway_fallback_chain=["claude-sonnet-4-5", "gpt-4o-mini", "gemini-1.5-flash"],
+    )
     assert not res.failed, res.stdout[-4000:]
     assert gateway.pid("stand-in-gpt-3.5-turbo") is None  # its model is gone: its stand-in was stopped
     assert gateway.pid("stand-in-gpt-4o-mini")
@@ -143,21 +147,43 @@ def seed():
         return yaml.safe_load(f)["litellm_gateway_models"]
 
 
-@pytest.mark.parametrize("extra, message", [
-    (dict(litellm_gateway_fallback_chain=["claude-sonnet-4-5", "gpt-5-nonexistent"]),
-     "litellm_gateway_fallback_chain names ['gpt-5-nonexistent']"),
-    (dict(litellm_gateway_version="1.82.7"), "litellm_gateway_version=1.82.7 is a known compromised LiteLLM release"),
-    (dict(litellm_gateway_host="0.0.0.0"), "litellm_gateway_host=0.0.0.0: the process target listens on loopback only"),
-    (dict(litellm_gateway_models=[dict(name="x", model="openai/x", api_key_env="MISTRAL_API_KEY")],
-          litellm_gateway_fallback_chain=[]),
-     "Unknown api_key_env: x reads MISTRAL_API_KEY; litellm_gateway_provider_api_keys has ANTHROPIC_API_KEY"),
-    (dict(litellm_gateway_models=[dict(name="x", model="openai/x", api_key_env="OPENAI_API_KEY", rpm=0)],
-          litellm_gateway_fallback_chain=[]), "not negative: x (rpm=0, tpm=unset"),
-    (dict(litellm_gateway_venv="/nonexistent/litellm-1.108.7"),
-     "litellm_gateway_venv=/nonexistent/litellm-1.108.7 does not hold litellm 1.108.7"),
-    (dict(litellm_gateway_stand_in=False), "No provider key for ['claude-sonnet-4-5', 'gpt-4o-mini'"),
-    (dict(litellm_gateway_target="docker"), "litellm_gateway_target"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            dict(litellm_gateway_fallback_chain=["claude-sonnet-4-5", "gpt-5-nonexistent"]),
+            "litellm_gateway_fallback_chain names ['gpt-5-nonexistent']",
+        ),
+        (
+            dict(litellm_gateway_version="1.82.7"),
+            "litellm_gateway_version=1.82.7 is a known compromised LiteLLM release",
+        ),
+        (
+            dict(litellm_gateway_host="0.0.0.0"),
+            "litellm_gateway_host=0.0.0.0: the process target listens on loopback only",
+        ),
+        (
+            dict(
+                litellm_gateway_models=[dict(name="x", model="openai/x", api_key_env="MISTRAL_API_KEY")],
+                litellm_gateway_fallback_chain=[],
+            ),
+            "Unknown api_key_env: x reads MISTRAL_API_KEY; litellm_gateway_provider_api_keys has ANTHROPIC_API_KEY",
+        ),
+        (
+            dict(
+                litellm_gateway_models=[dict(name="x", model="openai/x", api_key_env="OPENAI_API_KEY", rpm=0)],
+                litellm_gateway_fallback_chain=[],
+            ),
+            "not negative: x (rpm=0, tpm=unset",
+        ),
+        (
+            dict(litellm_gateway_venv="/nonexistent/litellm-1.108.7"),
+            "litellm_gateway_venv=/nonexistent/litellm-1.108.7 does not hold litellm 1.108.7",
+        ),
+        (dict(litellm_gateway_stand_in=False), "No provider key for ['claude-sonnet-4-5', 'gpt-4o-mini'"),
+        (dict(litellm_gateway_target="docker"), "litellm_gateway_target"),
+    ],
+)
 def test_bad_input_is_refused_before_any_write(litellm_venv, extra, message):
     gw = ls.Gateway("it-litellm-bad-input")
     shutil.rmtree(gw.state_dir, ignore_errors=True)

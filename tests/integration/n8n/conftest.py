@@ -18,8 +18,11 @@ from support.n8n import TEST_BROKER_PORT, TEST_PORT, CountingProxy, N8nServer, R
 @pytest.fixture(scope="session")
 def n8n_server():
     install()
-    server = N8nServer(os.path.join(ROOT, ".tmp", "it-n8n" + worker_suffix()),
-                       port=worker_port(TEST_PORT), broker_port=worker_port(TEST_BROKER_PORT))
+    server = N8nServer(
+        os.path.join(ROOT, ".tmp", "it-n8n" + worker_suffix()),
+        port=worker_port(TEST_PORT),
+        broker_port=worker_port(TEST_BROKER_PORT),
+    )
     server.stop()  # leftovers of an interrupted run
     server.start()
     yield server
@@ -63,12 +66,21 @@ with open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")) as _spec:
 def prepare_workbench_db(dsn):
     """The project's migrations (silver.expenses, ip_workbench.pipelines, ...), the automation logins' passwords and
     the RLS spec applied to ``dsn``, as the supabase_schema stage leaves a database."""
-    res = run_playbook(tasks=[
-        {"name": "migrate", "insightpulseai.workbench.supabase_migration": {
-            "path": os.path.join(ROOT, "files", "sql", "migrations"), "login_dsn": dsn, "transaction": "all"}},
-        logins_task(dsn),
-        # the migrations enable RLS on every table: without the spec's policies the automation roles see nothing
-        {"name": "rls", "insightpulseai.workbench.supabase_rls": {"login_dsn": dsn, "tables": RLS_SPEC["tables"]}}])
+    res = run_playbook(
+        tasks=[
+            {
+                "name": "migrate",
+                "insightpulseai.workbench.supabase_migration": {
+                    "path": os.path.join(ROOT, "files", "sql", "migrations"),
+                    "login_dsn": dsn,
+                    "transaction": "all",
+                },
+            },
+            logins_task(dsn),
+            # the migrations enable RLS on every table: without the spec's policies the automation roles see nothing
+            {"name": "rls", "insightpulseai.workbench.supabase_rls": {"login_dsn": dsn, "tables": RLS_SPEC["tables"]}},
+        ]
+    )
     assert not res.failed, res.stdout[-3000:]
     return dsn
 
@@ -93,8 +105,9 @@ def write_inventory(directory):
     """The workflows stage's inventory group (playbooks/workflows.yml), on this controller."""
     path = os.path.join(str(directory), "hosts.yml")
     with open(path, "w") as f:
-        yaml.safe_dump({"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {
-            "ansible_connection": "local"}}}}}}, f)
+        yaml.safe_dump(
+            {"all": {"children": {"workbench_workflows": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}, f
+        )
     return path
 
 
@@ -105,18 +118,29 @@ def inventory(tmp_path):
 
 def run_stage(inventory, workflow_vars, receiver, check=False, diff=False, verbosity=0, **extra):
     """playbooks/workflows.yml against the test n8n and database, with extra vars on top."""
-    extra_vars = dict(workflow_vars, n8n_workflows_mattermost_webhook_url="%s/hooks/%s" % (receiver.url, HOOK_SECRET),
-                      n8n_workflows_expense_approval_threshold=THRESHOLD)
+    extra_vars = dict(
+        workflow_vars,
+        n8n_workflows_mattermost_webhook_url="%s/hooks/%s" % (receiver.url, HOOK_SECRET),
+        n8n_workflows_expense_approval_threshold=THRESHOLD,
+    )
     extra_vars.update(extra)
-    return run_playbook(os.path.join(ROOT, "playbooks", "workflows.yml"), inventory=inventory, check=check, diff=diff,
-                        extra_vars=extra_vars, verbosity=verbosity)
+    return run_playbook(
+        os.path.join(ROOT, "playbooks", "workflows.yml"),
+        inventory=inventory,
+        check=check,
+        diff=diff,
+        extra_vars=extra_vars,
+        verbosity=verbosity,
+    )
 
 
 @pytest.fixture
 def stage(n8n_server, n8n, workflow_vars, receiver, inventory):
     """playbooks/workflows.yml against the test n8n and database (run_stage), with extra vars on top."""
+
     def run(check=False, diff=False, verbosity=0, **extra):
         return run_stage(inventory, workflow_vars, receiver, check=check, diff=diff, verbosity=verbosity, **extra)
+
     return run
 
 

@@ -66,8 +66,12 @@ def test_the_owner_exists_from_the_first_start_and_cannot_be_claimed(n8n_server)
     assert status == 200 and settings["data"]["userManagement"]["showSetupOnFirstLoad"] is False
     status, body = rest.call("POST", "/owner/setup", ATTACKER)
     assert status == 400 and "already setup" in body["message"], (status, body)
-    assert Rest(n8n_server.url).call("POST", "/login", {"emailOrLdapLoginId": "attacker@evil.test",
-                                                        "password": "Attack3rPassw0rd"})[0] == 401
+    assert (
+        Rest(n8n_server.url).call(
+            "POST", "/login", {"emailOrLdapLoginId": "attacker@evil.test", "password": "Attack3rPassw0rd"}
+        )[0]
+        == 401
+    )
     # independent read: the owner is still ours, marked as managed by the environment
     me = owner_rest(n8n_server).call("GET", "/login")[1]["data"]
     assert me["email"] == OWNER_EMAIL and me["role"] == "global:owner" and me["isManagedByEnv"] is True
@@ -76,9 +80,12 @@ def test_the_owner_exists_from_the_first_start_and_cannot_be_claimed(n8n_server)
 def test_without_the_preseeding_the_first_visitor_claims_the_owner(tmp_path):
     """The control: the same start without N8N_INSTANCE_OWNER_MANAGED_BY_ENV leaves the owner open to anyone who
     reaches /rest/owner/setup first - what the pre-seeding prevents. The role's key step then cannot log in."""
-    server = N8nServer(os.path.join(ROOT, ".tmp", "it-n8n-unseeded" + worker_suffix()),
-                       port=worker_port(TEST_PORT) + 4, broker_port=worker_port(TEST_BROKER_PORT) + 4,
-                       env={"N8N_INSTANCE_OWNER_MANAGED_BY_ENV": "false"})
+    server = N8nServer(
+        os.path.join(ROOT, ".tmp", "it-n8n-unseeded" + worker_suffix()),
+        port=worker_port(TEST_PORT) + 4,
+        broker_port=worker_port(TEST_BROKER_PORT) + 4,
+        env={"N8N_INSTANCE_OWNER_MANAGED_BY_ENV": "false"},
+    )
     server.stop()
     try:
         result = server.converge(local_stack_no_log=False)  # to read the failure (this owner is throw-away)
@@ -129,7 +136,10 @@ def test_a_lost_copy_replaces_the_key(n8n_server, args, label):
         dummy, replaced = run(args, check=check, stored="eyJ.not-the-key.any")
         assert replaced["changed"] and replaced["created"] and replaced["operation"] == "replace"
         assert not replaced["stored_key_accepted"]
-        assert replaced["actions"] == ["delete API key %r (id %s)" % (label, first["key"]["id"]), "create API key %r" % label]
+        assert replaced["actions"] == [
+            "delete API key %r (id %s)" % (label, first["key"]["id"]),
+            "create API key %r" % label,
+        ]
         if check:
             assert keys_of(n8n_server, label)[0]["id"] == first["key"]["id"] and key_works(n8n_server, old)
     new = replaced["api_key"]

@@ -17,14 +17,23 @@ USER, PASSWORD = "n8n_it", "n8n-it-Password-1"
 
 @pytest.fixture(autouse=True)
 def n8n_login(pg_server):
-    execute(pg_server.dsn, """do $$ begin create role n8n_it login password 'n8n-it-Password-1';
-                              exception when duplicate_object then null; end $$""")
+    execute(
+        pg_server.dsn,
+        """do $$ begin create role n8n_it login password 'n8n-it-Password-1';
+                              exception when duplicate_object then null; end $$""",
+    )
 
 
 def pg_data(pg_server, password=None):
     u = urlsplit(pg_server.dsn)
-    return dict(host=u.hostname, port=u.port, database="workbench", user=USER,
-                password=PASSWORD if password is None else password, ssl="disable")
+    return dict(
+        host=u.hostname,
+        port=u.port,
+        database="workbench",
+        user=USER,
+        password=PASSWORD if password is None else password,
+        ssl="disable",
+    )
 
 
 def connects(n8n, name=NAME):
@@ -40,7 +49,10 @@ def test_create_and_converge(n8n, conn, pg_server):
     assert results[3]["requests"] == {"reads": 1, "writes": 0} and results[3]["actions"] == []
     assert results[1]["requests"] == {"reads": 2, "writes": 1}  # the list, the type's schema; the create
     assert results[0]["actions"] == results[1]["actions"] == ["create credential %r (type postgres)" % NAME]
-    assert results[1]["diff"]["after"]["data"] == "<write-only: fields database, host, password, port, ssl, user; values not shown>"
+    assert (
+        results[1]["diff"]["after"]["data"]
+        == "<write-only: fields database, host, password, port, ssl, user; values not shown>"
+    )
     # independent reads
     creds = [c for c in n8n.credentials() if c["name"] == NAME]
     assert [(c["type"], c["id"]) for c in creds] == [("postgres", results[1]["credential"]["id"])]
@@ -56,8 +68,10 @@ def test_update_data_on_create_keeps_and_always_writes(n8n, conn, pg_server):
     assert not again["changed"] and not again["data_written"]
     assert not connects(n8n)
     # always: written (and reported) on every run, check mode included
-    runs = [result("n8n_credential", dict(args, data=pg_data(pg_server), update_data="always"), check=check, diff=True)
-            for check in (True, False, True, False)]
+    runs = [
+        result("n8n_credential", dict(args, data=pg_data(pg_server), update_data="always"), check=check, diff=True)
+        for check in (True, False, True, False)
+    ]
     assert [r["changed"] for r in runs] == [True, True, True, True]
     assert [r["operation"] for r in runs] == ["update_data"] * 4
     assert [r["requests"]["writes"] for r in runs] == [0, 1, 0, 1]
@@ -84,15 +98,20 @@ def test_bad_input_fails_before_writing(n8n, conn, pg_server):
     data = dict(pg_data(pg_server), hostname="x")
     res = result("n8n_credential", dict(conn, name=NAME, type="postgres", data=data))
     assert res["failed"] and "data has field(s) hostname that a postgres credential does not have" in res["msg"]
-    res = result("n8n_credential", dict(conn, name=NAME, type="postgres", data=dict(pg_data(pg_server), ssl="verify-full")),
-                 check=True)
+    res = result(
+        "n8n_credential",
+        dict(conn, name=NAME, type="postgres", data=dict(pg_data(pg_server), ssl="verify-full")),
+        check=True,
+    )
     assert res["failed"] and "data.ssl must be one of allow, disable, require" in res["msg"]
     res = result("n8n_credential", dict(conn, name=NAME, type="postgres"))
     assert res["failed"] and "data is required to create it" in res["msg"]
     assert n8n.credentials() == []
     n8n.create_credential(NAME, "postgres", {"host": "a"})
     n8n.create_credential(NAME, "postgres", {"host": "b"})
-    res = result("n8n_credential", dict(conn, name=NAME, type="postgres", data=pg_data(pg_server), update_data="always"))
+    res = result(
+        "n8n_credential", dict(conn, name=NAME, type="postgres", data=pg_data(pg_server), update_data="always")
+    )
     assert res["failed"] and "2 credentials of type postgres are named 'Workbench Postgres'" in res["msg"]
     assert res["error_kind"] == "drift" and res["requests"] == {"reads": 1, "writes": 0}
 

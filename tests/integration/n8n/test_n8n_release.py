@@ -33,8 +33,15 @@ ENCRYPTION_KEY = "it-encryption-key-0123456789abcdef"
 DSN = "postgresql://workbench_n8n:%s@db.workbench.test:5432/postgres?sslmode=require" % DB_PASSWORD
 OWNER_PASSWORD = "Release-Owner-Pw-4u"
 OWNER_HASH = bcrypt_hash(OWNER_PASSWORD, ENCRYPTION_KEY)
-SECRETS = (DB_PASSWORD, ENCRYPTION_KEY, OWNER_PASSWORD, OWNER_HASH, base64.b64encode(DB_PASSWORD.encode()).decode(),
-           base64.b64encode(ENCRYPTION_KEY.encode()).decode(), base64.b64encode(OWNER_HASH.encode()).decode())
+SECRETS = (
+    DB_PASSWORD,
+    ENCRYPTION_KEY,
+    OWNER_PASSWORD,
+    OWNER_HASH,
+    base64.b64encode(DB_PASSWORD.encode()).decode(),
+    base64.b64encode(ENCRYPTION_KEY.encode()).decode(),
+    base64.b64encode(OWNER_HASH.encode()).decode(),
+)
 RELEASE = "Install or upgrade the n8n release"
 
 
@@ -54,20 +61,36 @@ def env(ansible_env):
 
 @pytest.fixture
 def release_vars(kubeconfig, helm_binary, chart):
-    return dict(n8n_workflows_release_enabled=True, doks_cluster_kubeconfig=kubeconfig,
-                n8n_workflows_helm_binary=helm_binary, n8n_workflows_chart_ref=chart, n8n_workflows_helm_wait=False,
-                n8n_workflows_hostname="n8n.workbench.test", n8n_workflows_release_db_dsn=DSN,
-                n8n_workflows_release_encryption_key=ENCRYPTION_KEY,
-                n8n_workflows_owner_email="owner@workbench.test", n8n_workflows_owner_password=OWNER_PASSWORD,
-                # only the release part runs (--tags n8n_workflows_release): nothing listens here
-                n8n_workflows_url="http://127.0.0.1:9", n8n_workflows_api_key="unused-in-these-runs",
-                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it",
-                n8n_workflows_webhook_auth_token=WEBHOOK_TOKEN)
+    return dict(
+        n8n_workflows_release_enabled=True,
+        doks_cluster_kubeconfig=kubeconfig,
+        n8n_workflows_helm_binary=helm_binary,
+        n8n_workflows_chart_ref=chart,
+        n8n_workflows_helm_wait=False,
+        n8n_workflows_hostname="n8n.workbench.test",
+        n8n_workflows_release_db_dsn=DSN,
+        n8n_workflows_release_encryption_key=ENCRYPTION_KEY,
+        n8n_workflows_owner_email="owner@workbench.test",
+        n8n_workflows_owner_password=OWNER_PASSWORD,
+        # only the release part runs (--tags n8n_workflows_release): nothing listens here
+        n8n_workflows_url="http://127.0.0.1:9",
+        n8n_workflows_api_key="unused-in-these-runs",
+        n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it",
+        n8n_workflows_webhook_auth_token=WEBHOOK_TOKEN,
+    )
 
 
 def play(inventory, env, extra_vars, check=False, tags=None, expect_ok=True, verbosity=0):
-    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=extra_vars, check=check, diff=True,
-                          env=env, tags=tags, verbosity=verbosity)
+    result = run_playbook(
+        playbook=PLAYBOOK,
+        inventory=inventory,
+        extra_vars=extra_vars,
+        check=check,
+        diff=True,
+        env=env,
+        tags=tags,
+        verbosity=verbosity,
+    )
     text = result.stdout + result.stderr
     assert not [s for s in SECRETS if s in text], "the output carries a secret"
     if expect_ok:
@@ -116,15 +139,20 @@ def test_release_check_apply_check_apply(k8s, inventory, env, release_vars):
 
     secret = get(k8s, "v1", "secrets", "n8n-workbench")
     data = dict((k, base64.b64decode(v).decode()) for k, v in secret["data"].items())
-    assert data == {"DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY,
-                    "N8N_INSTANCE_OWNER_EMAIL": "owner@workbench.test", "N8N_INSTANCE_OWNER_PASSWORD_HASH": OWNER_HASH}
+    assert data == {
+        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD,
+        "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "N8N_INSTANCE_OWNER_EMAIL": "owner@workbench.test",
+        "N8N_INSTANCE_OWNER_PASSWORD_HASH": OWNER_HASH,
+    }
     assert "kubectl.kubernetes.io/last-applied-configuration" not in secret["metadata"].get("annotations", {})
 
     main = get(k8s, "apps/v1", "deployments", "n8n")
     worker = get(k8s, "apps/v1", "deployments", "n8n-worker")
     assert main["spec"]["replicas"] == 1
-    rendered = dict((d["metadata"]["name"], d) for d in yaml.safe_load_all(release["manifest"])
-                    if d and d["kind"] == "Deployment")
+    rendered = dict(
+        (d["metadata"]["name"], d) for d in yaml.safe_load_all(release["manifest"]) if d and d["kind"] == "Deployment"
+    )
     assert "replicas" not in rendered["n8n-worker"]["spec"]  # the autoscaler owns the workers' count
     container = worker["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "n8nio/n8n:2.41.1" and container["args"][0] == "worker"
@@ -133,10 +161,15 @@ def test_release_check_apply_check_apply(k8s, inventory, env, release_vars):
     assert env_refs["QUEUE_BULL_REDIS_PASSWORD"] == {"name": "n8n-valkey", "key": "valkey-password"}
     assert not [name for name in env_refs if name.startswith("N8N_INSTANCE_OWNER_")]  # workers never set the owner up
     # the main process pre-seeds the owner: e-mail and hash from the role's Secret, nothing of it in the values
-    main_env = dict((e["name"], e.get("valueFrom", {}).get("secretKeyRef", e.get("value")))
-                    for e in main["spec"]["template"]["spec"]["containers"][0]["env"])
+    main_env = dict(
+        (e["name"], e.get("valueFrom", {}).get("secretKeyRef", e.get("value")))
+        for e in main["spec"]["template"]["spec"]["containers"][0]["env"]
+    )
     assert main_env["N8N_INSTANCE_OWNER_MANAGED_BY_ENV"] == "true"
-    assert main_env["N8N_INSTANCE_OWNER_PASSWORD_HASH"] == {"name": "n8n-workbench", "key": "N8N_INSTANCE_OWNER_PASSWORD_HASH"}
+    assert main_env["N8N_INSTANCE_OWNER_PASSWORD_HASH"] == {
+        "name": "n8n-workbench",
+        "key": "N8N_INSTANCE_OWNER_PASSWORD_HASH",
+    }
     assert main_env["N8N_INSTANCE_OWNER_EMAIL"] == {"name": "n8n-workbench", "key": "N8N_INSTANCE_OWNER_EMAIL"}
     annotations = main["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/port"] == "5678"
@@ -166,24 +199,33 @@ def assert_restricted_and_isolated(k8s):
         assert mounts == {"/home/node/.n8n", "/home/node/.cache", "/tmp"}  # the only places n8n writes
     main_policy = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n")["spec"]
     assert main_policy["podSelector"]["matchLabels"] == {
-        "app.kubernetes.io/name": "n8n", "app.kubernetes.io/instance": "n8n", "app.kubernetes.io/type": "master"}
+        "app.kubernetes.io/name": "n8n",
+        "app.kubernetes.io/instance": "n8n",
+        "app.kubernetes.io/type": "master",
+    }
     assert main_policy["policyTypes"] == ["Ingress"]
     (rule,) = main_policy["ingress"]
     assert [f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for f in rule["from"]] == [
-        "traefik", "monitoring"]
+        "traefik",
+        "monitoring",
+    ]
     assert rule["ports"] == [{"protocol": "TCP", "port": 5678}]
     (worker_rule,) = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n-worker")["spec"]["ingress"]
     assert [f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for f in worker_rule["from"]] == [
-        "monitoring"]
+        "monitoring"
+    ]
     valkey = get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n-valkey")["spec"]
     (valkey_rule,) = valkey["ingress"]
-    assert valkey_rule["from"] == [{"podSelector": {"matchLabels": {"n8n-valkey-client": "true"}}},
-                                   {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "valkey",
-                                                                    "app.kubernetes.io/instance": "n8n"}}}]
+    assert valkey_rule["from"] == [
+        {"podSelector": {"matchLabels": {"n8n-valkey-client": "true"}}},
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "n8n"}}},
+    ]
     for name in ("n8n", "n8n-worker"):
         budget = get(k8s, "policy/v1", "poddisruptionbudgets", name)["spec"]
         assert budget["maxUnavailable"] == 1 and budget["selector"]["matchLabels"]["app.kubernetes.io/type"] in (
-            "master", "worker")
+            "master",
+            "worker",
+        )
 
 
 @pytest.mark.parametrize("rotate", ["database password", "owner password"])
@@ -191,8 +233,10 @@ def test_changed_secret_rolls_the_pods_without_showing_it(k8s, inventory, env, r
     play(inventory, env, release_vars, tags="n8n_workflows_release")
     before = get(k8s, "apps/v1", "deployments", "n8n")["spec"]["template"]["metadata"]["annotations"]
     if rotate == "database password":
-        rotated, new = dict(release_vars, n8n_workflows_release_db_dsn=DSN.replace(DB_PASSWORD, "rotated-pw-Zx81")), \
-            "rotated-pw-Zx81"
+        rotated, new = (
+            dict(release_vars, n8n_workflows_release_db_dsn=DSN.replace(DB_PASSWORD, "rotated-pw-Zx81")),
+            "rotated-pw-Zx81",
+        )
     else:
         rotated, new = dict(release_vars, n8n_workflows_owner_password="Rotated-Owner-Pw-9"), "Rotated-Owner-Pw-9"
     plan = play(inventory, env, rotated, check=True, tags="n8n_workflows_release")
@@ -200,7 +244,9 @@ def test_changed_secret_rolls_the_pods_without_showing_it(k8s, inventory, env, r
     play(inventory, env, rotated, tags="n8n_workflows_release")
     after = get(k8s, "apps/v1", "deployments", "n8n")["spec"]["template"]["metadata"]["annotations"]
     assert after["checksum/workbench-secret"] != before["checksum/workbench-secret"]
-    data = dict((k, base64.b64decode(v).decode()) for k, v in get(k8s, "v1", "secrets", "n8n-workbench")["data"].items())
+    data = dict(
+        (k, base64.b64decode(v).decode()) for k, v in get(k8s, "v1", "secrets", "n8n-workbench")["data"].items()
+    )
     if rotate == "database password":
         assert data["DB_POSTGRESDB_PASSWORD"] == new
     else:
@@ -219,13 +265,24 @@ def test_every_value_the_role_sets_exists_in_the_chart(k8s, inventory, env, rele
         defaults[parent[0]].update((key, {}) for key in keys)
 
     def walk(value, default, path):
-        if isinstance(value, dict) and isinstance(default, dict) and default and (not path or path[-1] not in standin.FREE_FORM):
+        if (
+            isinstance(value, dict)
+            and isinstance(default, dict)
+            and default
+            and (not path or path[-1] not in standin.FREE_FORM)
+        ):
             for key, sub in value.items():
                 assert key in default, "%s is not a key of the 8gears chart 1.1.0" % ".".join(path + (key,))
                 walk(sub, default[key], path + (key,))
 
-    for extra in ({}, dict(n8n_workflows_release_multi_main=True, n8n_workflows_release_redis_host="redis.example.internal",
-                           n8n_workflows_release_redis_password="ext-redis-pw")):
+    for extra in (
+        {},
+        dict(
+            n8n_workflows_release_multi_main=True,
+            n8n_workflows_release_redis_host="redis.example.internal",
+            n8n_workflows_release_redis_password="ext-redis-pw",
+        ),
+    ):
         play(inventory, env, dict(release_vars, **extra), tags="n8n_workflows_release")
         values = helm_release(k8s)["config"]
         walk(values, defaults, ())
@@ -243,9 +300,14 @@ def test_a_key_the_chart_lacks_fails_the_install(k8s, inventory, env, release_va
 
 def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8n_server, n8n, workbench_db):
     """The whole stage: the release, then the credential and workflows through n8n_workflows_url."""
-    full = dict(release_vars, n8n_workflows_url=n8n_server.url, n8n_workflows_api_key=n8n_server.api_key,
-                n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", n8n_workflows_wait_timeout=30,
-                **workflow_db_vars(workbench_db))
+    full = dict(
+        release_vars,
+        n8n_workflows_url=n8n_server.url,
+        n8n_workflows_api_key=n8n_server.api_key,
+        n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it",
+        n8n_workflows_wait_timeout=30,
+        **workflow_db_vars(workbench_db),
+    )
     plan = play(inventory, env, full, check=True)
     assert plan.changed > 0 and n8n.workflows() == []
     assert "the credentials and 2 workflow(s) would be created" in plan.stdout  # no release yet: planned, not read
@@ -257,20 +319,31 @@ def test_import_through_the_in_cluster_url(k8s, inventory, env, release_vars, n8
     assert helm_release(k8s)["info"]["status"] == "deployed"
     assert sorted(w["name"] for w in n8n.workflows()) == ["Workbench: expense approval", "Workbench: pipeline trigger"]
     assert sorted(c["name"] for c in n8n.credentials()) == [
-        "Workbench Postgres (automation)", "Workbench Postgres (expense approver)", "Workbench Postgres (pipeline runner)",
-        "Workbench Webhook Auth"]
+        "Workbench Postgres (automation)",
+        "Workbench Postgres (expense approver)",
+        "Workbench Postgres (pipeline runner)",
+        "Workbench Webhook Auth",
+    ]
 
 
-def test_first_deploy_without_an_api_key_imports_in_one_run(k8s, inventory, env, release_vars, n8n_server, n8n,
-                                                            workbench_db):
+def test_first_deploy_without_an_api_key_imports_in_one_run(
+    k8s, inventory, env, release_vars, n8n_server, n8n, workbench_db
+):
     """No n8n_workflows_api_key: release -> ready -> the role's own key (logged in as the owner the release
     pre-seeds) -> credentials -> workflows, active, in one run. The key is kept in the cluster and reused after.
     (The n8n answering is the local one, pre-seeded with the same N8N_INSTANCE_OWNER_* settings by local_stack.)"""
     label = "it-release-key-" + n8n_server.url.rsplit(":", 1)[1]
-    first = dict(release_vars, n8n_workflows_url=n8n_server.url, n8n_workflows_api_key="",
-                 n8n_workflows_owner_email=OWNER_EMAIL, n8n_workflows_owner_password=n8n_server.owner_password,
-                 n8n_workflows_api_key_label=label, n8n_workflows_wait_timeout=30,
-                 n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it", **workflow_db_vars(workbench_db))
+    first = dict(
+        release_vars,
+        n8n_workflows_url=n8n_server.url,
+        n8n_workflows_api_key="",
+        n8n_workflows_owner_email=OWNER_EMAIL,
+        n8n_workflows_owner_password=n8n_server.owner_password,
+        n8n_workflows_api_key_label=label,
+        n8n_workflows_wait_timeout=30,
+        n8n_workflows_mattermost_webhook_url="http://127.0.0.1:8065/hooks/it",
+        **workflow_db_vars(workbench_db),
+    )
     rest = n8n_server.rest()
     rest.login(OWNER_EMAIL, n8n_server.owner_password)
     for key in [k for k in rest.api_keys() if k["label"] == label]:  # a previous run's
@@ -297,7 +370,9 @@ def test_first_deploy_without_an_api_key_imports_in_one_run(k8s, inventory, env,
     assert {m["manager"] for m in secret["metadata"]["managedFields"]} == {"insightpulseai.workbench.n8n_workflows"}
     workflows = Api(n8n_server.url, key).workflows()
     assert sorted((w["name"], w["active"]) for w in workflows) == [
-        ("Workbench: expense approval", True), ("Workbench: pipeline trigger", True)]
+        ("Workbench: expense approval", True),
+        ("Workbench: pipeline trigger", True),
+    ]
 
     # the kept copy lost (revoked in n8n): the next run renews the key and the Secret
     rest.call("DELETE", "/api-keys/" + found[0]["id"])
@@ -315,10 +390,14 @@ def test_first_deploy_without_an_api_key_imports_in_one_run(k8s, inventory, env,
 
 def test_the_release_refuses_a_missing_owner_before_any_write(k8s, inventory, env, release_vars):
     rv = k8s.resource_version
-    for overrides, message in ((dict(n8n_workflows_owner_email=""), 'n8n_workflows_owner_email="" is not an e-mail'),
-                               (dict(n8n_workflows_owner_password=""), "n8n_workflows_owner_password is empty"),
-                               (dict(n8n_workflows_owner_password="alllowercase1"),
-                                "n8n_workflows_owner_password (13 characters, not shown) must be 8 to 64")):
+    for overrides, message in (
+        (dict(n8n_workflows_owner_email=""), 'n8n_workflows_owner_email="" is not an e-mail'),
+        (dict(n8n_workflows_owner_password=""), "n8n_workflows_owner_password is empty"),
+        (
+            dict(n8n_workflows_owner_password="alllowercase1"),
+            "n8n_workflows_owner_password (13 characters, not shown) must be 8 to 64",
+        ),
+    ):
         result = play(inventory, env, dict(release_vars, **overrides), tags="n8n_workflows_release", expect_ok=False)
         assert result.failed and message in result.failure()["msg"], result.failure()
         assert "alllowercase1" not in result.stdout + result.stderr
@@ -329,18 +408,46 @@ def test_destroy_removes_the_release(k8s, inventory, env, release_vars, tmp_path
     """roles/n8n_workflows/tasks/destroy.yml (playbooks/destroy.yml's n8n step): check -> apply -> check -> apply,
     with the volume claim a Valkey StatefulSet would leave behind."""
     play(inventory, env, release_vars, tags="n8n_workflows_release")
-    k8s.cluster.create(k8s._type("v1", "persistentvolumeclaims"), NS, {
-        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
-            "name": "valkey-data-n8n-valkey-primary-0", "namespace": NS, "labels": {"app.kubernetes.io/instance": "n8n"}},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "8Gi"}}}})
+    k8s.cluster.create(
+        k8s._type("v1", "persistentvolumeclaims"),
+        NS,
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {
+                "name": "valkey-data-n8n-valkey-primary-0",
+                "namespace": NS,
+                "labels": {"app.kubernetes.io/instance": "n8n"},
+            },
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "8Gi"}}},
+        },
+    )
     playbook = tmp_path / "destroy-n8n.yml"
-    playbook.write_text(yaml.safe_dump([{"name": "n8n teardown", "hosts": "workbench_workflows", "gather_facts": False,
-                                         "tasks": [{"name": "Remove n8n", "ansible.builtin.include_role": {
-                                             "name": "insightpulseai.workbench.n8n_workflows",
-                                             "tasks_from": "destroy.yml"}}]}]))
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "n8n teardown",
+                    "hosts": "workbench_workflows",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Remove n8n",
+                            "ansible.builtin.include_role": {
+                                "name": "insightpulseai.workbench.n8n_workflows",
+                                "tasks_from": "destroy.yml",
+                            },
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     runs = []
     for check in (True, False, True, False):
-        result = run_playbook(playbook=str(playbook), inventory=inventory, extra_vars=release_vars, check=check, env=env)
+        result = run_playbook(
+            playbook=str(playbook), inventory=inventory, extra_vars=release_vars, check=check, env=env
+        )
         assert result.rc == 0, result.failure() or result.stdout[-3000:]
         runs.append(result)
         if check and len(runs) == 1:
@@ -358,13 +465,21 @@ def test_queue_mode_off_removes_the_workers_objects(k8s, inventory, env, release
     play(inventory, env, release_vars, tags="n8n_workflows_release")
     assert get(k8s, "autoscaling/v2", "horizontalpodautoscalers", "n8n-worker")
     single = dict(release_vars, n8n_workflows_release_queue_mode=False)
-    runs = [play(inventory, env, single, check=check, tags="n8n_workflows_release") for check in (True, False, True, False)]
+    runs = [
+        play(inventory, env, single, check=check, tags="n8n_workflows_release") for check in (True, False, True, False)
+    ]
     assert [r.changed > 0 for r in runs] == [True, True, False, False], [
-        [t["name"] for t in r.tasks if t["result"].get("changed")] for r in runs]
-    for api_version, plural in (("networking.k8s.io/v1", "networkpolicies"), ("policy/v1", "poddisruptionbudgets"),
-                                ("autoscaling/v2", "horizontalpodautoscalers")):
+        [t["name"] for t in r.tasks if t["result"].get("changed")] for r in runs
+    ]
+    for api_version, plural in (
+        ("networking.k8s.io/v1", "networkpolicies"),
+        ("policy/v1", "poddisruptionbudgets"),
+        ("autoscaling/v2", "horizontalpodautoscalers"),
+    ):
         assert get(k8s, api_version, plural, "n8n-worker") is None, plural
-    assert get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n") and get(k8s, "policy/v1", "poddisruptionbudgets", "n8n")
+    assert get(k8s, "networking.k8s.io/v1", "networkpolicies", "n8n") and get(
+        k8s, "policy/v1", "poddisruptionbudgets", "n8n"
+    )
     found, _checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
     assert found == [], "\n".join(found)
 
@@ -374,8 +489,13 @@ def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inve
     holds its values in the last-applied-configuration annotation; the next converge takes it over server-side and
     removes the annotation: check -> apply -> check -> apply, then the store read directly."""
     play(inventory, env, release_vars, tags="n8n_workflows_release")
-    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": {"name": "n8n-workbench", "namespace": NS},
-           "stringData": {"N8N_ENCRYPTION_KEY": ENCRYPTION_KEY, "DB_POSTGRESDB_PASSWORD": "old-db-pw-Qs7"}}
+    old = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": "n8n-workbench", "namespace": NS},
+        "stringData": {"N8N_ENCRYPTION_KEY": ENCRYPTION_KEY, "DB_POSTGRESDB_PASSWORD": "old-db-pw-Qs7"},
+    }
     k8s_security.client_side_apply(kubeconfig, [old], tmp_path)
     assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == [NS + "/n8n-workbench"]
     remove = "Remove the client-side apply annotation from the n8n Secret"
@@ -387,11 +507,15 @@ def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inve
     for check in (True, False):
         again = play(inventory, env, release_vars, check=check, tags="n8n_workflows_release")
         assert again.changed == 0 and again.task(remove)["skipped"], [
-            t["name"] for t in again.tasks if t["result"].get("changed")]
+            t["name"] for t in again.tasks if t["result"].get("changed")
+        ]
     secret = get(k8s, "v1", "secrets", "n8n-workbench")
     assert "annotations" not in secret["metadata"]
     assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == {
-        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD, "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY,
-        "N8N_INSTANCE_OWNER_EMAIL": "owner@workbench.test", "N8N_INSTANCE_OWNER_PASSWORD_HASH": OWNER_HASH}
+        "DB_POSTGRESDB_PASSWORD": DB_PASSWORD,
+        "N8N_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "N8N_INSTANCE_OWNER_EMAIL": "owner@workbench.test",
+        "N8N_INSTANCE_OWNER_PASSWORD_HASH": OWNER_HASH,
+    }
     assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == []
     assert "old-db-pw-Qs7" not in plan.stdout + applied.stdout

@@ -74,7 +74,9 @@ def test_active_toggle(n8n, conn, proxy):
     on = four_steps("n8n_workflow", dict(conn, url=proxy.url, definition=wf, active=True))
     assert on[1]["workflows"][0]["changes"] == ["activated"]
     assert [r[:2] for r in proxy.writes] == [("POST", "/api/v1/workflows/%s/publish" % wf_id)]
-    assert on[1]["requests"] == {"reads": 1, "writes": 1} and on[1]["actions"] == ["update workflow 'IT active' (activated)"]
+    assert on[1]["requests"] == {"reads": 1, "writes": 1} and on[1]["actions"] == [
+        "update workflow 'IT active' (activated)"
+    ]
     server = n8n.workflow("IT active")
     assert server["active"] and server["activeVersionId"] == server["versionId"]
     proxy.clear()
@@ -186,16 +188,20 @@ def test_unknown_credential_name(n8n, conn, proxy):
     wfs = [dict(definition=simple_workflow("IT fine")), dict(definition=with_postgres(simple_workflow("IT bad cred")))]
     res = result("n8n_workflow", dict(conn, url=proxy.url, workflows=wfs))
     assert res["failed"]
-    assert ("workflow 'IT bad cred' node 'Query' uses credential 'Workbench Postgres' of type postgres, "
-            "which does not exist on the n8n instance") in res["msg"]
+    assert (
+        "workflow 'IT bad cred' node 'Query' uses credential 'Workbench Postgres' of type postgres, "
+        "which does not exist on the n8n instance"
+    ) in res["msg"]
     assert proxy.writes == [] and n8n.workflows() == []  # not even the valid first workflow was written
 
 
 def test_wrong_api_key(n8n, conn):
     res = result("n8n_workflow", dict(conn, api_key="n8n_api_wrong-key-0123", definition=simple_workflow("IT key")))
     assert res["failed"]
-    assert res["msg"] == ("Failed to list the workflows of %s: GET /workflows?excludePinnedData=true&limit=250: HTTP 401 "
-                          "Unauthorized (the API key was rejected: check api_key / N8N_API_KEY)" % conn["url"])
+    assert res["msg"] == (
+        "Failed to list the workflows of %s: GET /workflows?excludePinnedData=true&limit=250: HTTP 401 "
+        "Unauthorized (the API key was rejected: check api_key / N8N_API_KEY)" % conn["url"]
+    )
     assert "wrong-key" not in json.dumps(res)
     assert res["error_kind"] == "service" and res["status"] == 401 and res["written"] is False
     assert n8n.workflows() == []
@@ -204,8 +210,10 @@ def test_wrong_api_key(n8n, conn):
 def test_n8n_down(n8n, conn):
     res = result("n8n_workflow", dict(conn, url="http://127.0.0.1:9", timeout=2, definition=simple_workflow("IT down")))
     assert res["failed"]
-    assert res["msg"].startswith("Failed to list the workflows of http://127.0.0.1:9: GET /workflows?excludePinnedData=true"
-                                 "&limit=250: cannot reach http://127.0.0.1:9: ")
+    assert res["msg"].startswith(
+        "Failed to list the workflows of http://127.0.0.1:9: GET /workflows?excludePinnedData=true"
+        "&limit=250: cannot reach http://127.0.0.1:9: "
+    )
     assert "refused" in res["msg"].lower()
 
 

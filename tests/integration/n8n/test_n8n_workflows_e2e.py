@@ -33,8 +33,12 @@ def test_plan_apply_converge(stage, n8n):
     assert all(w["active"] and w["activeVersionId"] == w["versionId"] for w in wfs.values())
     assert all([t["name"] for t in w["tags"]] == ["insightpulseai.workbench"] for w in wfs.values())
     creds = dict(((c["name"], c["type"]), c) for c in n8n.credentials())
-    assert sorted(creds) == [("Workbench Postgres (automation)", "postgres"), ("Workbench Postgres (expense approver)", "postgres"),
-                             ("Workbench Postgres (pipeline runner)", "postgres"), ("Workbench Webhook Auth", "httpHeaderAuth")]
+    assert sorted(creds) == [
+        ("Workbench Postgres (automation)", "postgres"),
+        ("Workbench Postgres (expense approver)", "postgres"),
+        ("Workbench Postgres (pipeline runner)", "postgres"),
+        ("Workbench Webhook Auth", "httpHeaderAuth"),
+    ]
     for (name, ctype), cred in creds.items():
         if ctype == "postgres":  # n8n itself logs in with each (as its own role, never the owner)
             assert n8n.test_credential(cred["id"])["status"] == "OK", name
@@ -48,7 +52,9 @@ def test_secrets_stay_out_of_the_output(stage, workbench_db):
     password = workbench_db.split(":")[2].split("@")[0]
     text = out.stdout + out.stderr
     assert HOOK_SECRET not in text and password not in text
-    out = stage(check=True, diff=True, verbosity=3, n8n_workflows_mattermost_webhook_url="http://127.0.0.1:1/hooks/zz-new-key")
+    out = stage(
+        check=True, diff=True, verbosity=3, n8n_workflows_mattermost_webhook_url="http://127.0.0.1:1/hooks/zz-new-key"
+    )
     assert out.rc == 0 and "zz-new-key" not in out.stdout + out.stderr
     assert "@@MATTERMOST_WEBHOOK_URL@@" in out.stdout  # the diff shows the placeholder instead
 
@@ -66,7 +72,9 @@ def test_a_removed_definition_is_purged(stage, deployed, n8n):
     assert not res.failed, res.stdout[-3000:]
     workflows = res.task("Ensure the workflows")["workflows"]
     assert [(w["name"], w["operation"]) for w in workflows] == [
-        ("Workbench: pipeline trigger", "none"), ("Workbench: expense approval", "delete")]
+        ("Workbench: pipeline trigger", "none"),
+        ("Workbench: expense approval", "delete"),
+    ]
     assert [w["name"] for w in n8n.workflows()] == ["Workbench: pipeline trigger"]
 
 
@@ -91,8 +99,13 @@ def test_threshold_is_configurable(stage, deployed, workbench_db, receiver):
 def test_local_stack_n8n_is_idempotent_and_keeps_its_secrets_private(n8n_server):
     again = n8n_server.converge()
     assert not again.failed and again.changed == 0, [t["name"] for t in again.tasks if t["result"].get("changed")]
-    check = run_playbook(os.path.join(ROOT, "playbooks", "local_stack.yml"), inventory=os.path.join(ROOT, "inventories", "local"),
-                         tags="local_stack_n8n", extra_vars=n8n_server.vars, check=True)
+    check = run_playbook(
+        os.path.join(ROOT, "playbooks", "local_stack.yml"),
+        inventory=os.path.join(ROOT, "inventories", "local"),
+        tags="local_stack_n8n",
+        extra_vars=n8n_server.vars,
+        check=True,
+    )
     assert not check.failed and check.changed == 0
     env = read_env(os.path.join(n8n_server.state_dir, "local.env"))
     assert env["N8N_URL"] == "http://127.0.0.1:%d" % n8n_server.port and env["N8N_API_KEY"] == n8n_server.api_key
@@ -113,8 +126,11 @@ def test_local_stack_recreates_a_lost_api_key(n8n_server):
     assert not res.failed, res.stdout[-3000:]
     # one task replaces the labelled key (the old one revoked, a new one created), one stores it, one updates the env
     changed = [t["name"].split(" : ")[-1] for t in res.tasks if t["result"].get("changed")]
-    assert changed == ["Ensure the public-API key", "Keep the key under the state directory",
-                       "Record the n8n API key in the local env file"], changed
+    assert changed == [
+        "Ensure the public-API key",
+        "Keep the key under the state directory",
+        "Record the n8n API key in the local env file",
+    ], changed
     assert new_key != old_key
     with open(key_file) as fh:
         assert fh.read().strip() == new_key

@@ -27,17 +27,21 @@ def test_nullable_admits_null_in_both_directions():
 
 
 def test_read_only_is_not_required_in_requests_and_write_only_not_in_responses():
-    schema = {"type": "object", "required": ["id", "secret"],
-              "properties": {"id": {"type": "string", "readOnly": True},
-                             "secret": {"type": "string", "writeOnly": True}}}
+    schema = {
+        "type": "object",
+        "required": ["id", "secret"],
+        "properties": {"id": {"type": "string", "readOnly": True}, "secret": {"type": "string", "writeOnly": True}},
+    }
     assert _valid(schema, "request", {"secret": "s"}) and not _valid(schema, "request", {"id": "i"})
     assert _valid(schema, "response", {"id": "i"}) and not _valid(schema, "response", {"secret": "s"})
 
 
 def test_null_means_absent_for_optional_request_fields_only():
-    schema = {"type": "object", "required": ["name"],
-              "allOf": [{"type": "object", "properties": {"name": {"type": "string"},
-                                                          "droplet_ids": {"type": "array"}}}]}
+    schema = {
+        "type": "object",
+        "required": ["name"],
+        "allOf": [{"type": "object", "properties": {"name": {"type": "string"}, "droplet_ids": {"type": "array"}}}],
+    }
     assert _valid(schema, "request", {"name": "a", "droplet_ids": None})
     assert not _valid(schema, "request", {"name": None})  # required, declared in an allOf member
     assert not _valid(schema, "response", {"name": "a", "droplet_ids": None})
@@ -45,15 +49,21 @@ def test_null_means_absent_for_optional_request_fields_only():
 
 # Against the spec, through the running fake.
 @requires_contract
-@pytest.mark.parametrize("path, body, field", [
-    ("/v2/vpcs", {"name": "has spaces", "region": "fra1"}, "name"),
-    ("/v2/vpcs", {"name": "no-region"}, "'region' is a required property"),
-    ("/v2/kubernetes/clusters", {"name": "c", "region": "fra1", "version": "latest"}, "'node_pools'"),
-    ("/v2/firewalls", {"name": "fw", "inbound_rules": [{"protocol": "sctp", "ports": "1", "sources": {}}]},
-     "inbound_rules/0/protocol"),
-    ("/v2/projects", {"name": "p", "purpose": "x", "environment": "Prod"}, "environment: 'Prod' is not one of"),
-    ("/v2/apps", {"spec": {"name": "Not_Valid"}}, "spec/name"),
-])
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/v2/vpcs", {"name": "has spaces", "region": "fra1"}, "name"),
+        ("/v2/vpcs", {"name": "no-region"}, "'region' is a required property"),
+        ("/v2/kubernetes/clusters", {"name": "c", "region": "fra1", "version": "latest"}, "'node_pools'"),
+        (
+            "/v2/firewalls",
+            {"name": "fw", "inbound_rules": [{"protocol": "sctp", "ports": "1", "sources": {}}]},
+            "inbound_rules/0/protocol",
+        ),
+        ("/v2/projects", {"name": "p", "purpose": "x", "environment": "Prod"}, "environment: 'Prod' is not one of"),
+        ("/v2/apps", {"spec": {"name": "Not_Valid"}}, "spec/name"),
+    ],
+)
 def test_a_request_the_spec_rejects_gets_422_naming_the_field(do_fake, path, body, field):
     status, error = Api(do_fake).post(path, body)
     assert status == 422
@@ -74,8 +84,10 @@ def test_a_response_that_violates_the_spec_is_caught(do_fake):
     status, error = api.get("/v2/vpcs/" + vpc_id)
     assert status == 500 and error["id"] == "server_error"
     assert "vpc/created_at: 'yesterday' is not a 'date-time'" in error["message"]
-    assert do_fake.violations == ["GET /v2/vpcs/%s -> response 200 violates the contract: "
-                                  "vpc/created_at: 'yesterday' is not a 'date-time'" % vpc_id]
+    assert do_fake.violations == [
+        "GET /v2/vpcs/%s -> response 200 violates the contract: "
+        "vpc/created_at: 'yesterday' is not a 'date-time'" % vpc_id
+    ]
     with pytest.raises(AssertionError, match="contract violations"):
         do_fake.assert_no_violations()
     do_fake.violations.clear()  # seen: do not fail this test at teardown

@@ -61,8 +61,9 @@ def test_unknown_resource_and_unknown_path_get_404_not_found(api):
 
 
 def test_a_body_that_is_not_json_gets_400_bad_request(do_fake, api):
-    response = api.session.post(do_fake.base_url + "/v2/vpcs", data=b"{not json",
-                                headers={"Content-Type": "application/json"})
+    response = api.session.post(
+        do_fake.base_url + "/v2/vpcs", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json() == {"id": "bad_request", "message": "error parsing request body"}
 
@@ -135,8 +136,11 @@ def test_new_cluster_is_provisioning_then_running(api, do_fake):
     assert (vpc["region"], vpc["default"]) == ("fra1", True)
 
     started = time.time()
-    wait_for(lambda: api.get("/v2/kubernetes/clusters/" + cluster["id"])[1]["kubernetes_cluster"]["status"]["state"]
-             == "running")
+    wait_for(
+        lambda: (
+            api.get("/v2/kubernetes/clusters/" + cluster["id"])[1]["kubernetes_cluster"]["status"]["state"] == "running"
+        )
+    )
     assert time.time() - started >= PROVISION_DELAY * 0.5
     body = api.ok("GET", "/v2/kubernetes/clusters/" + cluster["id"])
     assert {n["status"]["state"] for n in body["kubernetes_cluster"]["node_pools"][0]["nodes"]} == {"running"}
@@ -145,12 +149,15 @@ def test_new_cluster_is_provisioning_then_running(api, do_fake):
 def test_cluster_create_validation(api):
     status, body = api.post("/v2/kubernetes/clusters", dict(name="c", region="fra1", version="9.99", node_pools=[POOL]))
     assert status == 422 and "9.99" in body["message"]
-    status, body = api.post("/v2/kubernetes/clusters",
-                            dict(name="c", region="fra1", version="latest", node_pools=[dict(POOL, size="huge")]))
+    status, body = api.post(
+        "/v2/kubernetes/clusters", dict(name="c", region="fra1", version="latest", node_pools=[dict(POOL, size="huge")])
+    )
     assert status == 422 and "huge" in body["message"]
     vpc = api.ok("POST", "/v2/vpcs", {"name": "elsewhere", "region": "nyc1"})
-    status, body = api.post("/v2/kubernetes/clusters", dict(name="c", region="fra1", version="latest",
-                                                            node_pools=[POOL], vpc_uuid=vpc["vpc"]["id"]))
+    status, body = api.post(
+        "/v2/kubernetes/clusters",
+        dict(name="c", region="fra1", version="latest", node_pools=[POOL], vpc_uuid=vpc["vpc"]["id"]),
+    )
     assert status == 422 and "fra1" in body["message"]
 
 
@@ -167,13 +174,20 @@ def test_version_resolution_upgrades_and_ha_default(api, do_fake):
     do_fake.wait_idle()
     assert api.post("/v2/kubernetes/clusters/%s/upgrade" % cluster["id"], {"version": middle}) == (202, None)
     body = api.ok("GET", "/v2/kubernetes/clusters/" + cluster["id"])
-    assert (body["kubernetes_cluster"]["version"], body["kubernetes_cluster"]["status"]["state"]) == (middle, "upgrading")
+    assert (body["kubernetes_cluster"]["version"], body["kubernetes_cluster"]["status"]["state"]) == (
+        middle,
+        "upgrading",
+    )
 
 
 def test_cluster_update_keeps_immutable_fields_and_ha_cannot_be_disabled(api):
     cluster = create_cluster(api)
-    update = {"name": "renamed", "tags": ["k8s", "k8s:" + cluster["id"], "extra"], "auto_upgrade": True,
-              "maintenance_policy": {"start_time": "03:00", "day": "sunday"}}
+    update = {
+        "name": "renamed",
+        "tags": ["k8s", "k8s:" + cluster["id"], "extra"],
+        "auto_upgrade": True,
+        "maintenance_policy": {"start_time": "03:00", "day": "sunday"},
+    }
     status, body = api.call("PUT", "/v2/kubernetes/clusters/" + cluster["id"], update)
     assert status == 202
     updated = body["kubernetes_cluster"]
@@ -187,8 +201,18 @@ def test_cluster_update_keeps_immutable_fields_and_ha_cannot_be_disabled(api):
 def test_node_pools_add_update_delete(api, do_fake):
     cluster = create_cluster(api)
     base = "/v2/kubernetes/clusters/%s/node_pools" % cluster["id"]
-    status, body = api.post(base, {"name": "burst", "size": "s-4vcpu-8gb", "count": 1, "auto_scale": True,
-                                   "min_nodes": 1, "max_nodes": 3, "labels": {"tier": "burst"}})
+    status, body = api.post(
+        base,
+        {
+            "name": "burst",
+            "size": "s-4vcpu-8gb",
+            "count": 1,
+            "auto_scale": True,
+            "min_nodes": 1,
+            "max_nodes": 3,
+            "labels": {"tier": "burst"},
+        },
+    )
     assert status == 201
     pool = body["node_pool"]
     assert (pool["count"], pool["min_nodes"], pool["max_nodes"], len(pool["nodes"])) == (1, 1, 3, 1)
@@ -225,6 +249,7 @@ def test_kubeconfig_points_at_the_kubernetes_api_given_at_start(api, tmp_path):
 
     # What kubernetes.core (through the kubernetes client) makes of it.
     from kubernetes import client, config as kube_config
+
     path = tmp_path / "kubeconfig"
     path.write_text(response.text)
     configuration = client.Configuration()
@@ -251,7 +276,7 @@ def test_kubeconfig_embeds_the_kube_ca(make_do_fake, tmp_path):
 
 
 def test_deleting_a_cluster_frees_its_vpc(api, do_fake):
-    vpc = api.ok("POST", "/v2/vpcs", {"name": "cluster-net", "region": "fra1"})
+    api.ok("POST", "/v2/vpcs", {"name": "cluster-net", "region": "fra1"})  # the region's first VPC: not the cluster's
     second = api.ok("POST", "/v2/vpcs", {"name": "cluster-net-2", "region": "fra1"})
     cluster = create_cluster(api, vpc_uuid=second["vpc"]["id"])
     members = api.ok("GET", "/v2/vpcs/%s/members" % second["vpc"]["id"])
@@ -266,8 +291,9 @@ def test_deleting_a_cluster_frees_its_vpc(api, do_fake):
 def test_registry_subscription_repositories_and_cluster_integration(api, do_fake):
     assert api.get("/v2/registry")[0] == 404
     assert api.get("/v2/registry/subscription")[0] == 404
-    status, body = api.post("/v2/registry", {"name": "sandbox-reg", "subscription_tier_slug": "starter",
-                                             "region": "fra1"})
+    status, body = api.post(
+        "/v2/registry", {"name": "sandbox-reg", "subscription_tier_slug": "starter", "region": "fra1"}
+    )
     assert status == 201 and body["registry"]["subscription"]["tier"]["slug"] == "starter"
     assert api.post("/v2/registry", {"name": "other", "subscription_tier_slug": "basic"})[0] == 409
     assert api.post("/v2/registry/validate-name", {"name": "sandbox-reg"})[0] == 409
@@ -298,9 +324,19 @@ def test_registry_subscription_repositories_and_cluster_integration(api, do_fake
 
 
 # App Platform.
-APP_SPEC = {"name": "web", "region": "fra", "services": [{
-    "name": "api", "image": {"registry_type": "DOCR", "repository": "team/api", "tag": "v1"},
-    "http_port": 8080, "instance_count": 1, "instance_size_slug": "apps-s-1vcpu-0.5gb"}]}
+APP_SPEC = {
+    "name": "web",
+    "region": "fra",
+    "services": [
+        {
+            "name": "api",
+            "image": {"registry_type": "DOCR", "repository": "team/api", "tag": "v1"},
+            "http_port": 8080,
+            "instance_count": 1,
+            "instance_size_slug": "apps-s-1vcpu-0.5gb",
+        }
+    ],
+}
 
 
 def test_app_deployments_build_then_become_active(api, do_fake):
@@ -333,13 +369,16 @@ def test_projects_and_resource_assignment(api, do_fake):
     resources = api.ok("GET", "/v2/projects/default/resources")
     assert [r["urn"] for r in resources["resources"]] == [urn]  # new resources land in the default project
 
-    status, body = api.post("/v2/projects", {"name": "workbench", "purpose": "AI workbench",
-                                             "environment": "Production"})
+    status, body = api.post(
+        "/v2/projects", {"name": "workbench", "purpose": "AI workbench", "environment": "Production"}
+    )
     assert status == 201
     project = body["project"]
     assert api.post("/v2/projects", {"name": "no-purpose"})[0] == 422
-    status, body = api.post("/v2/projects/%s/resources" % project["id"],
-                            {"resources": [urn, "do:kubernetes:5a4981aa-9653-4bd1-bef5-d6bff52042e4"]})
+    status, body = api.post(
+        "/v2/projects/%s/resources" % project["id"],
+        {"resources": [urn, "do:kubernetes:5a4981aa-9653-4bd1-bef5-d6bff52042e4"]},
+    )
     assert status == 200
     assert [r["status"] for r in body["resources"]] == ["assigned", "not_found"]
     assert api.get("/v2/projects/default/resources")[1]["resources"] == []
@@ -378,8 +417,12 @@ def test_state_file_survives_a_restart(make_do_fake, tmp_path):
 
 
 def test_command_line_serves_until_sigterm(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.do_api", "--port", "0", "--token", TOKEN,
-                             "--provision-delay", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.do_api", "--port", "0", "--token", TOKEN, "--provision-delay", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = proc.stdout.readline()
         assert banner.startswith("DigitalOcean API fake on http://127.0.0.1:"), banner
@@ -395,8 +438,9 @@ def test_https_with_a_self_signed_certificate(make_do_fake, tmp_path):
     fake = make_do_fake(tls_dir=str(tmp_path / "tls"))
     assert fake.base_url.startswith("https://127.0.0.1:")
     assert os.path.exists(fake.ca_file)
-    response = requests.get(fake.base_url + "/v2/account", headers={"Authorization": "Bearer " + TOKEN},
-                            verify=fake.ca_file, timeout=5)
+    response = requests.get(
+        fake.base_url + "/v2/account", headers={"Authorization": "Bearer " + TOKEN}, verify=fake.ca_file, timeout=5
+    )
     assert response.status_code == 200
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(fake.base_url + "/v2/account", timeout=5)

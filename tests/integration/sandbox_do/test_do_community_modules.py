@@ -43,7 +43,7 @@ class Writes(object):
         return self
 
     def __exit__(self, *exc):
-        self.seen[:] = [(method, path) for method, path, _status in self.fake.requests[self.start:] if method != "GET"]
+        self.seen[:] = [(method, path) for method, path, _status in self.fake.requests[self.start :] if method != "GET"]
 
 
 def test_vpc_check_apply_check_apply(do_fake, do_module_args):

@@ -50,8 +50,13 @@ def test_errors_as_pydo_reports_them(client, fake):
 
 def test_cluster_create_wait_running_and_kubeconfig(client):
     vpc = client.vpcs.create(body={"name": "pydo-net", "region": "fra1"})["vpc"]
-    body = {"name": "pydo-cluster", "region": "fra1", "version": "latest", "vpc_uuid": vpc["id"],
-            "node_pools": [{"name": "workers", "size": "s-2vcpu-4gb", "count": 2}]}
+    body = {
+        "name": "pydo-cluster",
+        "region": "fra1",
+        "version": "latest",
+        "vpc_uuid": vpc["id"],
+        "node_pools": [{"name": "workers", "size": "s-2vcpu-4gb", "count": 2}],
+    }
     cluster = client.kubernetes.create_cluster(body=body)["kubernetes_cluster"]
     assert cluster["status"]["state"] == "provisioning"
 
@@ -67,8 +72,9 @@ def test_cluster_create_wait_running_and_kubeconfig(client):
     with pytest.raises(DecodeError, match="application/yaml"):
         client.kubernetes.get_kubeconfig(cluster["id"])
     # ...and the kubeconfig is read through pydo's pipeline (auth, TLS) as a raw stream instead.
-    response = client.send_request(HttpRequest("GET", "/v2/kubernetes/clusters/%s/kubeconfig" % cluster["id"]),
-                                   stream=True)
+    response = client.send_request(
+        HttpRequest("GET", "/v2/kubernetes/clusters/%s/kubeconfig" % cluster["id"]), stream=True
+    )
     assert response.status_code == 200
     config = yaml.safe_load(response.read())
     assert config["clusters"][0]["cluster"]["server"] == KUBE_SERVER

@@ -19,14 +19,26 @@ REGION = "fra1"  # a Spaces region; moto takes it as a location constraint
 
 @pytest.fixture
 def bucket_args(s3):
-    return {"name": BUCKET, "state": "present", "versioning": True, "endpoint_url": s3.endpoint_url,
-            "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "region": REGION}
+    return {
+        "name": BUCKET,
+        "state": "present",
+        "versioning": True,
+        "endpoint_url": s3.endpoint_url,
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "region": REGION,
+    }
 
 
 @pytest.fixture
 def boto(s3):
-    return boto3.client("s3", endpoint_url=s3.endpoint_url, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, region_name=REGION)
+    return boto3.client(
+        "s3",
+        endpoint_url=s3.endpoint_url,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name=REGION,
+    )
 
 
 def run_bucket(args, check=False):

@@ -81,9 +81,15 @@ def kubectl(kubeconfig, tmp_path):
     cache = str(tmp_path / "kube-cache")
 
     def run(*args, stdin=None, check=True):
-        proc = subprocess.run([KUBECTL, "--kubeconfig", kubeconfig, "--cache-dir", cache] + list(args),
-                              input=stdin, capture_output=True, text=True, timeout=60,
-                              env=dict(os.environ, HOME=str(tmp_path)), check=False)
+        proc = subprocess.run(
+            [KUBECTL, "--kubeconfig", kubeconfig, "--cache-dir", cache] + list(args),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, HOME=str(tmp_path)),
+            check=False,
+        )
         if check and proc.returncode != 0:
             raise AssertionError("kubectl %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr))
         return proc

@@ -26,9 +26,16 @@ def configmap(name, labels=None, **data):
 
 def deployment(name, image="nginx:1.27", replicas=2, **extra_container):
     container = dict(name="web", image=image, ports=[{"containerPort": 80}], **extra_container)
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": {"app": name}},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}},
+        },
+    }
 
 
 def assert_status(resp, code, reason):
@@ -38,6 +45,7 @@ def assert_status(resp, code, reason):
 
 
 # --- discovery and auth --------------------------------------------------------------------------------------------
+
 
 def test_version_is_public_and_everything_else_needs_the_token(client):
     version = client.get("/version", token=False)
@@ -54,17 +62,35 @@ def test_discovery_documents(client):
     core = client.get("/api/v1").body
     assert core["groupVersion"] == "v1"
     by_name = {r["name"]: r for r in core["resources"]}
-    assert {"namespaces", "secrets", "configmaps", "services", "serviceaccounts", "pods",
-            "persistentvolumeclaims"} <= set(by_name)
-    assert by_name["configmaps"] == {"name": "configmaps", "singularName": "configmap", "namespaced": True,
-                                     "kind": "ConfigMap", "shortNames": ["cm"],
-                                     "verbs": ["create", "delete", "deletecollection", "get", "list", "patch",
-                                               "update", "watch"]}
+    assert {
+        "namespaces",
+        "secrets",
+        "configmaps",
+        "services",
+        "serviceaccounts",
+        "pods",
+        "persistentvolumeclaims",
+    } <= set(by_name)
+    assert by_name["configmaps"] == {
+        "name": "configmaps",
+        "singularName": "configmap",
+        "namespaced": True,
+        "kind": "ConfigMap",
+        "shortNames": ["cm"],
+        "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+    }
     assert by_name["namespaces"]["namespaced"] is False
 
     groups = {g["name"]: g for g in client.get("/apis").body["groups"]}
-    expected = {"apps": "v1", "networking.k8s.io": "v1", "autoscaling": "v2", "policy": "v1",
-                "rbac.authorization.k8s.io": "v1", "apiextensions.k8s.io": "v1", "traefik.io": "v1alpha1"}
+    expected = {
+        "apps": "v1",
+        "networking.k8s.io": "v1",
+        "autoscaling": "v2",
+        "policy": "v1",
+        "rbac.authorization.k8s.io": "v1",
+        "apiextensions.k8s.io": "v1",
+        "traefik.io": "v1alpha1",
+    }
     for name, version in expected.items():
         assert groups[name]["preferredVersion"] == {"groupVersion": "%s/%s" % (name, version), "version": version}
         kinds = {r["kind"] for r in client.get("/apis/%s/%s" % (name, version)).body["resources"]}
@@ -76,6 +102,7 @@ def test_discovery_documents(client):
 
 
 # --- CRUD, errors, selectors -----------------------------------------------------------------------------------
+
 
 def test_create_get_replace_delete_roundtrip(client, k8s):
     created = client.post(CONFIGMAPS, configmap("a", x="1"))
@@ -95,8 +122,13 @@ def test_create_get_replace_delete_roundtrip(client, k8s):
 
     deleted = client.delete(CONFIGMAPS + "/a")
     assert deleted.code == 200
-    assert deleted.body == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                            "details": {"name": "a", "kind": "configmaps", "uid": meta["uid"]}}
+    assert deleted.body == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": {"name": "a", "kind": "configmaps", "uid": meta["uid"]},
+    }
     assert k8s.get("v1", "configmaps", "a", "default") is None
 
 
@@ -128,8 +160,12 @@ def test_errors_are_status_objects_like_a_real_server(client):
 
 
 def test_label_and_field_selectors(client):
-    for name, labels in (("a", {"tier": "web", "env": "prod"}), ("b", {"tier": "db", "env": "prod"}),
-                         ("c", {"tier": "web"}), ("d", None)):
+    for name, labels in (
+        ("a", {"tier": "web", "env": "prod"}),
+        ("b", {"tier": "db", "env": "prod"}),
+        ("c", {"tier": "web"}),
+        ("d", None),
+    ):
         assert client.post(CONFIGMAPS, configmap(name, labels)).code == 201
 
     def names(**query):
@@ -169,10 +205,10 @@ def test_list_pagination(client):
 
 # --- patches -----------------------------------------------------------------------------------------------------
 
+
 def test_merge_patch(client):
     client.post(CONFIGMAPS, configmap("m", {"a": "1"}, x="1", y="2"))
-    resp = client.patch(CONFIGMAPS + "/m", {"metadata": {"labels": {"b": "2"}}, "data": {"y": None, "z": "3"}},
-                        MERGE)
+    resp = client.patch(CONFIGMAPS + "/m", {"metadata": {"labels": {"b": "2"}}, "data": {"y": None, "z": "3"}}, MERGE)
     assert resp.code == 200
     assert resp.body["metadata"]["labels"] == {"a": "1", "b": "2"}
     assert resp.body["data"] == {"x": "1", "z": "3"}
@@ -180,30 +216,53 @@ def test_merge_patch(client):
 
 def test_strategic_merge_patch_merges_keyed_lists(client):
     client.post(DEPLOYMENTS, deployment("web", env=[{"name": "A", "value": "1"}]))
-    patch = {"spec": {"template": {"spec": {"containers": [
-        {"name": "sidecar", "image": "busybox:1.36"},
-        {"name": "web", "env": [{"name": "B", "value": "2"}]}]}}}}
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {"name": "sidecar", "image": "busybox:1.36"},
+                        {"name": "web", "env": [{"name": "B", "value": "2"}]},
+                    ]
+                }
+            }
+        }
+    }
     containers = client.patch(DEPLOYMENTS + "/web", patch, STRATEGIC).body["spec"]["template"]["spec"]["containers"]
     web = containers[0]
     assert [c["name"] for c in containers] == ["web", "sidecar"]
     assert web["image"] == "nginx:1.27" and web["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
     assert web["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
 
-    directives = {"spec": {"template": {"spec": {
-        "$setElementOrder/containers": [{"name": "sidecar"}, {"name": "web"}],
-        "containers": [{"name": "web", "$patch": "delete"}]}}}}
+    directives = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "sidecar"}, {"name": "web"}],
+                    "containers": [{"name": "web", "$patch": "delete"}],
+                }
+            }
+        }
+    }
     containers = client.patch(DEPLOYMENTS + "/web", directives, STRATEGIC).body["spec"]["template"]["spec"]
     assert [c["name"] for c in containers["containers"]] == ["sidecar"]
 
     # A merge patch replaces lists whole, as RFC 7386 says.
-    merged = client.patch(DEPLOYMENTS + "/web", {"spec": {"template": {"spec": {"containers": [
-        {"name": "only", "image": "x:1"}]}}}}, MERGE).body
+    merged = client.patch(
+        DEPLOYMENTS + "/web",
+        {"spec": {"template": {"spec": {"containers": [{"name": "only", "image": "x:1"}]}}}},
+        MERGE,
+    ).body
     assert [c["name"] for c in merged["spec"]["template"]["spec"]["containers"]] == ["only"]
 
 
 def test_strategic_merge_patch_is_refused_for_custom_resources(client):
-    route = {"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {"name": "r"},
-             "spec": {"routes": [{"match": "Host(`a`)", "kind": "Rule"}]}}
+    route = {
+        "apiVersion": "traefik.io/v1alpha1",
+        "kind": "IngressRoute",
+        "metadata": {"name": "r"},
+        "spec": {"routes": [{"match": "Host(`a`)", "kind": "Rule"}]},
+    }
     path = "/apis/traefik.io/v1alpha1/namespaces/default/ingressroutes"
     assert client.post(path, route).code == 201
     assert_status(client.patch(path + "/r", {"spec": {}}, STRATEGIC), 415, "UnsupportedMediaType")
@@ -213,9 +272,13 @@ def test_strategic_merge_patch_is_refused_for_custom_resources(client):
 
 def test_json_patch(client):
     client.post(CONFIGMAPS, configmap("j", x="1"))
-    ops = [{"op": "add", "path": "/data/y", "value": "2"}, {"op": "remove", "path": "/data/x"},
-           {"op": "add", "path": "/metadata/labels", "value": {"k": "v"}},
-           {"op": "copy", "from": "/data/y", "path": "/data/z"}, {"op": "test", "path": "/data/z", "value": "2"}]
+    ops = [
+        {"op": "add", "path": "/data/y", "value": "2"},
+        {"op": "remove", "path": "/data/x"},
+        {"op": "add", "path": "/metadata/labels", "value": {"k": "v"}},
+        {"op": "copy", "from": "/data/y", "path": "/data/z"},
+        {"op": "test", "path": "/data/z", "value": "2"},
+    ]
     resp = client.patch(CONFIGMAPS + "/j", ops, JSON_PATCH)
     assert resp.code == 200 and resp.body["data"] == {"y": "2", "z": "2"}
     failing = client.patch(CONFIGMAPS + "/j", [{"op": "test", "path": "/data/y", "value": "nope"}], JSON_PATCH)
@@ -224,31 +287,34 @@ def test_json_patch(client):
 
 
 def test_server_side_apply(client, k8s):
-    resp = client.patch(CONFIGMAPS + "/s", configmap("s", {"a": "1", "b": "2"}, x="1", y="2"), APPLY,
-                        query={"fieldManager": "one"})
+    resp = client.patch(
+        CONFIGMAPS + "/s", configmap("s", {"a": "1", "b": "2"}, x="1", y="2"), APPLY, query={"fieldManager": "one"}
+    )
     assert resp.code == 201  # created by the apply
-    entry, = resp.body["metadata"]["managedFields"]
+    (entry,) = resp.body["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"], entry["fieldsType"]) == ("one", "Apply", "FieldsV1")
-    assert entry["fieldsV1"] == {"f:data": {"f:x": {}, "f:y": {}},
-                                 "f:metadata": {"f:labels": {"f:a": {}, "f:b": {}}}}
+    assert entry["fieldsV1"] == {"f:data": {"f:x": {}, "f:y": {}}, "f:metadata": {"f:labels": {"f:a": {}, "f:b": {}}}}
 
     rv = k8s.resource_version
-    again = client.patch(CONFIGMAPS + "/s", configmap("s", {"a": "1", "b": "2"}, x="1", y="2"), APPLY,
-                         query={"fieldManager": "one"})
+    again = client.patch(
+        CONFIGMAPS + "/s", configmap("s", {"a": "1", "b": "2"}, x="1", y="2"), APPLY, query={"fieldManager": "one"}
+    )
     assert again.code == 200 and again.body == resp.body and k8s.resource_version == rv  # no-op
 
     # Fields this manager stops applying are removed; fields of another manager stay.
     client.patch(CONFIGMAPS + "/s", {"data": {"other": "o"}}, MERGE)
-    dropped = client.patch(CONFIGMAPS + "/s", configmap("s", {"a": "1"}, x="1"), APPLY,
-                           query={"fieldManager": "one"}).body
+    dropped = client.patch(
+        CONFIGMAPS + "/s", configmap("s", {"a": "1"}, x="1"), APPLY, query={"fieldManager": "one"}
+    ).body
     assert dropped["metadata"]["labels"] == {"a": "1"}
     assert dropped["data"] == {"x": "1", "other": "o"}
 
     conflict = client.patch(CONFIGMAPS + "/s", configmap("s", x="2"), APPLY, query={"fieldManager": "two"})
     assert_status(conflict, 409, "Conflict")
     assert conflict.body["message"] == 'Apply failed with 1 conflict: conflict with "one": .data.x'
-    forced = client.patch(CONFIGMAPS + "/s", configmap("s", x="2"), APPLY,
-                          query={"fieldManager": "two", "force": "true"}).body
+    forced = client.patch(
+        CONFIGMAPS + "/s", configmap("s", x="2"), APPLY, query={"fieldManager": "two", "force": "true"}
+    ).body
     assert forced["data"]["x"] == "2"
     owners = {e["manager"]: e["fieldsV1"] for e in forced["metadata"]["managedFields"]}
     assert owners == {"one": {"f:metadata": {"f:labels": {"f:a": {}}}}, "two": {"f:data": {"f:x": {}}}}
@@ -256,10 +322,16 @@ def test_server_side_apply(client, k8s):
     # No fieldManager: the API server validates the PatchOptions first and answers 422 Invalid (not 400).
     missing = client.patch(CONFIGMAPS + "/s", configmap("s"), APPLY)
     assert_status(missing, 422, "Invalid")
-    assert missing.body["message"] == ('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
-                                       'required for apply patch')
-    assert missing.body["details"]["causes"] == [{"reason": "FieldValueRequired", "field": "fieldManager",
-                                                  "message": "Required value: is required for apply patch"}]
+    assert missing.body["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+    )
+    assert missing.body["details"]["causes"] == [
+        {
+            "reason": "FieldValueRequired",
+            "field": "fieldManager",
+            "message": "Required value: is required for apply patch",
+        }
+    ]
 
 
 def test_server_side_apply_refuses_what_a_real_server_refuses(client, k8s):
@@ -271,8 +343,9 @@ def test_server_side_apply_refuses_what_a_real_server_refuses(client, k8s):
     forced = client.patch(CONFIGMAPS + "/r", {"data": {"x": "2"}}, MERGE, query={"force": "true"})
     assert_status(forced, 422, "Invalid")
     assert "force: Forbidden: may not be specified for non-apply patch" in forced.body["message"]
-    assert_status(client.patch(CONFIGMAPS + "/r", configmap("r"), APPLY, query={"fieldManager": "m" * 129}),
-                  422, "Invalid")
+    assert_status(
+        client.patch(CONFIGMAPS + "/r", configmap("r"), APPLY, query={"fieldManager": "m" * 129}), 422, "Invalid"
+    )
     # the configuration must name the URL's apiVersion and kind, and carry no managedFields
     no_version = {k: v for k, v in configmap("r", x="2").items() if k != "apiVersion"}
     wrong = client.patch(CONFIGMAPS + "/r", no_version, APPLY, query=query)
@@ -280,7 +353,8 @@ def test_server_side_apply_refuses_what_a_real_server_refuses(client, k8s):
     assert wrong.body["message"] == "invalid object type: /, Kind=ConfigMap"
     as_secret = dict(configmap("r", x="2"), kind="Secret")
     assert client.patch(CONFIGMAPS + "/r", as_secret, APPLY, query=query).body["message"] == (
-        "invalid object type: /v1, Kind=Secret")
+        "invalid object type: /v1, Kind=Secret"
+    )
     read_back = client.get(CONFIGMAPS + "/r").body
     read_back["data"] = {"x": "2"}
     owned = client.patch(CONFIGMAPS + "/r", read_back, APPLY, query=query)
@@ -297,18 +371,26 @@ def test_server_side_apply_keeps_a_client_side_apply_annotation(client, k8s):
     old = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "csa"}, "stringData": {"k": "old-value"}}
     created = dict(old, metadata={"name": "csa", "annotations": {annotation: json.dumps(old)}})
     client.post(SECRETS, created)
-    applied = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "csa"},
-               "data": {"k": base64.b64encode(b"new-value").decode()}}
+    applied = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "csa"},
+        "data": {"k": base64.b64encode(b"new-value").decode()},
+    }
     body = client.patch(SECRETS + "/csa", applied, APPLY, query={"fieldManager": "insightpulseai.workbench"}).body
     assert body["metadata"]["annotations"] == {annotation: json.dumps(old)}  # still the old value, in clear
     assert "old-value" in k8s.get("v1", "secrets", "csa", "default")["metadata"]["annotations"][annotation]
 
     synced = client.patch(SECRETS + "/csa", applied, APPLY, query={"fieldManager": "kubectl"}).body
-    assert json.loads(synced["metadata"]["annotations"][annotation]) == dict(applied, metadata={
-        "name": "csa", "namespace": "default"})
+    assert json.loads(synced["metadata"]["annotations"][annotation]) == dict(
+        applied, metadata={"name": "csa", "namespace": "default"}
+    )
 
-    client.patch(SECRETS + "/csa", [{"op": "remove", "path": "/metadata/annotations/" + annotation.replace("/", "~1")}],
-                 JSON_PATCH)
+    client.patch(
+        SECRETS + "/csa",
+        [{"op": "remove", "path": "/metadata/annotations/" + annotation.replace("/", "~1")}],
+        JSON_PATCH,
+    )
     assert "annotations" not in k8s.get("v1", "secrets", "csa", "default")["metadata"]  # an empty map is omitted
 
 
@@ -316,9 +398,10 @@ def test_server_side_apply_keyed_lists(client):
     query = {"fieldManager": "ci"}
     env = [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
     client.patch(DEPLOYMENTS + "/web", deployment("web", env=env), APPLY, query=query)
-    applied = client.patch(DEPLOYMENTS + "/web", deployment("web", env=[{"name": "B", "value": "3"}]), APPLY,
-                           query=query).body
-    web, = applied["spec"]["template"]["spec"]["containers"]
+    applied = client.patch(
+        DEPLOYMENTS + "/web", deployment("web", env=[{"name": "B", "value": "3"}]), APPLY, query=query
+    ).body
+    (web,) = applied["spec"]["template"]["spec"]["containers"]
     assert web["env"] == [{"name": "B", "value": "3"}]
     fields = applied["metadata"]["managedFields"][0]["fieldsV1"]
     container = fields["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"web"}']
@@ -326,6 +409,7 @@ def test_server_side_apply_keyed_lists(client):
 
 
 # --- dry run, resourceVersion, generation, secrets -------------------------------------------------------------
+
 
 def test_dry_run_never_persists(client, k8s):
     client.post(CONFIGMAPS, configmap("kept", x="1"))
@@ -339,8 +423,10 @@ def test_dry_run_never_persists(client, k8s):
     put["data"] = {"x": "3"}
     assert client.put(CONFIGMAPS + "/kept", put, query=dry).code == 200
     assert client.delete(CONFIGMAPS + "/kept", query=dry).code == 200
-    assert client.delete(CONFIGMAPS + "/kept", {"kind": "DeleteOptions", "apiVersion": "v1",
-                                                "dryRun": ["All"]}).code == 200
+    assert (
+        client.delete(CONFIGMAPS + "/kept", {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]}).code
+        == 200
+    )
 
     assert k8s.resource_version == rv
     assert k8s.get("v1", "configmaps", "ghost", "default") is None
@@ -355,8 +441,9 @@ def test_resource_version_conflicts_and_no_op_writes(client, k8s):
     stale = client.put(CONFIGMAPS + "/rv", dict(original, data={"x": "3"}))
     assert_status(stale, 409, "Conflict")
     assert "the object has been modified" in stale.body["message"]
-    stale_patch = client.patch(CONFIGMAPS + "/rv", {"metadata": {"resourceVersion":
-                                                                 original["metadata"]["resourceVersion"]}}, MERGE)
+    stale_patch = client.patch(
+        CONFIGMAPS + "/rv", {"metadata": {"resourceVersion": original["metadata"]["resourceVersion"]}}, MERGE
+    )
     assert_status(stale_patch, 409, "Conflict")
 
     rv = k8s.resource_version
@@ -378,9 +465,13 @@ def test_generation_tracks_spec_changes_only(client):
 
 
 def test_secret_string_data_is_folded_into_data(client, k8s):
-    body = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
-            "data": {"kept": base64.b64encode(b"old").decode(), "both": base64.b64encode(b"data").decode()},
-            "stringData": {"both": "stringData wins", "pw": "hunter2"}}
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "data": {"kept": base64.b64encode(b"old").decode(), "both": base64.b64encode(b"data").decode()},
+        "stringData": {"both": "stringData wins", "pw": "hunter2"},
+    }
     created = client.post(SECRETS, body).body
     assert "stringData" not in created and created["type"] == "Opaque"
     stored = k8s.get("v1", "secrets", "s", "default")
@@ -391,6 +482,7 @@ def test_secret_string_data_is_folded_into_data(client, k8s):
 
 
 # --- protobuf (what helm's release storage sends) --------------------------------------------------------------
+
 
 def _varint(n):
     out = b""
@@ -410,8 +502,9 @@ def _str(number, text):
 
 
 def _map(number, mapping):
-    return b"".join(_bytes(number, _str(1, k) + _bytes(2, v if isinstance(v, bytes) else v.encode()))
-                    for k, v in mapping.items())
+    return b"".join(
+        _bytes(number, _str(1, k) + _bytes(2, v if isinstance(v, bytes) else v.encode())) for k, v in mapping.items()
+    )
 
 
 def _envelope(api_version, kind, raw):
@@ -428,8 +521,9 @@ def protobuf_secret(name, data, labels, resource_version=None):
 def test_protobuf_secret_create_update_delete(client, k8s):
     pb = "application/vnd.kubernetes.protobuf"
     labels = {"owner": "helm", "name": "demo"}
-    created = client.post(SECRETS, protobuf_secret("sh.helm.release.v1.demo.v1", {"release": b"\x00\x01blob"}, labels),
-                          content_type=pb)
+    created = client.post(
+        SECRETS, protobuf_secret("sh.helm.release.v1.demo.v1", {"release": b"\x00\x01blob"}, labels), content_type=pb
+    )
     assert created.code == 201, created.body
     stored = k8s.get("v1", "secrets", "sh.helm.release.v1.demo.v1", "default")
     assert stored["type"] == "helm.sh/release.v1" and stored["metadata"]["labels"] == labels
@@ -437,9 +531,11 @@ def test_protobuf_secret_create_update_delete(client, k8s):
     assert "creationTimestamp" in stored["metadata"] and "generateName" not in stored["metadata"]
 
     rv = stored["metadata"]["resourceVersion"]
-    updated = client.put(SECRETS + "/sh.helm.release.v1.demo.v1",
-                         protobuf_secret("sh.helm.release.v1.demo.v1", {"release": b"v2"}, labels, rv),
-                         content_type=pb)
+    updated = client.put(
+        SECRETS + "/sh.helm.release.v1.demo.v1",
+        protobuf_secret("sh.helm.release.v1.demo.v1", {"release": b"v2"}, labels, rv),
+        content_type=pb,
+    )
     assert updated.code == 200 and base64.b64decode(updated.body["data"]["release"]) == b"v2"
 
     options = _envelope("v1", "DeleteOptions", _bytes(2, _str(1, "wrong-uid")))  # preconditions.uid
@@ -455,31 +551,65 @@ def test_protobuf_secret_create_update_delete(client, k8s):
 
 OTHER_TYPES = [
     ("/api/v1/namespaces/default/serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount"}),
-    ("/apis/networking.k8s.io/v1/namespaces/default/ingresses", {
-        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "spec": {"rules": [{"host": "a.example.test"}]}}),
-    ("/apis/networking.k8s.io/v1/ingressclasses", {
-        "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "spec": {"controller": "traefik.io/ingress"}}),
-    ("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", {
-        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "spec": {"podSelector": {}}}),
-    ("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", {
-        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}}),
-    ("/apis/policy/v1/namespaces/default/poddisruptionbudgets", {
-        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "spec": {"minAvailable": 1}}),
-    ("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "rules": []}),
-    ("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "x"}}),
-    ("/apis/rbac.authorization.k8s.io/v1/clusterroles", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "rules": []}),
-    ("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "x"}}),
-    ("/apis/traefik.io/v1alpha1/namespaces/default/tlsoptions", {
-        "apiVersion": "traefik.io/v1alpha1", "kind": "TLSOption", "spec": {"minVersion": "VersionTLS12"}}),
-    ("/apis/traefik.io/v1alpha1/namespaces/default/serverstransports", {
-        "apiVersion": "traefik.io/v1alpha1", "kind": "ServersTransport", "spec": {"insecureSkipVerify": True}}),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/default/ingresses",
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "spec": {"rules": [{"host": "a.example.test"}]}},
+    ),
+    (
+        "/apis/networking.k8s.io/v1/ingressclasses",
+        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "spec": {"controller": "traefik.io/ingress"}},
+    ),
+    (
+        "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "spec": {"podSelector": {}}},
+    ),
+    (
+        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+        {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                "maxReplicas": 3,
+            },
+        },
+    ),
+    (
+        "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+        {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "spec": {"minAvailable": 1}},
+    ),
+    (
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "rules": []},
+    ),
+    (
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "x"},
+        },
+    ),
+    (
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "rules": []},
+    ),
+    (
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "x"},
+        },
+    ),
+    (
+        "/apis/traefik.io/v1alpha1/namespaces/default/tlsoptions",
+        {"apiVersion": "traefik.io/v1alpha1", "kind": "TLSOption", "spec": {"minVersion": "VersionTLS12"}},
+    ),
+    (
+        "/apis/traefik.io/v1alpha1/namespaces/default/serverstransports",
+        {"apiVersion": "traefik.io/v1alpha1", "kind": "ServersTransport", "spec": {"insecureSkipVerify": True}},
+    ),
 ]
 
 
@@ -496,19 +626,30 @@ def test_other_types_round_trip(client, path, body):
 
 
 def test_pods_claims_and_daemon_sets_settle(client, k8s):
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-           "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+    }
     assert client.post("/api/v1/namespaces/default/pods", pod).body["status"]["phase"] == "Pending"
     stored = k8s.get("v1", "pods", "p", "default")
     assert stored["status"]["phase"] == "Running" and stored["spec"]["nodeName"]
     assert {c["type"] for c in stored["status"]["conditions"] if c["status"] == "True"} >= {"Ready", "PodScheduled"}
     assert stored["spec"]["containers"][0]["imagePullPolicy"] == "Always"  # untagged image
 
-    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
-             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    claim = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
     client.post("/api/v1/namespaces/default/persistentvolumeclaims", claim)
     assert k8s.get("v1", "persistentvolumeclaims", "data", "default")["status"] == {
-        "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}}
+        "phase": "Bound",
+        "accessModes": ["ReadWriteOnce"],
+        "capacity": {"storage": "1Gi"},
+    }
 
     ds = deployment("agent")
     ds["kind"] = "DaemonSet"
@@ -527,16 +668,23 @@ def test_workloads_report_ready_and_own_their_replica_sets(client, k8s):
     assert status["replicas"] == status["readyReplicas"] == status["availableReplicas"] == 3
     conditions = {(c["type"], c["status"]) for c in status["conditions"]}
     assert conditions == {("Available", "True"), ("Progressing", "True")}
-    rs, = k8s.list("apps/v1", "replicasets", "default")
+    (rs,) = k8s.list("apps/v1", "replicasets", "default")
     assert rs["metadata"]["ownerReferences"][0]["uid"] == dep["metadata"]["uid"]
     assert rs["spec"]["template"]["metadata"]["labels"]["pod-template-hash"] in rs["metadata"]["name"]
 
-    client.patch(DEPLOYMENTS + "/web", {"spec": {"template": {"spec": {"containers": [
-        {"name": "web", "image": "nginx:1.28"}]}}}}, STRATEGIC)
+    client.patch(
+        DEPLOYMENTS + "/web",
+        {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.28"}]}}}},
+        STRATEGIC,
+    )
     sets = {r["metadata"]["name"]: r["spec"]["replicas"] for r in k8s.list("apps/v1", "replicasets", "default")}
     assert sorted(sets.values()) == [0, 3]
-    assert k8s.get("apps/v1", "deployments", "web", "default")["metadata"]["annotations"][
-        "deployment.kubernetes.io/revision"] == "2"
+    assert (
+        k8s.get("apps/v1", "deployments", "web", "default")["metadata"]["annotations"][
+            "deployment.kubernetes.io/revision"
+        ]
+        == "2"
+    )
 
     client.delete(DEPLOYMENTS + "/web")
     assert k8s.list("apps/v1", "replicasets", "default") == []  # garbage-collected
@@ -547,8 +695,12 @@ def test_workloads_report_ready_and_own_their_replica_sets(client, k8s):
     sts_status = k8s.get("apps/v1", "statefulsets", "db", "default")["status"]
     assert sts_status["readyReplicas"] == 2 and sts_status["currentRevision"] == sts_status["updateRevision"]
 
-    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
-           "spec": {"type": "LoadBalancer", "selector": {"app": "db"}, "ports": [{"port": 80}]}}
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "lb"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "db"}, "ports": [{"port": 80}]},
+    }
     client.post("/api/v1/namespaces/default/services", svc)
     svc = k8s.get("v1", "services", "lb", "default")
     assert svc["spec"]["clusterIP"].startswith("10.96.") and svc["spec"]["ports"][0]["nodePort"] >= 30000
@@ -576,21 +728,46 @@ def test_namespace_deletion_removes_its_contents(client, k8s):
 
 
 def test_custom_resource_definitions_are_served_once_established(client, k8s):
-    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-           "metadata": {"name": "widgets.example.com"},
-           "spec": {"group": "example.com", "scope": "Namespaced",
-                    "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
-                    "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
-                                  "schema": {"openAPIV3Schema": {"type": "object"}}}]}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": {"type": "object"}},
+                }
+            ],
+        },
+    }
     assert client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).code == 201
     stored = k8s.get("apiextensions.k8s.io/v1", "customresourcedefinitions", "widgets.example.com")
     assert {c["type"] for c in stored["status"]["conditions"]} == {"NamesAccepted", "Established"}
     resources = client.get("/apis/example.com/v1").body["resources"]
-    assert resources == [{"name": "widgets", "singularName": "widget", "namespaced": True, "kind": "Widget",
-                          "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update",
-                                    "watch"], "shortNames": ["wd"]}]
-    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1},
-              "status": {"ignored": True}}
+    assert resources == [
+        {
+            "name": "widgets",
+            "singularName": "widget",
+            "namespaced": True,
+            "kind": "Widget",
+            "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            "shortNames": ["wd"],
+        }
+    ]
+    widget = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"size": 1},
+        "status": {"ignored": True},
+    }
     created = client.post("/apis/example.com/v1/namespaces/default/widgets", widget).body
     assert "status" not in created  # status is a subresource of this CRD
     listed = client.get("/apis/example.com/v1/namespaces/default/widgets").body["items"]
@@ -610,8 +787,9 @@ def test_watch_streams_events(client, k8s):
     events = []
 
     def watch():
-        resp = client.get(CONFIGMAPS, query={"watch": "true", "resourceVersion": rv, "timeoutSeconds": 1,
-                                             "labelSelector": "w=1"})
+        resp = client.get(
+            CONFIGMAPS, query={"watch": "true", "resourceVersion": rv, "timeoutSeconds": 1, "labelSelector": "w=1"}
+        )
         events.extend(json.loads(line) for line in resp.raw.splitlines())
 
     watcher = threading.Thread(target=watch)
@@ -622,13 +800,18 @@ def test_watch_streams_events(client, k8s):
     client.delete(CONFIGMAPS + "/seen")
     watcher.join(10)
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
-        ("ADDED", "seen"), ("MODIFIED", "seen"), ("DELETED", "seen")]
+        ("ADDED", "seen"),
+        ("MODIFIED", "seen"),
+        ("DELETED", "seen"),
+    ]
     versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
     assert versions == sorted(versions) and versions[0] > rv
 
     initial = client.get(CONFIGMAPS, query={"watch": "1", "timeoutSeconds": 1}).raw.splitlines()
     assert [(json.loads(e)["type"], json.loads(e)["object"]["metadata"]["name"]) for e in initial] == [
-        ("ADDED", "before"), ("ADDED", "ignored")]
+        ("ADDED", "before"),
+        ("ADDED", "ignored"),
+    ]
 
 
 @pytest.mark.parametrize("policy, remaining", [("Orphan", 1), ("Foreground", 0)])

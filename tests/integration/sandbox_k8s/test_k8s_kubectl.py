@@ -48,8 +48,7 @@ spec:
 
 def test_get(kubectl):
     names = kubectl("get", "namespaces", "-o", "name").stdout.split()
-    assert names == ["namespace/default", "namespace/kube-node-lease", "namespace/kube-public",
-                     "namespace/kube-system"]
+    assert names == ["namespace/default", "namespace/kube-node-lease", "namespace/kube-public", "namespace/kube-system"]
     version = json.loads(kubectl("version", "-o", "json").stdout)
     assert version["serverVersion"]["gitVersion"].startswith("v1.32.")
     assert "ingressroutes" in kubectl("api-resources", "--api-group=traefik.io", "-o", "name").stdout
@@ -57,8 +56,12 @@ def test_get(kubectl):
 
 def test_apply_is_idempotent_and_updates(kubectl, k8s):
     first = kubectl("apply", "-f", "-", stdin=MANIFEST).stdout.splitlines()
-    assert first == ["configmap/web-config created", "deployment.apps/web created", "service/web created",
-                     "ingressroute.traefik.io/web created"]
+    assert first == [
+        "configmap/web-config created",
+        "deployment.apps/web created",
+        "service/web created",
+        "ingressroute.traefik.io/web created",
+    ]
     rv = k8s.resource_version
     second = kubectl("apply", "-f", "-", stdin=MANIFEST).stdout.splitlines()
     assert second == [line.replace("created", "unchanged") for line in first]
@@ -66,10 +69,14 @@ def test_apply_is_idempotent_and_updates(kubectl, k8s):
 
     changed = MANIFEST.replace("nginx:1.27", "nginx:1.28").replace("hello", "bonjour")
     third = kubectl("apply", "-f", "-", stdin=changed).stdout.splitlines()
-    assert third == ["configmap/web-config configured", "deployment.apps/web configured", "service/web unchanged",
-                     "ingressroute.traefik.io/web unchanged"]
+    assert third == [
+        "configmap/web-config configured",
+        "deployment.apps/web configured",
+        "service/web unchanged",
+        "ingressroute.traefik.io/web unchanged",
+    ]
     dep = k8s.get("apps/v1", "deployments", "web", "default")
-    container, = dep["spec"]["template"]["spec"]["containers"]
+    (container,) = dep["spec"]["template"]["spec"]["containers"]
     assert container["image"] == "nginx:1.28" and container["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
     applied = json.loads(dep["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
     assert applied["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
@@ -84,21 +91,42 @@ def test_apply_is_idempotent_and_updates(kubectl, k8s):
 
 def test_server_side_apply(kubectl, k8s):
     out = kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST).stdout.splitlines()
-    assert out == ["configmap/web-config serverside-applied", "deployment.apps/web serverside-applied",
-                   "service/web serverside-applied", "ingressroute.traefik.io/web serverside-applied"]
+    assert out == [
+        "configmap/web-config serverside-applied",
+        "deployment.apps/web serverside-applied",
+        "service/web serverside-applied",
+        "ingressroute.traefik.io/web serverside-applied",
+    ]
     rv = k8s.resource_version
     kubectl("apply", "--server-side", "-f", "-", stdin=MANIFEST)
     assert k8s.resource_version == rv  # a no-op apply stores nothing
 
-    entry, = k8s.get("v1", "configmaps", "web-config", "default")["metadata"]["managedFields"]
+    (entry,) = k8s.get("v1", "configmaps", "web-config", "default")["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"], entry["fieldsV1"]) == (
-        "kubectl", "Apply", {"f:data": {"f:greeting": {}}})
+        "kubectl",
+        "Apply",
+        {"f:data": {"f:greeting": {}}},
+    )
 
-    other = kubectl("apply", "--server-side", "--field-manager=someone-else", "-f", "-",
-                    stdin=MANIFEST.replace("hello", "hi"), check=False)
+    other = kubectl(
+        "apply",
+        "--server-side",
+        "--field-manager=someone-else",
+        "-f",
+        "-",
+        stdin=MANIFEST.replace("hello", "hi"),
+        check=False,
+    )
     assert other.returncode != 0 and 'conflict with "kubectl": .data.greeting' in other.stderr
-    kubectl("apply", "--server-side", "--field-manager=someone-else", "--force-conflicts", "-f", "-",
-            stdin=MANIFEST.replace("hello", "hi"))
+    kubectl(
+        "apply",
+        "--server-side",
+        "--field-manager=someone-else",
+        "--force-conflicts",
+        "-f",
+        "-",
+        stdin=MANIFEST.replace("hello", "hi"),
+    )
     assert k8s.get("v1", "configmaps", "web-config", "default")["data"] == {"greeting": "hi"}
 
 
@@ -113,8 +141,12 @@ def test_create_and_delete(kubectl, k8s):
 
     kubectl("apply", "-f", "-", stdin=MANIFEST)
     out = kubectl("delete", "-f", "-", stdin=MANIFEST).stdout.splitlines()
-    assert out == ['configmap "web-config" deleted', 'deployment.apps "web" deleted', 'service "web" deleted',
-                   'ingressroute.traefik.io "web" deleted']
+    assert out == [
+        'configmap "web-config" deleted',
+        'deployment.apps "web" deleted',
+        'service "web" deleted',
+        'ingressroute.traefik.io "web" deleted',
+    ]
     assert k8s.list("apps/v1", "deployments", "default") == []
     assert k8s.list("apps/v1", "replicasets", "default") == []  # cascaded
     missing = kubectl("delete", "configmap", "web-config", check=False)

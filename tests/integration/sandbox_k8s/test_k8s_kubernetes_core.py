@@ -15,26 +15,65 @@ from support.ansible import run_playbook
 
 NS = "apps"
 
-CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap",
-             "metadata": {"name": "web-config", "namespace": NS, "labels": {"app": "web", "tier": "front"}},
-             "data": {"greeting": "hello"}}
-SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "web-secret", "namespace": NS},
-          "stringData": {"password": "hunter2"}}
-DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment",
-              "metadata": {"name": "web", "namespace": NS, "labels": {"app": "web"}},
-              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-                       "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
-                           {"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
-                            "env": [{"name": "GREETING", "valueFrom": {"configMapKeyRef": {
-                                "name": "web-config", "key": "greeting"}}}]}]}}}}
-SERVICE = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": NS},
-           "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 80}]}}
-MIDDLEWARE = {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
-              "metadata": {"name": "https-redirect", "namespace": NS},
-              "spec": {"redirectScheme": {"scheme": "https", "permanent": True}}}
+CONFIGMAP = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "web-config", "namespace": NS, "labels": {"app": "web", "tier": "front"}},
+    "data": {"greeting": "hello"},
+}
+SECRET = {
+    "apiVersion": "v1",
+    "kind": "Secret",
+    "metadata": {"name": "web-secret", "namespace": NS},
+    "stringData": {"password": "hunter2"},
+}
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web", "namespace": NS, "labels": {"app": "web"}},
+    "spec": {
+        "replicas": 2,
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "web",
+                        "image": "nginx:1.27",
+                        "ports": [{"containerPort": 80}],
+                        "env": [
+                            {
+                                "name": "GREETING",
+                                "valueFrom": {"configMapKeyRef": {"name": "web-config", "key": "greeting"}},
+                            }
+                        ],
+                    }
+                ]
+            },
+        },
+    },
+}
+SERVICE = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "web", "namespace": NS},
+    "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 80}]},
+}
+MIDDLEWARE = {
+    "apiVersion": "traefik.io/v1alpha1",
+    "kind": "Middleware",
+    "metadata": {"name": "https-redirect", "namespace": NS},
+    "spec": {"redirectScheme": {"scheme": "https", "permanent": True}},
+}
 DEFINITIONS = [CONFIGMAP, SECRET, DEPLOYMENT, SERVICE, MIDDLEWARE]
-STORED = [("v1", "configmaps", "web-config"), ("v1", "secrets", "web-secret"), ("apps/v1", "deployments", "web"),
-          ("v1", "services", "web"), ("traefik.io/v1alpha1", "middlewares", "https-redirect")]
+STORED = [
+    ("v1", "configmaps", "web-config"),
+    ("v1", "secrets", "web-secret"),
+    ("apps/v1", "deployments", "web"),
+    ("v1", "services", "web"),
+    ("traefik.io/v1alpha1", "middlewares", "https-redirect"),
+]
 
 
 @pytest.fixture
@@ -133,14 +172,14 @@ def test_k8s_server_side_apply(k8s, ansible_env):
     managers = {e["manager"] for e in stored(k8s)["deployments"]["metadata"]["managedFields"]}
     assert managers == {"workbench"}
     # Upstream: the Python client renders the force flag as "False"; Go's ParseBool, hence the server, accepts it.
-    assert requests_to(k8s, "PATCH", "/deployments/web")[-1]["query"] == {"fieldManager": "workbench",
-                                                                          "force": "False"}
+    assert requests_to(k8s, "PATCH", "/deployments/web")[-1]["query"] == {"fieldManager": "workbench", "force": "False"}
 
     # Server-side apply removes what the manager no longer applies.
     without_tier = copy.deepcopy(DEFINITIONS)
     del without_tier[0]["metadata"]["labels"]["tier"]
-    assert play(ansible_env, k8s_task(without_tier, apply=True,
-                                      server_side_apply={"field_manager": "workbench"})).task("k8s")["changed"]
+    assert play(ansible_env, k8s_task(without_tier, apply=True, server_side_apply={"field_manager": "workbench"})).task(
+        "k8s"
+    )["changed"]
     assert k8s.get("v1", "configmaps", "web-config", NS)["metadata"]["labels"] == {"app": "web"}
 
 
@@ -173,24 +212,50 @@ def test_k8s_default_update_and_state_absent(k8s, ansible_env):
 def test_k8s_info(k8s, ansible_env):
     play(ansible_env, k8s_task(DEFINITIONS))
     tasks = [
-        {"name": "by label", "kubernetes.core.k8s_info": {
-            "kind": "ConfigMap", "namespace": NS, "label_selectors": ["app=web", "tier in (front, back)"]}},
-        {"name": "by field", "kubernetes.core.k8s_info": {
-            "api_version": "v1", "kind": "Service", "namespace": NS, "field_selectors": ["metadata.name=web"]}},
-        {"name": "wait available", "kubernetes.core.k8s_info": {
-            "kind": "Deployment", "name": "web", "namespace": NS, "wait": True, "wait_timeout": 30,
-            "wait_condition": {"type": "Available", "status": "True"}}},
-        {"name": "custom resource", "kubernetes.core.k8s_info": {
-            "api_version": "traefik.io/v1alpha1", "kind": "Middleware", "namespace": NS}},
-        {"name": "none", "kubernetes.core.k8s_info": {
-            "kind": "ConfigMap", "namespace": NS, "label_selectors": ["app=nothing"]}},
+        {
+            "name": "by label",
+            "kubernetes.core.k8s_info": {
+                "kind": "ConfigMap",
+                "namespace": NS,
+                "label_selectors": ["app=web", "tier in (front, back)"],
+            },
+        },
+        {
+            "name": "by field",
+            "kubernetes.core.k8s_info": {
+                "api_version": "v1",
+                "kind": "Service",
+                "namespace": NS,
+                "field_selectors": ["metadata.name=web"],
+            },
+        },
+        {
+            "name": "wait available",
+            "kubernetes.core.k8s_info": {
+                "kind": "Deployment",
+                "name": "web",
+                "namespace": NS,
+                "wait": True,
+                "wait_timeout": 30,
+                "wait_condition": {"type": "Available", "status": "True"},
+            },
+        },
+        {
+            "name": "custom resource",
+            "kubernetes.core.k8s_info": {"api_version": "traefik.io/v1alpha1", "kind": "Middleware", "namespace": NS},
+        },
+        {
+            "name": "none",
+            "kubernetes.core.k8s_info": {"kind": "ConfigMap", "namespace": NS, "label_selectors": ["app=nothing"]},
+        },
         {"name": "unknown kind", "kubernetes.core.k8s_info": {"api_version": "example.com/v1", "kind": "Widget"}},
     ]
     result = play(ansible_env, tasks)
     assert [r["metadata"]["name"] for r in result.task("by label")["resources"]] == ["web-config"]
     assert [r["spec"]["clusterIP"] for r in result.task("by field")["resources"]] == [
-        k8s.get("v1", "services", "web", NS)["spec"]["clusterIP"]]
-    dep, = result.task("wait available")["resources"]
+        k8s.get("v1", "services", "web", NS)["spec"]["clusterIP"]
+    ]
+    (dep,) = result.task("wait available")["resources"]
     assert dep["status"]["readyReplicas"] == 2
     assert [r["kind"] for r in result.task("custom resource")["resources"]] == ["Middleware"]
     assert result.task("none")["resources"] == []
@@ -210,9 +275,16 @@ def test_check_mode_cannot_see_a_namespace_it_would_create(k8s, ansible_env):
 
 
 def test_helm_and_helm_info(k8s, ansible_env, helm_binary, demo_chart):
-    release = {"binary_path": helm_binary, "release_name": "demo", "release_namespace": "demo",
-               "chart_ref": demo_chart, "create_namespace": True, "wait": True, "wait_timeout": "60s",
-               "release_values": {"message": "hi", "replicaCount": 2}}
+    release = {
+        "binary_path": helm_binary,
+        "release_name": "demo",
+        "release_namespace": "demo",
+        "chart_ref": demo_chart,
+        "create_namespace": True,
+        "wait": True,
+        "wait_timeout": "60s",
+        "release_values": {"message": "hi", "replicaCount": 2},
+    }
     tasks = [{"name": "helm", "kubernetes.core.helm": release}]
 
     def release_secrets():
@@ -230,7 +302,7 @@ def test_helm_and_helm_info(k8s, ansible_env, helm_binary, demo_chart):
     assert "/openapi/v3" in paths and "/openapi/v2" not in paths
     writes = requests_to(k8s, "POST", "/namespaces/demo/secrets") + requests_to(k8s, "PUT", ".demo.v1")
     assert {r["content_type"] for r in writes} == {"application/vnd.kubernetes.protobuf"}
-    secret, = release_secrets()
+    (secret,) = release_secrets()
     assert secret["type"] == "helm.sh/release.v1" and secret["metadata"]["labels"]["status"] == "deployed"
     assert k8s.get("v1", "configmaps", "demo-config", "demo")["data"] == {"message": "hi"}
     assert k8s.get("apps/v1", "deployments", "demo", "demo")["status"]["readyReplicas"] == 2
@@ -245,22 +317,43 @@ def test_helm_and_helm_info(k8s, ansible_env, helm_binary, demo_chart):
     assert any("Install helm diff >= 3.4.1" in w for w in again["warnings"])
     assert k8s.resource_version == rv
 
-    info = play(ansible_env, [{"name": "info", "kubernetes.core.helm_info": {
-        "binary_path": helm_binary, "release_name": "demo", "release_namespace": "demo"}}]).task("info")
+    info = play(
+        ansible_env,
+        [
+            {
+                "name": "info",
+                "kubernetes.core.helm_info": {
+                    "binary_path": helm_binary,
+                    "release_name": "demo",
+                    "release_namespace": "demo",
+                },
+            }
+        ],
+    ).task("info")
     assert info["status"]["status"] == "deployed" and info["status"]["revision"] == "1"
     assert info["status"]["values"] == {"message": "hi", "replicaCount": 2}
 
-    upgrade = [{"name": "helm", "kubernetes.core.helm": dict(release, release_values={"message": "bye",
-                                                                                      "replicaCount": 2})}]
+    upgrade = [
+        {"name": "helm", "kubernetes.core.helm": dict(release, release_values={"message": "bye", "replicaCount": 2})}
+    ]
     assert play(ansible_env, upgrade, check=True).task("helm")["changed"] is True
     assert k8s.resource_version == rv
     assert play(ansible_env, upgrade).task("helm")["status"]["revision"] == "2"
     assert k8s.get("v1", "configmaps", "demo-config", "demo")["data"] == {"message": "bye"}
     assert sorted(s["metadata"]["labels"]["status"] for s in release_secrets()) == ["deployed", "superseded"]
 
-    absent = [{"name": "helm", "kubernetes.core.helm": {
-        "binary_path": helm_binary, "release_name": "demo", "release_namespace": "demo", "release_state": "absent",
-        "wait": True}}]
+    absent = [
+        {
+            "name": "helm",
+            "kubernetes.core.helm": {
+                "binary_path": helm_binary,
+                "release_name": "demo",
+                "release_namespace": "demo",
+                "release_state": "absent",
+                "wait": True,
+            },
+        }
+    ]
     rv = k8s.resource_version
     assert play(ansible_env, absent, check=True).task("helm")["changed"] is True
     assert k8s.resource_version == rv

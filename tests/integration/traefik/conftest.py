@@ -31,6 +31,9 @@ def standin_chart(tmp_path_factory):
 def inventory(tmp_path):
     """The stage's inventory group, on this controller."""
     path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump({"all": {"children": {"workbench_cluster": {"hosts": {
-        "localhost": {"ansible_connection": "local"}}}}}}))
+    path.write_text(
+        yaml.safe_dump(
+            {"all": {"children": {"workbench_cluster": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}
+        )
+    )
     return str(path)

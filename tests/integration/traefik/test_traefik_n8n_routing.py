@@ -81,16 +81,33 @@ def routed(k8s, kubeconfig, helm_binary, ansible_env, tmp_path, backend, proxy_p
     if not os.access(TRAEFIK, os.X_OK):
         pytest.fail("traefik is not installed: run scripts/install-traefik.sh (make setup does)")
     inventory = tmp_path / "inventory.yml"
-    inventory.write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n  children:\n"
-                         "    workbench_cluster:\n      hosts:\n        localhost:\n")
+    inventory.write_text(
+        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n  children:\n"
+        "    workbench_cluster:\n      hosts:\n        localhost:\n"
+    )
     env = {k: v for k, v in ansible_env.items() if k not in ("K8S_AUTH_KUBECONFIG", "KUBECONFIG")}
     for namespace in ("traefik", "n8n", "litellm"):  # the install phase (not run here) makes them
-        k8s.cluster.create(k8s._type("v1", "namespaces"), None, {
-            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    result = run_playbook(playbook=PLAYBOOK, inventory=str(inventory), env=env, tags="traefik_configure", extra_vars=dict(
-        doks_cluster_kubeconfig=kubeconfig, traefik_helm_binary=helm_binary, traefik_acme_email="ops@insightpulseai.net",
-        traefik_dashboard_users=USERS, traefik_n8n_hostname=HOST, traefik_litellm_hostname="llm.workbench.test",
-        traefik_dashboard_hostname="traefik.workbench.test", traefik_n8n_admin_source_ranges=[INSIDE + "/32", OPERATOR + "/32"]))
+        k8s.cluster.create(
+            k8s._type("v1", "namespaces"),
+            None,
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        )
+    result = run_playbook(
+        playbook=PLAYBOOK,
+        inventory=str(inventory),
+        env=env,
+        tags="traefik_configure",
+        extra_vars=dict(
+            doks_cluster_kubeconfig=kubeconfig,
+            traefik_helm_binary=helm_binary,
+            traefik_acme_email="ops@insightpulseai.net",
+            traefik_dashboard_users=USERS,
+            traefik_n8n_hostname=HOST,
+            traefik_litellm_hostname="llm.workbench.test",
+            traefik_dashboard_hostname="traefik.workbench.test",
+            traefik_n8n_admin_source_ranges=[INSIDE + "/32", OPERATOR + "/32"],
+        ),
+    )
     assert result.rc == 0, result.failure() or result.stdout[-3000:]
 
     # independent read of what the role stored, handed to Traefik as it is
@@ -99,11 +116,21 @@ def routed(k8s, kubeconfig, helm_binary, ansible_env, tmp_path, backend, proxy_p
     routers = {}
     for index, rule in enumerate(route["routes"]):
         routers["n8n-%d" % index] = dict(
-            rule=rule["match"], priority=rule["priority"], entryPoints=route["entryPoints"], service="n8n",
-            middlewares=["%s-%s" % (m["namespace"], m["name"]) for m in rule.get("middlewares", [])])
-    dynamic = {"http": {"routers": routers, "middlewares": {"n8n-n8n-admin-allowlist": middleware["spec"]},
-                        "services": {"n8n": {"loadBalancer": {"servers": [
-                            {"url": "http://127.0.0.1:%d" % backend.server_address[1]}]}}}}}
+            rule=rule["match"],
+            priority=rule["priority"],
+            entryPoints=route["entryPoints"],
+            service="n8n",
+            middlewares=["%s-%s" % (m["namespace"], m["name"]) for m in rule.get("middlewares", [])],
+        )
+    dynamic = {
+        "http": {
+            "routers": routers,
+            "middlewares": {"n8n-n8n-admin-allowlist": middleware["spec"]},
+            "services": {
+                "n8n": {"loadBalancer": {"servers": [{"url": "http://127.0.0.1:%d" % backend.server_address[1]}]}}
+            },
+        }
+    }
     flags = [f for f in proxy_protocol[1] if f.startswith("--entryPoints.websecure.")]  # the test's one entry point
     traefik = Traefik(str(tmp_path), free_port(), dynamic, static_args=flags).start(HOST, "/healthz")
     backend.seen.clear()
@@ -111,13 +138,29 @@ def routed(k8s, kubeconfig, helm_binary, ansible_env, tmp_path, backend, proxy_p
     traefik.stop()
 
 
-PUBLIC = [("POST", "/webhook/workbench/expense-approval"), ("POST", "/webhook/workbench/pipeline-run"),
-          ("GET", "/healthz"), ("GET", "/healthz/readiness")]
-ADMIN = [("GET", "/"), ("GET", "/signin"), ("GET", "/assets/index.js"), ("GET", "/rest/settings"),
-         ("POST", "/rest/owner/setup"), ("POST", "/rest/login"), ("GET", "/rest/api-keys"),
-         ("GET", "/api/v1/workflows"), ("POST", "/api/v1/credentials"), ("POST", "/webhook-test/workbench/expense-approval"),
-         ("POST", "/webhook-waiting/1"), ("POST", "/webhook/other-hook"), ("POST", "/webhook/workbench"),
-         ("GET", "/healthz/anything"), ("GET", "/metrics")]
+PUBLIC = [
+    ("POST", "/webhook/workbench/expense-approval"),
+    ("POST", "/webhook/workbench/pipeline-run"),
+    ("GET", "/healthz"),
+    ("GET", "/healthz/readiness"),
+]
+ADMIN = [
+    ("GET", "/"),
+    ("GET", "/signin"),
+    ("GET", "/assets/index.js"),
+    ("GET", "/rest/settings"),
+    ("POST", "/rest/owner/setup"),
+    ("POST", "/rest/login"),
+    ("GET", "/rest/api-keys"),
+    ("GET", "/api/v1/workflows"),
+    ("POST", "/api/v1/credentials"),
+    ("POST", "/webhook-test/workbench/expense-approval"),
+    ("POST", "/webhook-waiting/1"),
+    ("POST", "/webhook/other-hook"),
+    ("POST", "/webhook/workbench"),
+    ("GET", "/healthz/anything"),
+    ("GET", "/metrics"),
+]
 
 
 def test_only_the_webhooks_and_health_are_public(routed, backend):
@@ -148,8 +191,10 @@ def test_a_forged_client_address_does_not_get_in(routed, backend):
 def test_the_load_balancer_is_told_to_send_proxy_protocol(proxy_protocol):
     annotations, flags = proxy_protocol
     assert annotations.get(PROXY_ANNOTATION) == "true"
-    assert flags == ["--entryPoints.web.proxyProtocol.trustedIPs=%s/32" % BALANCER,
-                     "--entryPoints.websecure.proxyProtocol.trustedIPs=%s/32" % BALANCER]
+    assert flags == [
+        "--entryPoints.web.proxyProtocol.trustedIPs=%s/32" % BALANCER,
+        "--entryPoints.websecure.proxyProtocol.trustedIPs=%s/32" % BALANCER,
+    ]
 
 
 def test_behind_the_load_balancer_the_allow_list_judges_the_client(routed, backend):

@@ -25,16 +25,23 @@ NS = "traefik"
 IR = "traefik.io/v1alpha1"
 EMAIL = "ops@insightpulseai.net"
 # htpasswd -nbB style entries (bcrypt, cost 5) of the test users; the clear-text passwords appear nowhere.
-USERS = ["admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6",
-         "ops:$2b$05$c2Vjb25kIHNhbHQgaGVyZOstZFuX1Ix0rL9gKaM/nLGSG/bRlP3qa"]
+USERS = [
+    "admin:$2b$05$Qm9uam91ciBsZXMgYW1pcuJpoTgg26fQpJKU3jd37jeXXJhT5NAn6",
+    "ops:$2b$05$c2Vjb25kIHNhbHQgaGVyZOstZFuX1Ix0rL9gKaM/nLGSG/bRlP3qa",
+]
 # What must never show in any output: the entries, their hashes, and the Secret's data as sent (base64) for the user
 # lists the tests apply.
-SECRETS = USERS + [u.split(":", 1)[1] for u in USERS] + [
-    base64.b64encode(users.encode()).decode() for users in ("\n".join(USERS), USERS[0])]
+SECRETS = (
+    USERS
+    + [u.split(":", 1)[1] for u in USERS]
+    + [base64.b64encode(users.encode()).decode() for users in ("\n".join(USERS), USERS[0])]
+)
 HELM_WARNING = "Install helm diff >= 3.4.1"
 ADMIN_RANGES = ["203.0.113.0/24", "2001:db8::/48", "198.51.100.7"]
-N8N_PUBLIC = ("Host(`n8n.workbench.test`) && (PathPrefix(`/webhook/workbench/`) || Path(`/healthz`) || "
-              "Path(`/healthz/readiness`))")
+N8N_PUBLIC = (
+    "Host(`n8n.workbench.test`) && (PathPrefix(`/webhook/workbench/`) || Path(`/healthz`) || "
+    "Path(`/healthz/readiness`))"
+)
 
 RELEASE = "Install or upgrade the Traefik release"
 NAMESPACES = "Ensure the namespaces"
@@ -53,16 +60,23 @@ def env(ansible_env):
 
 @pytest.fixture
 def base_vars(kubeconfig, helm_binary, standin_chart):
-    return dict(doks_cluster_kubeconfig=kubeconfig, traefik_helm_binary=helm_binary, traefik_chart_ref=standin_chart,
-                traefik_acme_email=EMAIL, traefik_dashboard_users=USERS,
-                traefik_n8n_hostname="n8n.workbench.test", traefik_litellm_hostname="llm.workbench.test",
-                traefik_dashboard_hostname="traefik.workbench.test",
-                traefik_n8n_admin_source_ranges=ADMIN_RANGES)
+    return dict(
+        doks_cluster_kubeconfig=kubeconfig,
+        traefik_helm_binary=helm_binary,
+        traefik_chart_ref=standin_chart,
+        traefik_acme_email=EMAIL,
+        traefik_dashboard_users=USERS,
+        traefik_n8n_hostname="n8n.workbench.test",
+        traefik_litellm_hostname="llm.workbench.test",
+        traefik_dashboard_hostname="traefik.workbench.test",
+        traefik_n8n_admin_source_ranges=ADMIN_RANGES,
+    )
 
 
 def play(inventory, env, extra_vars, check=False, verbosity=0, expect_ok=True):
-    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=extra_vars, check=check, env=env,
-                          verbosity=verbosity)
+    result = run_playbook(
+        playbook=PLAYBOOK, inventory=inventory, extra_vars=extra_vars, check=check, env=env, verbosity=verbosity
+    )
     assert_no_secret(result)
     if expect_ok:
         assert result.rc == 0, result.failure() or result.stderr[-3000:] or result.stdout[-3000:]
@@ -103,7 +117,9 @@ def four_steps(k8s, inventory, env, extra_vars, task):
     rv = k8s.resource_version
     again = [play(inventory, env, extra_vars, check=True), play(inventory, env, extra_vars)]
     assert [r.task(task)["changed"] for r in again] == [False, False]
-    assert [r.changed for r in again] == [0, 0], [t["name"] for r in again for t in r.tasks if t["result"].get("changed")]
+    assert [r.changed for r in again] == [0, 0], [
+        t["name"] for r in again for t in r.tasks if t["result"].get("changed")
+    ]
     assert k8s.resource_version == rv, "a converged run wrote to the store"
     return [first, applied] + again
 
@@ -115,8 +131,15 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     # (their namespaces do not exist yet, so kubernetes.core cannot dry-run them)
     assert first.task(NAMESPACES)["changed"] is True
     planned = [r["item"]["name"] for r in first.task(PLAN)["results"]]
-    assert sorted(planned) == ["dashboard-auth", "default", "hsts", "litellm-gateway", "n8n", "n8n-admin-allowlist",
-                               "traefik-dashboard"]
+    assert sorted(planned) == [
+        "dashboard-auth",
+        "default",
+        "hsts",
+        "litellm-gateway",
+        "n8n",
+        "n8n-admin-allowlist",
+        "traefik-dashboard",
+    ]
     assert first.task("Plan the dashboard's basic-auth Secret (check mode)")["changed"] is True
     # the apply makes all of it
     assert [applied.task(t)["changed"] for t in (NAMESPACES, RELEASE, APPLY, SECRET)] == [True] * 4
@@ -139,15 +162,18 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     # what helm rendered from the values over the real chart defaults
     deployment = k8s.get("apps/v1", "deployments", "traefik", NS)
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
-    for arg in ("--entryPoints.web.http.redirections.entryPoint.to=:443",
-                "--entryPoints.web.http.redirections.entryPoint.scheme=https",
-                "--entryPoints.websecure.http.middlewares=traefik-hsts@kubernetescrd",
-                "--entryPoints.websecure.http.tls.certResolver=letsencrypt",
-                "--certificatesresolvers.letsencrypt.acme.email=" + EMAIL,
-                "--certificatesresolvers.letsencrypt.acme.caServer=https://acme-staging-v02.api.letsencrypt.org/directory",
-                "--certificatesresolvers.letsencrypt.acme.httpChallenge.entryPoint=web",
-                "--certificatesresolvers.letsencrypt.acme.storage=/data/acme.json",
-                "--metrics.prometheus=true", "--providers.kubernetescrd.defaultTLSResourcesNamespace=traefik"):
+    for arg in (
+        "--entryPoints.web.http.redirections.entryPoint.to=:443",
+        "--entryPoints.web.http.redirections.entryPoint.scheme=https",
+        "--entryPoints.websecure.http.middlewares=traefik-hsts@kubernetescrd",
+        "--entryPoints.websecure.http.tls.certResolver=letsencrypt",
+        "--certificatesresolvers.letsencrypt.acme.email=" + EMAIL,
+        "--certificatesresolvers.letsencrypt.acme.caServer=https://acme-staging-v02.api.letsencrypt.org/directory",
+        "--certificatesresolvers.letsencrypt.acme.httpChallenge.entryPoint=web",
+        "--certificatesresolvers.letsencrypt.acme.storage=/data/acme.json",
+        "--metrics.prometheus=true",
+        "--providers.kubernetescrd.defaultTLSResourcesNamespace=traefik",
+    ):
         assert arg in args, arg
     pod = deployment["spec"]["template"]
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9100"
@@ -155,7 +181,10 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     # the restricted Pod Security Standard, stored and as helm rendered it; Traefik keeps its token (it watches the API)
     found, checked = k8s_security.workload_violations(k8s_security.fake_cluster_objects(k8s))
     assert found == [], "\n".join(found)
-    assert checked == ["Deployment traefik/traefik (stored)", "Deployment traefik/traefik (helm release traefik/traefik v1)"]
+    assert checked == [
+        "Deployment traefik/traefik (stored)",
+        "Deployment traefik/traefik (helm release traefik/traefik v1)",
+    ]
     assert pod["spec"]["automountServiceAccountToken"] is True and pod["spec"]["hostNetwork"] is False
     container = pod["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/ping"
@@ -168,19 +197,26 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     assert {p["port"] for p in service["spec"]["ports"]} == {80, 443}
     assert k8s.get("v1", "persistentvolumeclaims", "traefik", NS)["spec"]["resources"]["requests"]["storage"] == "128Mi"
     # verify published the load balancer's address
-    assert again.task("Publish the load balancer address")["ansible_facts"]["traefik_load_balancer_ip"] == \
-        service["status"]["loadBalancer"]["ingress"][0]["ip"]
+    assert (
+        again.task("Publish the load balancer address")["ansible_facts"]["traefik_load_balancer_ip"]
+        == service["status"]["loadBalancer"]["ingress"][0]["ip"]
+    )
 
     # the objects next to the release
     tls = k8s.get(IR, "tlsoptions", "default", NS)["spec"]
     assert tls["minVersion"] == "VersionTLS12"
     assert tls["cipherSuites"] == [
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"]
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ]
     assert tls["curvePreferences"] == ["X25519", "CurveP256", "CurveP384"]
-    assert k8s.get(IR, "middlewares", "hsts", NS)["spec"] == {"headers": {
-        "stsSeconds": 31536000, "stsIncludeSubdomains": True, "stsPreload": False}}
+    assert k8s.get(IR, "middlewares", "hsts", NS)["spec"] == {
+        "headers": {"stsSeconds": 31536000, "stsIncludeSubdomains": True, "stsPreload": False}
+    }
     assert k8s.get(IR, "middlewares", "dashboard-auth", NS)["spec"]["basicAuth"]["secret"] == "traefik-dashboard-auth"
     auth = k8s.get("v1", "secrets", "traefik-dashboard-auth", NS)
     assert base64.b64decode(auth["data"]["users"]).decode().splitlines() == USERS
@@ -189,14 +225,15 @@ def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):
     assert {m["manager"] for m in auth["metadata"]["managedFields"]} == {"insightpulseai.workbench.traefik"}
     dashboard = k8s.get(IR, "ingressroutes", "traefik-dashboard", NS)["spec"]
     assert dashboard["entryPoints"] == ["websecure"] and dashboard["tls"] == {"certResolver": "letsencrypt"}
-    route, = dashboard["routes"]
+    (route,) = dashboard["routes"]
     assert route["match"] == "Host(`traefik.workbench.test`) && (PathPrefix(`/dashboard`) || PathPrefix(`/api`))"
     assert route["middlewares"] == [{"name": "dashboard-auth"}]
     assert route["services"] == [{"name": "api@internal", "kind": "TraefikService"}]
     spec = k8s.get(IR, "ingressroutes", "litellm-gateway", "litellm")["spec"]
     assert spec["entryPoints"] == ["websecure"] and spec["tls"] == {"certResolver": "letsencrypt"}
-    assert spec["routes"] == [{"kind": "Rule", "match": "Host(`llm.workbench.test`)",
-                               "services": [{"name": "litellm-gateway", "port": 4000}]}]
+    assert spec["routes"] == [
+        {"kind": "Rule", "match": "Host(`llm.workbench.test`)", "services": [{"name": "litellm-gateway", "port": 4000}]}
+    ]
     assert_n8n_routes(k8s, ADMIN_RANGES)
 
 
@@ -207,8 +244,13 @@ def assert_n8n_routes(k8s, ranges):
     backend = [{"name": "n8n", "port": 5678}]
     public, admin = spec["routes"]
     assert public == {"kind": "Rule", "match": N8N_PUBLIC, "priority": 200, "services": backend}
-    assert admin == {"kind": "Rule", "match": "Host(`n8n.workbench.test`)", "priority": 100,
-                     "middlewares": [{"name": "n8n-admin-allowlist", "namespace": "n8n"}], "services": backend}
+    assert admin == {
+        "kind": "Rule",
+        "match": "Host(`n8n.workbench.test`)",
+        "priority": 100,
+        "middlewares": [{"name": "n8n-admin-allowlist", "namespace": "n8n"}],
+        "services": backend,
+    }
     assert "webhook-test" not in public["match"] and "webhook-waiting" not in public["match"]
     middleware = k8s.get(IR, "middlewares", "n8n-admin-allowlist", "n8n")
     assert middleware["spec"] == {"ipAllowList": {"sourceRange": ranges}}
@@ -231,8 +273,9 @@ def test_values_change_is_detected_and_applied(k8s, inventory, env, base_vars):
 
 def test_turning_a_route_and_the_dashboard_off_removes_them(k8s, inventory, env, base_vars):
     play(inventory, env, base_vars)
-    off = dict(base_vars, traefik_litellm_route_enabled=False, traefik_dashboard_enabled=False,
-               traefik_dashboard_users=[])
+    off = dict(
+        base_vars, traefik_litellm_route_enabled=False, traefik_dashboard_enabled=False, traefik_dashboard_users=[]
+    )
     results = four_steps(k8s, inventory, env, off, REMOVE)
     removed = [r["item"]["name"] for r in results[1].task(REMOVE)["results"] if r["changed"]]
     assert sorted(removed) == ["dashboard-auth", "litellm-gateway", "traefik-dashboard"]
@@ -256,7 +299,9 @@ def test_the_n8n_allow_list_follows_the_variable(k8s, inventory, env, base_vars)
     assert results[1].task(RELEASE)["changed"] is False
     assert_n8n_routes(k8s, ["192.0.2.10/32"])
     # everybody, only when said so
-    everyone = dict(base_vars, traefik_n8n_admin_source_ranges=["0.0.0.0/0", "::/0"], traefik_n8n_admin_allow_everyone=True)
+    everyone = dict(
+        base_vars, traefik_n8n_admin_source_ranges=["0.0.0.0/0", "::/0"], traefik_n8n_admin_allow_everyone=True
+    )
     play(inventory, env, everyone)
     assert_n8n_routes(k8s, ["0.0.0.0/0", "::/0"])
 
@@ -284,24 +329,28 @@ def test_very_verbose_output_carries_no_secret(k8s, inventory, env, base_vars):
     users = base64.b64decode(k8s.get("v1", "secrets", "traefik-dashboard-auth", NS)["data"]["users"]).decode()
     assert users == USERS[0]
     # what keeps them out is the task's no_log: without it, -vvv prints the Secret's data as sent
-    leaky = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=dict(fewer, traefik_no_log=False),
-                         env=env, verbosity=3)
+    leaky = run_playbook(
+        playbook=PLAYBOOK, inventory=inventory, extra_vars=dict(fewer, traefik_no_log=False), env=env, verbosity=3
+    )
     assert leaky.rc == 0 and base64.b64encode(USERS[0].encode()).decode() in leaky.stdout
 
 
 def test_tag_runs_one_phase(k8s, inventory, env, base_vars):
     play(inventory, env, base_vars)
     rv = k8s.resource_version
-    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=base_vars, env=env,
-                          tags="traefik_configure")
+    result = run_playbook(
+        playbook=PLAYBOOK, inventory=inventory, extra_vars=base_vars, env=env, tags="traefik_configure"
+    )
     assert result.rc == 0, result.failure()
     names = {t["name"].split(" : ")[-1] for t in result.tasks}
-    assert APPLY in names and RELEASE not in names and "Fail when the ACME e-mail is missing or not an address " \
-        "Let's Encrypt accepts" in names
+    assert (
+        APPLY in names
+        and RELEASE not in names
+        and "Fail when the ACME e-mail is missing or not an address Let's Encrypt accepts" in names
+    )
     assert result.changed == 0 and k8s.resource_version == rv
     # verify alone reads the release itself (the install task did not run)
-    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=base_vars, env=env,
-                          tags="traefik_verify")
+    result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=base_vars, env=env, tags="traefik_verify")
     assert result.rc == 0, result.failure()
     assert result.task("Read the release back")["status"]["chart"] == "traefik-41.3.0"
     assert RELEASE not in {t["name"].split(" : ")[-1] for t in result.tasks}
@@ -310,37 +359,58 @@ def test_tag_runs_one_phase(k8s, inventory, env, base_vars):
 BAD_INPUTS = {
     "ACME e-mail missing": (dict(traefik_acme_email=""), 'traefik_acme_email="" is not a usable e-mail address'),
     "ACME e-mail malformed": (dict(traefik_acme_email="ops@"), 'traefik_acme_email="ops@" is not'),
-    "ACME e-mail refused by Let's Encrypt": (dict(traefik_acme_email="me@example.com"),
-                                             'traefik_acme_email="me@example.com" is not'),
-    "hostname": (dict(traefik_n8n_hostname="N8N_host"),
-                 'traefik_n8n_hostname="N8N_host" is not a fully qualified DNS name'),
-    "dashboard hostname": (dict(traefik_dashboard_hostname="dashboard"),
-                           'traefik_dashboard_hostname="dashboard" is not a fully qualified DNS name'),
-    "shared hostname": (dict(traefik_litellm_hostname="n8n.workbench.test"),
-                        "Each route needs its own hostname; got traefik.workbench.test, n8n.workbench.test, "
-                        "n8n.workbench.test"),
+    "ACME e-mail refused by Let's Encrypt": (
+        dict(traefik_acme_email="me@example.com"),
+        'traefik_acme_email="me@example.com" is not',
+    ),
+    "hostname": (
+        dict(traefik_n8n_hostname="N8N_host"),
+        'traefik_n8n_hostname="N8N_host" is not a fully qualified DNS name',
+    ),
+    "dashboard hostname": (
+        dict(traefik_dashboard_hostname="dashboard"),
+        'traefik_dashboard_hostname="dashboard" is not a fully qualified DNS name',
+    ),
+    "shared hostname": (
+        dict(traefik_litellm_hostname="n8n.workbench.test"),
+        "Each route needs its own hostname; got traefik.workbench.test, n8n.workbench.test, n8n.workbench.test",
+    ),
     "no dashboard users": (dict(traefik_dashboard_users=[]), "traefik_dashboard_users is empty"),
-    "clear-text password": (dict(traefik_dashboard_users=[USERS[0], "root:hunter2"]),
-                            "refused): user(s) root."),
+    "clear-text password": (dict(traefik_dashboard_users=[USERS[0], "root:hunter2"]), "refused): user(s) root."),
     "repeated user": (dict(traefik_dashboard_users=[USERS[0], USERS[0]]), "Repeated user names: admin, admin."),
     "namespace": (dict(traefik_namespace="Traefik"), 'traefik_namespace="Traefik" must be a DNS label'),
-    "autoscaling bounds": (dict(traefik_autoscaling_min_replicas=6),
-                           "traefik_autoscaling_min_replicas=6 and traefik_autoscaling_max_replicas=5 need"),
+    "autoscaling bounds": (
+        dict(traefik_autoscaling_min_replicas=6),
+        "traefik_autoscaling_min_replicas=6 and traefik_autoscaling_max_replicas=5 need",
+    ),
     "service port": (dict(traefik_n8n_service_port=0), "port=0 must be"),
     "unpinned chart": (dict(traefik_chart_version="latest"), 'traefik_chart_version="latest" is not a chart version'),
-    "missing chart": (dict(traefik_chart_ref="/nonexistent/traefik"),
-                      "traefik_chart_ref=/nonexistent/traefik does not exist on the controller"),
-    "missing kubeconfig": (dict(doks_cluster_kubeconfig="/nonexistent/kubeconfig"),
-                           "traefik_kubeconfig=/nonexistent/kubeconfig is not a file"),
-    "missing helm": (dict(traefik_helm_binary="/nonexistent/helm"), "traefik_helm_binary=/nonexistent/helm does not run"),
+    "missing chart": (
+        dict(traefik_chart_ref="/nonexistent/traefik"),
+        "traefik_chart_ref=/nonexistent/traefik does not exist on the controller",
+    ),
+    "missing kubeconfig": (
+        dict(doks_cluster_kubeconfig="/nonexistent/kubeconfig"),
+        "traefik_kubeconfig=/nonexistent/kubeconfig is not a file",
+    ),
+    "missing helm": (
+        dict(traefik_helm_binary="/nonexistent/helm"),
+        "traefik_helm_binary=/nonexistent/helm does not run",
+    ),
     "unknown choice": (dict(traefik_acme_environment="prod"), "traefik_acme_environment"),
     "n8n allow-list empty": (dict(traefik_n8n_admin_source_ranges=[]), "traefik_n8n_admin_source_ranges is empty"),
-    "n8n allow-list malformed": (dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "office", "10.0.0.300"]),
-                                 'traefik_n8n_admin_source_ranges has "office", "10.0.0.300", not an IPv4/IPv6'),
-    "n8n allow-list everybody": (dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "0.0.0.0/0"]),
-                                 "has 0.0.0.0/0, which allows every address"),
-    "n8n allow-list everybody (IPv6)": (dict(traefik_n8n_admin_source_ranges=["::/0"]),
-                                        "has ::/0, which allows every address"),
+    "n8n allow-list malformed": (
+        dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "office", "10.0.0.300"]),
+        'traefik_n8n_admin_source_ranges has "office", "10.0.0.300", not an IPv4/IPv6',
+    ),
+    "n8n allow-list everybody": (
+        dict(traefik_n8n_admin_source_ranges=["203.0.113.0/24", "0.0.0.0/0"]),
+        "has 0.0.0.0/0, which allows every address",
+    ),
+    "n8n allow-list everybody (IPv6)": (
+        dict(traefik_n8n_admin_source_ranges=["::/0"]),
+        "has ::/0, which allows every address",
+    ),
 }
 
 
@@ -382,11 +452,18 @@ def test_a_secret_applied_client_side_loses_its_annotation(k8s, kubeconfig, inve
     last-applied-configuration annotation; the next converge takes it over server-side and removes the annotation:
     check -> apply -> check -> apply, then the store read directly."""
     play(inventory, env, base_vars)
-    old = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-           "metadata": {"name": "traefik-dashboard-auth", "namespace": NS}, "stringData": {"users": USERS[0]}}
+    old = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": "traefik-dashboard-auth", "namespace": NS},
+        "stringData": {"users": USERS[0]},
+    }
     k8s_security.client_side_apply(kubeconfig, [old], tmp_path)
     assert k8s_security.annotated_secrets(k8s.list("v1", "secrets")) == [NS + "/traefik-dashboard-auth"]
-    results = four_steps(k8s, inventory, env, base_vars, "Remove the client-side apply annotation from the basic-auth Secret")
+    results = four_steps(
+        k8s, inventory, env, base_vars, "Remove the client-side apply annotation from the basic-auth Secret"
+    )
     assert results[0].task(SECRET)["changed"] and results[1].task(SECRET)["changed"]  # the users are put back
     auth = k8s.get("v1", "secrets", "traefik-dashboard-auth", NS)
     assert "annotations" not in auth["metadata"]

@@ -50,24 +50,34 @@ def unknown_keys(values, defaults, path=()):
 def schema_errors(values, chart_contract):
     defaults, schema = chart_contract
     validator = jsonschema.Draft202012Validator(schema)
-    return sorted("%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message)
-                  for e in validator.iter_errors(coalesce(defaults, values)))
+    return sorted(
+        "%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message)
+        for e in validator.iter_errors(coalesce(defaults, values))
+    )
 
 
 VARIANTS = {
     "defaults": {},
     "production ACME, TLS-ALPN challenge, storage class": dict(
-        traefik_acme_environment="production", traefik_acme_challenge="tls",
-        traefik_acme_storage_class="do-block-storage"),
+        traefik_acme_environment="production",
+        traefik_acme_challenge="tls",
+        traefik_acme_storage_class="do-block-storage",
+    ),
     "no ACME, no dashboard, no redirect": dict(
-        traefik_acme_enabled=False, traefik_dashboard_enabled=False, traefik_redirect_to_https=False),
+        traefik_acme_enabled=False, traefik_dashboard_enabled=False, traefik_redirect_to_https=False
+    ),
     "fixed replicas, no PDB, no metrics": dict(
-        traefik_autoscaling_enabled=False, traefik_replicas=1, traefik_pod_disruption_budget=False,
-        traefik_metrics_enabled=False),
+        traefik_autoscaling_enabled=False,
+        traefik_replicas=1,
+        traefik_pod_disruption_budget=False,
+        traefik_metrics_enabled=False,
+    ),
     "service annotations, ServiceMonitor, extra values": dict(
         traefik_service_annotations={"service.beta.kubernetes.io/do-loadbalancer-name": "workbench"},
-        traefik_metrics_service_monitor=True, traefik_log_level="DEBUG",
-        traefik_extra_values={"deployment": {"terminationGracePeriodSeconds": 30}}),
+        traefik_metrics_service_monitor=True,
+        traefik_log_level="DEBUG",
+        traefik_extra_values={"deployment": {"terminationGracePeriodSeconds": 30}},
+    ),
 }
 
 
@@ -85,22 +95,34 @@ def test_seed_settings_are_in_the_values(chart_contract):
     assert values["autoscaling"]["enabled"] is True
     assert (values["autoscaling"]["minReplicas"], values["autoscaling"]["maxReplicas"]) == (2, 5)
     assert values["ports"]["web"]["http"]["redirections"]["entryPoint"] == {
-        "to": "websecure", "scheme": "https", "permanent": True}
+        "to": "websecure",
+        "scheme": "https",
+        "permanent": True,
+    }
     assert values["ports"]["websecure"]["http"]["middlewares"] == ["traefik-hsts@kubernetescrd"]
     assert values["ports"]["websecure"]["http"]["tls"] == {"enabled": True, "certResolver": "letsencrypt"}
     assert values["metrics"]["prometheus"]["entryPoint"] == "metrics"
     acme = values["certificatesResolvers"]["letsencrypt"]["acme"]
-    assert acme == {"email": EMAIL, "caServer": "https://acme-staging-v02.api.letsencrypt.org/directory",
-                    "storage": "/data/acme.json", "httpChallenge": {"entryPoint": "web"}}
+    assert acme == {
+        "email": EMAIL,
+        "caServer": "https://acme-staging-v02.api.letsencrypt.org/directory",
+        "storage": "/data/acme.json",
+        "httpChallenge": {"entryPoint": "web"},
+    }
     assert values["persistence"]["enabled"] is True and values["persistence"]["path"] == "/data"
-    assert set(values["readinessProbe"]) == set(values["livenessProbe"]) == {
-        "failureThreshold", "initialDelaySeconds", "periodSeconds", "successThreshold", "timeoutSeconds"}
+    assert (
+        set(values["readinessProbe"])
+        == set(values["livenessProbe"])
+        == {"failureThreshold", "initialDelaySeconds", "periodSeconds", "successThreshold", "timeoutSeconds"}
+    )
     assert values["api"]["dashboard"] is True and values["ingressRoute"]["dashboard"]["enabled"] is False
     # the dashboard's users never go into the chart values
     assert "$2b$" not in repr(values)
     production = render_values(traefik_acme_environment="production")
-    assert production["certificatesResolvers"]["letsencrypt"]["acme"]["caServer"] == \
-        "https://acme-v02.api.letsencrypt.org/directory"
+    assert (
+        production["certificatesResolvers"]["letsencrypt"]["acme"]["caServer"]
+        == "https://acme-v02.api.letsencrypt.org/directory"
+    )
 
 
 def test_the_checks_catch_what_they_are_for(chart_contract):

@@ -41,8 +41,10 @@ def render_values(**overrides):
     extra = dict(traefik_acme_email=EMAIL, traefik_dashboard_users=USERS)
     extra.update(overrides)
     role = {"name": "insightpulseai.workbench.traefik", "tasks_from": "values.yml"}
-    tasks = [{"name": "render", "ansible.builtin.include_role": role},
-             {"name": "values", "ansible.builtin.debug": {"var": "__traefik_values"}}]
+    tasks = [
+        {"name": "render", "ansible.builtin.include_role": role},
+        {"name": "values", "ansible.builtin.debug": {"var": "__traefik_values"}},
+    ]
     result = run_playbook(tasks=tasks, extra_vars=extra)
     assert result.rc == 0, result.failure() or result.stderr
     return result.task("values")["__traefik_values"]

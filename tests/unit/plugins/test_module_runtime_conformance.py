@@ -33,7 +33,11 @@ def name_of(path):
 
 
 def calls(node, attr):
-    return [n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == attr]
+    return [
+        n
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == attr
+    ]
 
 
 def base_names(cls):
@@ -47,8 +51,12 @@ def test_there_are_modules():
 @pytest.mark.parametrize("path", MODULES, ids=name_of)
 def test_the_module_runs_through_the_runtime(path):
     module = tree(path)
-    runs = [n for n in module.body if isinstance(n, ast.ClassDef)
-            and ("ModuleRun" in base_names(n) or any(b.endswith("Run") for b in base_names(n)))]
+    runs = [
+        n
+        for n in module.body
+        if isinstance(n, ast.ClassDef)
+        and ("ModuleRun" in base_names(n) or any(b.endswith("Run") for b in base_names(n)))
+    ]
     assert runs, "%s defines no ModuleRun subclass" % name_of(path)
     main = [n for n in module.body if isinstance(n, ast.FunctionDef) and n.name == "main"]
     assert main and calls(main[0], "run"), "%s: main() does not call .run()" % name_of(path)
@@ -66,8 +74,13 @@ def test_module_utils_raise_instead_of_exiting(path):
 @pytest.mark.parametrize("path", MODULES, ids=name_of)
 def test_the_module_documents_the_common_result_keys(path):
     module = tree(path)
-    docs = dict((t.id, n.value.value) for n in module.body if isinstance(n, ast.Assign)
-                for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant))
+    docs = dict(
+        (t.id, n.value.value)
+        for n in module.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)
+    )
     returned = yaml.safe_load(docs["RETURN"]) or {}
     assert "actions" in returned and returned["actions"]["type"] == "list", name_of(path)
     assert "requests" in returned and returned["requests"]["type"] == "dict", name_of(path)
@@ -95,8 +108,14 @@ def test_every_public_definition_has_a_docstring(path):
 def test_errors_belong_to_the_runtime_family(path):
     from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 
-    module = __import__("ansible_collections.insightpulseai.workbench.plugins.module_utils." + name_of(path),
-                        fromlist=["x"])
-    errors = [getattr(module, n) for n in dir(module) if isinstance(getattr(module, n), type)
-              and issubclass(getattr(module, n), Exception) and getattr(module, n).__module__ == module.__name__]
+    module = __import__(
+        "ansible_collections.insightpulseai.workbench.plugins.module_utils." + name_of(path), fromlist=["x"]
+    )
+    errors = [
+        getattr(module, n)
+        for n in dir(module)
+        if isinstance(getattr(module, n), type)
+        and issubclass(getattr(module, n), Exception)
+        and getattr(module, n).__module__ == module.__name__
+    ]
     assert [e.__name__ for e in errors if not issubclass(e, _runtime.WorkbenchError)] == [], name_of(path)

@@ -24,8 +24,12 @@ spec.loader.exec_module(local_resume)
 def http_server(port, pidfile, marker=None):
     """A start command that daemonises a small HTTP server on ``port`` (as the roles' start commands do)."""
     touch = 'touch "%s"; ' % marker if marker else ""
-    return ["sh", "-c", '%s%s -m http.server --bind 127.0.0.1 %d >/dev/null 2>&1 & echo $! > "%s"'
-            % (touch, sys.executable, port, pidfile)]
+    return [
+        "sh",
+        "-c",
+        '%s%s -m http.server --bind 127.0.0.1 %d >/dev/null 2>&1 & echo $! > "%s"'
+        % (touch, sys.executable, port, pidfile),
+    ]
 
 
 def record(tmp_path, services, name="resume.json"):
@@ -53,7 +57,11 @@ def service(name, start, port, ready, timeout=20):
 def test_every_service_starts_and_answers(tmp_path, pidfiles, capsys):
     a = free_ports(start=28100)
     b = free_ports(start=a + 1)
-    rec1 = record(tmp_path, [service("web", http_server(a, pidfiles("a.pid")), a, {"http": "http://127.0.0.1:%d/" % a})], "one.json")
+    rec1 = record(
+        tmp_path,
+        [service("web", http_server(a, pidfiles("a.pid")), a, {"http": "http://127.0.0.1:%d/" % a})],
+        "one.json",
+    )
     rec2 = record(tmp_path, [service("tcp", http_server(b, pidfiles("b.pid")), b, {"tcp": b})], "two.json")
     assert local_resume.main([rec1, rec2]) == 0
     assert listening(a) and listening(b)
@@ -69,8 +77,13 @@ def test_a_taken_port_starts_nothing(tmp_path, pidfiles, capsys):
     squatter.bind(("127.0.0.1", b))
     squatter.listen(1)
     try:
-        rec = record(tmp_path, [service("first", http_server(a, pidfiles("a.pid"), marker), a, {"tcp": a}),
-                                service("second", ["true"], b, {"tcp": b})])
+        rec = record(
+            tmp_path,
+            [
+                service("first", http_server(a, pidfiles("a.pid"), marker), a, {"tcp": a}),
+                service("second", ["true"], b, {"tcp": b}),
+            ],
+        )
         assert local_resume.main([rec]) == 3
     finally:
         squatter.close()
@@ -78,14 +91,30 @@ def test_a_taken_port_starts_nothing(tmp_path, pidfiles, capsys):
     assert "port %d (second) already taken" % b in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("content, says", [
-    (None, "no usable start record"),
-    ("{not json", "no usable start record"),
-    (json.dumps({"services": {}}), "has no list 'services'"),
-    (json.dumps({"services": [{"name": "x", "start": [], "ports": [1], "ready": {"tcp": 1}, "timeout": 1}]}), "malformed entry"),
-    (json.dumps({"services": [{"name": "x", "start": ["true"], "ports": ["1"], "ready": {"tcp": 1}, "timeout": 1}]}), "malformed entry"),
-    (json.dumps({"services": [{"name": "x", "start": ["true"], "ports": [1], "ready": {"udp": 1}, "timeout": 1}]}), "malformed entry"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (None, "no usable start record"),
+        ("{not json", "no usable start record"),
+        (json.dumps({"services": {}}), "has no list 'services'"),
+        (
+            json.dumps({"services": [{"name": "x", "start": [], "ports": [1], "ready": {"tcp": 1}, "timeout": 1}]}),
+            "malformed entry",
+        ),
+        (
+            json.dumps(
+                {"services": [{"name": "x", "start": ["true"], "ports": ["1"], "ready": {"tcp": 1}, "timeout": 1}]}
+            ),
+            "malformed entry",
+        ),
+        (
+            json.dumps(
+                {"services": [{"name": "x", "start": ["true"], "ports": [1], "ready": {"udp": 1}, "timeout": 1}]}
+            ),
+            "malformed entry",
+        ),
+    ],
+)
 def test_a_missing_or_malformed_record_starts_nothing(tmp_path, capsys, content, says):
     path = tmp_path / "resume.json"
     if content is not None:

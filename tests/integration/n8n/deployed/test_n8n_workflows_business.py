@@ -35,7 +35,9 @@ def test_expense_at_or_above_threshold_notifies_mattermost_and_stays_pending(dep
 
 
 def test_unknown_expense(deployed, workbench_db, receiver):
-    status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": "00000000-0000-4000-8000-000000000001"})
+    status, body = hook(
+        deployed + "/webhook/workbench/expense-approval", {"expense_id": "00000000-0000-4000-8000-000000000001"}
+    )
     assert (status, body["status"]) == (404, "not_found")
     status, body = hook(deployed + "/webhook/workbench/expense-approval", {"expense_id": "not-an-id"})
     assert (status, body["status"]) == (400, "bad_request")
@@ -44,12 +46,16 @@ def test_unknown_expense(deployed, workbench_db, receiver):
 
 def test_pipeline_runs_its_steps_in_order(deployed, workbench_db):
     log_table(workbench_db, "n int, seen_status text")
-    add_pipeline(workbench_db, "e2e-ok", [
-        # a step reads bronze and writes silver
-        ("first", "insert into silver.e2e_log select 1, count(*)::text from bronze.expenses_raw", False),
-        ("second", "insert into silver.e2e_log values (2, null);", False),
-        ("read back", "select n from silver.e2e_log order by n", False),
-    ])
+    add_pipeline(
+        workbench_db,
+        "e2e-ok",
+        [
+            # a step reads bronze and writes silver
+            ("first", "insert into silver.e2e_log select 1, count(*)::text from bronze.expenses_raw", False),
+            ("second", "insert into silver.e2e_log values (2, null);", False),
+            ("read back", "select n from silver.e2e_log order by n", False),
+        ],
+    )
     status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-ok", "triggered_by": "pytest"})
     assert (status, body["status"], body["steps_completed"]) == (200, "succeeded", 3)
     run = job_run(workbench_db, body["job_run_id"])
@@ -62,11 +68,15 @@ def test_pipeline_runs_its_steps_in_order(deployed, workbench_db):
 
 def test_a_failing_step_fails_the_run_with_the_error(deployed, workbench_db):
     log_table(workbench_db)
-    pid = add_pipeline(workbench_db, "e2e-fail", [
-        ("ok", "insert into silver.e2e_log values (1)", False),
-        ("boom", "insert into silver.no_such_table values (1)", False),
-        ("never", "insert into silver.e2e_log values (3)", False),
-    ])
+    pid = add_pipeline(
+        workbench_db,
+        "e2e-fail",
+        [
+            ("ok", "insert into silver.e2e_log values (1)", False),
+            ("boom", "insert into silver.no_such_table values (1)", False),
+            ("never", "insert into silver.e2e_log values (3)", False),
+        ],
+    )
     status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline_id": pid})
     assert status == 500 and body["status"] == "failed"
     assert body["error"] == 'step 2 (boom) failed: [42P01] relation "silver.no_such_table" does not exist'
@@ -80,13 +90,20 @@ def test_a_failing_step_fails_the_run_with_the_error(deployed, workbench_db):
 
 def test_continue_on_error_and_step_timeout(deployed, workbench_db):
     log_table(workbench_db)
-    pid = add_pipeline(workbench_db, "e2e-continue", [
-        # the step tries to lift its own limit first: the timer was armed before it started
-        ("tolerated", "select set_config('statement_timeout', '0', true); select pg_sleep(3)", True),
-        ("after", "insert into silver.e2e_log values (2)", False),
-    ])
-    execute(workbench_db, "update ip_workbench.pipeline_steps set timeout_seconds = 1 where pipeline_id = %s and step_order = 1",
-            (pid,))
+    pid = add_pipeline(
+        workbench_db,
+        "e2e-continue",
+        [
+            # the step tries to lift its own limit first: the timer was armed before it started
+            ("tolerated", "select set_config('statement_timeout', '0', true); select pg_sleep(3)", True),
+            ("after", "insert into silver.e2e_log values (2)", False),
+        ],
+    )
+    execute(
+        workbench_db,
+        "update ip_workbench.pipeline_steps set timeout_seconds = 1 where pipeline_id = %s and step_order = 1",
+        (pid,),
+    )
     status, body = hook(deployed + "/webhook/workbench/pipeline-run", {"pipeline": "e2e-continue"})
     assert (status, body["status"]) == (200, "succeeded")
     run = job_run(workbench_db, body["job_run_id"])

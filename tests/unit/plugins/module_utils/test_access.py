@@ -8,10 +8,12 @@ import yaml
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access, _postgres, _runtime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-IDENTITIES = _access.normalize_identities({
-    "anon": {"db_role": "anon"},
-    "alice": {"db_role": "authenticated", "claims": {"sub": "a", "role": "authenticated"}},
-})
+IDENTITIES = _access.normalize_identities(
+    {
+        "anon": {"db_role": "anon"},
+        "alice": {"db_role": "authenticated", "claims": {"sub": "a", "role": "authenticated"}},
+    }
+)
 
 
 def check(**kw):
@@ -34,7 +36,9 @@ def test_parse_table(name, parts):
 def test_parse_table_refuses_other_forms_naming_the_value(name):
     with pytest.raises(_access.SpecError) as err:
         _access.parse_table(name, "checks[0].table")
-    assert str(err.value) == "checks[0].table %r is not in schema.name form (for example ip_workbench.domains)." % (name,)
+    assert str(err.value) == "checks[0].table %r is not in schema.name form (for example ip_workbench.domains)." % (
+        name,
+    )
 
 
 def test_identities_default_claims_are_the_role():
@@ -71,16 +75,28 @@ def test_check_defaults_and_operation_order():
 @pytest.mark.parametrize(
     "kw, message",
     [
-        (dict(operations=["select", "truncate"]), "checks[0] (app.notes): unknown operation 'truncate' (allowed: select, insert, update, delete)."),
+        (
+            dict(operations=["select", "truncate"]),
+            "checks[0] (app.notes): unknown operation 'truncate' (allowed: select, insert, update, delete).",
+        ),
         (dict(operations=[]), "operations must be a non-empty list"),
         (dict(operations=["select", "select"]), "lists an operation twice"),
         (dict(table="notes"), "checks[0].table 'notes' is not in schema.name form"),
         (dict(colour="red"), "checks[0]: unknown key(s) colour"),
         (dict(statements={"merge": "select 1"}), "statements: unknown operation 'merge'"),
-        (dict(operations=["select"], statements={"delete": "delete from t"}), "statements.delete is given but delete is not in operations."),
-        (dict(statements={"select": "select 1; select 2"}), "statements.select must be exactly one SQL statement, got 2."),
+        (
+            dict(operations=["select"], statements={"delete": "delete from t"}),
+            "statements.delete is given but delete is not in operations.",
+        ),
+        (
+            dict(statements={"select": "select 1; select 2"}),
+            "statements.select must be exactly one SQL statement, got 2.",
+        ),
         (dict(statements={"select": "-- hi\ncommit"}), "statements.select is a transaction-control statement (COMMIT)"),
-        (dict(values={"anon": 1, "alice": 2}), "give value (one row for everybody) or values (a row per identity), not both."),
+        (
+            dict(values={"anon": 1, "alice": 2}),
+            "give value (one row for everybody) or values (a row per identity), not both.",
+        ),
         (dict(owner_column="user_id"), "owner_column and owners go together."),
         (dict(key=None), "select/update/delete need key and value (or values), or a statement in statements."),
         (dict(value=None), "select/update/delete need key and value (or values)"),
@@ -89,8 +105,10 @@ def test_check_defaults_and_operation_order():
         (dict(update={"tags": ["a"]}), "update.tags must be a plain scalar"),
         (dict(value={"id": 1}), "value must be a plain scalar"),
         (dict(value=None, values={"anon": 1}), "values has no value for identity alice."),
-        (dict(value=None, values={"anon": 1, "alice": 2, "eve": 3}),
-         "checks[0] (app.notes).values names identity eve, which is not defined in identities (defined: anon, alice)."),
+        (
+            dict(value=None, values={"anon": 1, "alice": 2, "eve": 3}),
+            "checks[0] (app.notes).values names identity eve, which is not defined in identities (defined: anon, alice).",
+        ),
         (dict(owner_column="user_id", owners={"anon": "u"}), "owners has no value for identity alice."),
     ],
 )
@@ -101,15 +119,26 @@ def test_check_errors_name_the_value(kw, message):
 
 
 def test_statements_replace_what_they_cover():
-    c = check(key=None, value=None, insert=None, update=None, operations=["select"],
-              statements={"select": "select 1 from app.notes where user_id = auth.uid()"})
+    c = check(
+        key=None,
+        value=None,
+        insert=None,
+        update=None,
+        operations=["select"],
+        statements={"select": "select 1 from app.notes where user_id = auth.uid()"},
+    )
     assert _access.cell_statement(c, "select", "alice") == ("select 1 from app.notes where user_id = auth.uid()", None)
 
 
 def test_a_cell_is_checked_once():
     with pytest.raises(_access.SpecError, match=r"update app.notes is checked twice \(checks\[0\] and checks\[1\]\)"):
-        _access.normalize_checks([dict(table="app.notes", operations=["update"], key="id", value=1),
-                                  dict(table="app.notes", key="id", value=1, insert={})], IDENTITIES)
+        _access.normalize_checks(
+            [
+                dict(table="app.notes", operations=["update"], key="id", value=1),
+                dict(table="app.notes", key="id", value=1, insert={}),
+            ],
+            IDENTITIES,
+        )
     with pytest.raises(_access.SpecError, match="checks must be a non-empty list"):
         _access.normalize_checks([], IDENTITIES)
 
@@ -117,14 +146,17 @@ def test_a_cell_is_checked_once():
 def test_expected_is_normalised_and_must_cover_exactly_the_checked_cells():
     checks = [check(operations=["select", "delete"])]
     assert _access.normalize_expected({"app.notes": {"select": ["alice"], "delete": None}}, checks, IDENTITIES) == {
-        ("app.notes", "select"): frozenset(["alice"]), ("app.notes", "delete"): frozenset()}
+        ("app.notes", "select"): frozenset(["alice"]),
+        ("app.notes", "delete"): frozenset(),
+    }
     assert _access.normalize_expected(None, checks, IDENTITIES) is None
     with pytest.raises(_access.SpecError) as err:
         _access.normalize_expected({"app.notes": {"select": []}}, checks, IDENTITIES)
     assert "expected says nothing about delete app.notes." in str(err.value)
     with pytest.raises(_access.SpecError) as err:
-        _access.normalize_expected({"app.notes": {"select": [], "delete": [], "update": []}, "app.other": {"select": []}},
-                                   checks, IDENTITIES)
+        _access.normalize_expected(
+            {"app.notes": {"select": [], "delete": [], "update": []}, "app.other": {"select": []}}, checks, IDENTITIES
+        )
     assert "expected covers cells no check runs: select app.other, update app.notes." in str(err.value)
 
 
@@ -133,8 +165,10 @@ def test_expected_is_normalised_and_must_cover_exactly_the_checked_cells():
     [
         ({"notes": {"select": []}}, "expected table 'notes' is not in schema.name form"),
         ({"app.notes": {"truncate": []}}, "expected.app.notes: unknown operation 'truncate'"),
-        ({"app.notes": {"select": ["alice", "mallory"]}},
-         "expected.app.notes.select names identity mallory, which is not defined in identities (defined: anon, alice)."),
+        (
+            {"app.notes": {"select": ["alice", "mallory"]}},
+            "expected.app.notes.select names identity mallory, which is not defined in identities (defined: anon, alice).",
+        ),
         ({"app.notes": {"select": "alice"}}, "expected.app.notes.select must be a list of identity names"),
         ({"app.notes": {"select": ["alice", "alice"]}}, "lists an identity twice"),
         ({"app.notes": ["select"]}, "expected.app.notes must be a dict of operation"),
@@ -168,9 +202,14 @@ def test_empty_insert_and_update():
 
 
 def test_own_rows_use_the_identity_values():
-    c = check(value=None, values={"anon": "r1", "alice": "r2"}, owner_column="user_id", owners={"anon": "u1", "alice": "u2"})
+    c = check(
+        value=None, values={"anon": "r1", "alice": "r2"}, owner_column="user_id", owners={"anon": "u1", "alice": "u2"}
+    )
     assert _access.cell_statement(c, "select", "alice") == ("SELECT 1 FROM app.notes WHERE id = %s", ["r2"])
-    assert _access.cell_statement(c, "insert", "alice") == ("INSERT INTO app.notes (body, user_id) VALUES (%s, %s)", ["x", "u2"])
+    assert _access.cell_statement(c, "insert", "alice") == (
+        "INSERT INTO app.notes (body, user_id) VALUES (%s, %s)",
+        ["x", "u2"],
+    )
     assert _access.cell_statement(c, "delete", "anon") == ("DELETE FROM app.notes WHERE id = %s", ["r1"])
 
 
@@ -196,9 +235,14 @@ def test_become_statements_are_what_postgrest_runs():
 @pytest.mark.parametrize(
     "op, rowcount, allowed, detail",
     [
-        ("select", 1, True, "saw 1 row"), ("select", 0, False, "saw 0 rows"), ("select", 2, False, "saw 2 rows"),
-        ("insert", 1, True, "inserted 1 row"), ("insert", 0, False, "inserted 0 rows"),
-        ("update", 1, True, "affected 1 row"), ("update", 0, False, "affected 0 rows"), ("delete", 3, False, "affected 3 rows"),
+        ("select", 1, True, "saw 1 row"),
+        ("select", 0, False, "saw 0 rows"),
+        ("select", 2, False, "saw 2 rows"),
+        ("insert", 1, True, "inserted 1 row"),
+        ("insert", 0, False, "inserted 0 rows"),
+        ("update", 1, True, "affected 1 row"),
+        ("update", 0, False, "affected 0 rows"),
+        ("delete", 3, False, "affected 3 rows"),
     ],
 )
 def test_judge(op, rowcount, allowed, detail):
@@ -208,9 +252,14 @@ def test_judge(op, rowcount, allowed, detail):
 @pytest.mark.parametrize(
     "op, relkind, code, denial",
     [
-        ("select", "r", "42501", True), ("update", "r", "42501", True), ("insert", "m", "42809", True),
-        ("delete", "m", "42809", True), ("select", "m", "42809", False), ("update", "r", "42809", False),
-        ("insert", "r", "23505", False), ("select", "r", "22012", False),
+        ("select", "r", "42501", True),
+        ("update", "r", "42501", True),
+        ("insert", "m", "42809", True),
+        ("delete", "m", "42809", True),
+        ("select", "m", "42809", False),
+        ("update", "r", "42809", False),
+        ("insert", "r", "23505", False),
+        ("select", "r", "22012", False),
     ],
 )
 def test_is_denial(op, relkind, code, denial):
@@ -257,16 +306,37 @@ def test_fixtures_file_first_then_list_with_locations():
     assert _access.load_fixtures([], None) == []
 
 
-@pytest.mark.parametrize("statement", ["commit", "COMMIT AND CHAIN", "begin", "start transaction read only", "end",
-                                       "rollback", "abort", "savepoint s", "release s", "prepare transaction 'x'",
-                                       "-- note\n  Commit"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "commit",
+        "COMMIT AND CHAIN",
+        "begin",
+        "start transaction read only",
+        "end",
+        "rollback",
+        "abort",
+        "savepoint s",
+        "release s",
+        "prepare transaction 'x'",
+        "-- note\n  Commit",
+    ],
+)
 def test_fixtures_refuse_transaction_control(statement):
     with pytest.raises(_access.SpecError, match="is a transaction-control statement"):
         _access.load_fixtures(["insert into t values (1); " + statement])
 
 
-@pytest.mark.parametrize("statement", ["select * from commits", "update ends set x = 1", "prepare q as select 1",
-                                       "do $$ begin perform 1; end $$", "insert into t (release) values (1)"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "select * from commits",
+        "update ends set x = 1",
+        "prepare q as select 1",
+        "do $$ begin perform 1; end $$",
+        "insert into t (release) values (1)",
+    ],
+)
 def test_fixtures_allow_ordinary_statements(statement):
     assert len(_access.load_fixtures([statement])) == 1
 
@@ -358,8 +428,9 @@ def test_verify_runs_each_cell_like_postgrest_and_always_rolls_back():
     ]
     assert statements.count("SAVEPOINT workbench_access_cell") == 4
     assert statements.count("RESET ROLE") == 4
-    assert result == dict(matrix={"app.notes": {"select": ["alice", "anon"], "insert": []}}, cells=4, mismatches=[],
-                          tables=["app.notes"])
+    assert result == dict(
+        matrix={"app.notes": {"select": ["alice", "anon"], "insert": []}}, cells=4, mismatches=[], tables=["app.notes"]
+    )
 
 
 def test_verify_reports_mismatches():
@@ -378,14 +449,27 @@ def test_verify_matview_writes_refused_with_42809_are_denials():
 @pytest.mark.parametrize(
     "outcomes, fixtures, message",
     [
-        ({"SELECT 1": PgError("22012", "division by zero")}, [],
-         "select app.notes as anon failed with SQLSTATE 22012, which is not a permission denial: [22012] division by zero "
-         "(statement: SELECT 1 FROM app.notes WHERE id = %s)."),
-        ({"SELECT 1": PgError("42809", "wrong object type")}, [], "select app.notes as anon failed with SQLSTATE 42809"),
-        ({"SET LOCAL ROLE": PgError("42501", "permission denied to set role \"anon\"")}, [],
-         'Cannot act as identity anon (database role anon) for select app.notes as anon: [42501] permission denied to set role "anon".'),
-        ({"insert": PgError("23505", "duplicate key value")}, [("f.sql statement 3 (line 9)", "insert into app.notes values (7)")],
-         "Fixture f.sql statement 3 (line 9) failed: [23505] duplicate key value (statement: insert into app.notes values (7))."),
+        (
+            {"SELECT 1": PgError("22012", "division by zero")},
+            [],
+            "select app.notes as anon failed with SQLSTATE 22012, which is not a permission denial: [22012] division by zero "
+            "(statement: SELECT 1 FROM app.notes WHERE id = %s).",
+        ),
+        (
+            {"SELECT 1": PgError("42809", "wrong object type")},
+            [],
+            "select app.notes as anon failed with SQLSTATE 42809",
+        ),
+        (
+            {"SET LOCAL ROLE": PgError("42501", "permission denied to set role \"anon\"")},
+            [],
+            'Cannot act as identity anon (database role anon) for select app.notes as anon: [42501] permission denied to set role "anon".',
+        ),
+        (
+            {"insert": PgError("23505", "duplicate key value")},
+            [("f.sql statement 3 (line 9)", "insert into app.notes values (7)")],
+            "Fixture f.sql statement 3 (line 9) failed: [23505] duplicate key value (statement: insert into app.notes values (7)).",
+        ),
     ],
 )
 def test_verify_fails_on_anything_but_a_denial_and_still_rolls_back(outcomes, fixtures, message):
@@ -395,8 +479,11 @@ def test_verify_fails_on_anything_but_a_denial_and_still_rolls_back(outcomes, fi
     assert str(err.value).startswith(message)
     assert conn.rollbacks == 1
     if not fixtures:  # the failing cell's savepoint was rolled back before giving up
-        assert conn.log[-3:] == [("ROLLBACK TO SAVEPOINT workbench_access_cell", None),
-                                 ("RELEASE SAVEPOINT workbench_access_cell", None), ("RESET ROLE", None)]
+        assert conn.log[-3:] == [
+            ("ROLLBACK TO SAVEPOINT workbench_access_cell", None),
+            ("RELEASE SAVEPOINT workbench_access_cell", None),
+            ("RESET ROLE", None),
+        ]
 
 
 def test_verify_db_errors_outside_a_cell_name_the_progress_and_a_broken_rollback_is_not_hidden():
@@ -408,7 +495,10 @@ def test_verify_db_errors_outside_a_cell_name_the_progress_and_a_broken_rollback
     conn = Broken({"RELEASE": PgError("08006", "server closed the connection unexpectedly")})
     with pytest.raises(_access.CellError) as err:
         _access.verify(conn, spec(), [])
-    assert str(err.value) == "Failed to run the access matrix after 0 cell(s): [08006] server closed the connection unexpectedly."
+    assert (
+        str(err.value)
+        == "Failed to run the access matrix after 0 cell(s): [08006] server closed the connection unexpectedly."
+    )
     assert conn.rollbacks == 1
 
 
@@ -424,10 +514,14 @@ def test_verify_lets_programming_errors_through_after_rolling_back():
 
 def test_verify_names_missing_tables_and_roles():
     conn = FakeConn()
-    bad = _access.normalize({"x": {"db_role": "ghost"}}, [dict(table="app.notes", operations=["select"], key="id", value=1)])
+    bad = _access.normalize(
+        {"x": {"db_role": "ghost"}}, [dict(table="app.notes", operations=["select"], key="id", value=1)]
+    )
     with pytest.raises(_access.CellError, match=r"Database role\(s\) not found: ghost \(used by identities x\)."):
         _access.verify(conn, bad, [])
-    missing = _access.normalize({"x": {"db_role": "anon"}}, [dict(table="app.gone", operations=["select"], key="id", value=1)])
+    missing = _access.normalize(
+        {"x": {"db_role": "anon"}}, [dict(table="app.gone", operations=["select"], key="id", value=1)]
+    )
     with pytest.raises(_access.CellError, match=r"Table\(s\) not found: app.gone."):
         _access.verify(FakeConn(), missing, [])
 
@@ -444,17 +538,22 @@ def test_shipped_access_matrix_is_valid_and_has_624_cells():
     assert len(_access.cells(shipped["checks"], shipped["identities"])) == 624
     assert len(shipped["checks"]) == 26
     assert json.loads(_access.claims_json(shipped["identities"]["viewer"])) == {
-        "app_metadata": {"role": "viewer"}, "role": "authenticated", "sub": "00000000-0000-4000-8000-000000000001"}
-    fixtures = _access.load_fixtures(None, open(os.path.join(ROOT, "files", "verify", "access_fixtures.sql")).read(),
-                                     "access_fixtures.sql")
+        "app_metadata": {"role": "viewer"},
+        "role": "authenticated",
+        "sub": "00000000-0000-4000-8000-000000000001",
+    }
+    fixtures = _access.load_fixtures(
+        None, open(os.path.join(ROOT, "files", "verify", "access_fixtures.sql")).read(), "access_fixtures.sql"
+    )
     assert len(fixtures) == 31
 
 
 def test_verify_counts_every_statement_it_sends_as_a_read_or_a_write():
     conn = FakeConn({"SELECT 1": 1, "INSERT": PgError("42501", "permission denied for table notes")})
     counter = _postgres.StatementCounter()
-    _access.verify(conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10,
-                   counter=counter)
+    _access.verify(
+        conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10, counter=counter
+    )
     # lock_timeout and the fixture (2 writes), the two preflight reads, then per cell SAVEPOINT, SET LOCAL ROLE,
     # ROLLBACK TO, RELEASE, RESET ROLE (5 writes), set_config (a read) and the statement (select: read, insert: write)
     assert counter.as_dict() == dict(reads=2 + 2 * 2 + 2 * 1, writes=2 + 2 * 5 + 2 * 6)

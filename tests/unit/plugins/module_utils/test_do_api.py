@@ -51,7 +51,9 @@ def test_get_sends_bearer_and_decodes():
 
 def test_list_follows_pagination():
     script = Script(
-        Resp(200, {"vpcs": [{"id": 1}], "links": {"pages": {"next": "http://127.0.0.1:1/v2/vpcs?page=2&per_page=200"}}}),
+        Resp(
+            200, {"vpcs": [{"id": 1}], "links": {"pages": {"next": "http://127.0.0.1:1/v2/vpcs?page=2&per_page=200"}}}
+        ),
         Resp(200, {"vpcs": [{"id": 2}], "links": {"pages": {}}}),
     )
     c = client(script)
@@ -70,14 +72,19 @@ def test_error_carries_status_id_and_message_but_not_the_token():
 
 
 def test_retries_429_and_5xx_then_succeeds():
-    script = Script(http_error(429, {"id": "too_many_requests"}, {"Retry-After": "1"}), http_error(503, {}), Resp(200, {"ok": 1}))
+    script = Script(
+        http_error(429, {"id": "too_many_requests"}, {"Retry-After": "1"}), http_error(503, {}), Resp(200, {"ok": 1})
+    )
     c = client(script, retries=2)
     assert c.get("account") == {"ok": 1}
     assert c.reads == 3
 
 
 def test_gives_up_after_retries():
-    script = Script(http_error(500, {"id": "server_error", "message": "boom"}), http_error(500, {"id": "server_error", "message": "boom"}))
+    script = Script(
+        http_error(500, {"id": "server_error", "message": "boom"}),
+        http_error(500, {"id": "server_error", "message": "boom"}),
+    )
     with pytest.raises(_do_api.DOError, match="HTTP 500 server_error: boom"):
         client(script, retries=1).get("account")
 
@@ -89,7 +96,9 @@ def test_connection_error_is_reported_with_the_base_url():
 
 
 def test_get_or_none_maps_404():
-    script = Script(http_error(404, {"id": "not_found", "message": "The resource you were accessing could not be found."}))
+    script = Script(
+        http_error(404, {"id": "not_found", "message": "The resource you were accessing could not be found."})
+    )
     assert client(script).get_or_none("vpcs/nope") is None
 
 

@@ -12,10 +12,16 @@ SALT = b"0123456789abcdef"
 
 
 def spec(**service_overrides):
-    service = dict(name="api", image=dict(registry_type="DOCR", repository="expense-api"), instance_count=2,
-                   health_check=dict(http_path="/health"),
-                   envs=[dict(key="URL", value="https://x", scope="RUN_TIME"),
-                         dict(key="TOKEN", type="SECRET", value="s3cret", scope="RUN_TIME")])
+    service = dict(
+        name="api",
+        image=dict(registry_type="DOCR", repository="expense-api"),
+        instance_count=2,
+        health_check=dict(http_path="/health"),
+        envs=[
+            dict(key="URL", value="https://x", scope="RUN_TIME"),
+            dict(key="TOKEN", type="SECRET", value="s3cret", scope="RUN_TIME"),
+        ],
+    )
     service.update(service_overrides)
     return dict(name="expense-api", region="fra", services=[service])
 
@@ -99,7 +105,10 @@ def test_component_env_and_domain_removals_are_changes():
     current["services"][0]["envs"].append(dict(key="OLD", value="1"))
     sent, changed = apps.prepare(spec(), current, "fingerprint", FP)
     assert apps.differences(sent, current, changed, FP) == [
-        "spec.services[api].envs[OLD]: remove", "spec.workers: remove cron", "spec.domains: remove x.example.com"]
+        "spec.services[api].envs[OLD]: remove",
+        "spec.workers: remove cron",
+        "spec.domains: remove x.example.com",
+    ]
 
 
 def test_value_and_list_changes_are_named():
@@ -127,14 +136,17 @@ def test_fill_secrets_by_component_or_key():
     assert "value" not in desired["services"][0]["envs"][1]  # the caller's spec is not changed
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda s: s.pop("name"), "at least a name"),
-    (lambda s: s["services"].append(dict(name="api")), "duplicate names: api"),
-    (lambda s: s["services"][0]["envs"][1].pop("value"), "SECRET without a value"),
-    (lambda s: s["services"][0]["envs"].append(dict(key=FP, value="x")), "reserved"),
-    (lambda s: s["services"][0]["envs"].append(dict(key="URL", value="y")), "duplicate keys: URL"),
-    (lambda s: s["services"][0]["envs"][0].update(type="PLAIN"), "GENERAL or SECRET"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda s: s.pop("name"), "at least a name"),
+        (lambda s: s["services"].append(dict(name="api")), "duplicate names: api"),
+        (lambda s: s["services"][0]["envs"][1].pop("value"), "SECRET without a value"),
+        (lambda s: s["services"][0]["envs"].append(dict(key=FP, value="x")), "reserved"),
+        (lambda s: s["services"][0]["envs"].append(dict(key="URL", value="y")), "duplicate keys: URL"),
+        (lambda s: s["services"][0]["envs"][0].update(type="PLAIN"), "GENERAL or SECRET"),
+    ],
+)
 def test_invalid_specs(mutate, message):
     desired = spec()
     mutate(desired)

@@ -15,7 +15,9 @@ def vpc_desired(**kw):
 
 def test_vpc_create_and_noop():
     plan = res.plan_vpc(vpc_desired(), None)
-    assert plan.action == "create" and plan.body == dict(name="wb", region="fra1", ip_range="10.10.0.0/16", description="d")
+    assert plan.action == "create" and plan.body == dict(
+        name="wb", region="fra1", ip_range="10.10.0.0/16", description="d"
+    )
     assert res.plan_vpc(vpc_desired(), VPC).action == "none"
     assert res.plan_vpc(dict(name="wb"), VPC).action == "none"
 
@@ -32,10 +34,15 @@ def test_vpc_drift():
     assert len(info.value.drifts) == 3 and "region is fra1, desired ams3" in str(info.value)
 
 
-@pytest.mark.parametrize("ip_range, message", [
-    ("10.10.0.0/15", "between /16 and /28"), ("8.8.8.0/24", "not a private"), ("10.10.0.1/16", "CIDR"),
-    ("fd00::/64", "not a private IPv4"),
-])
+@pytest.mark.parametrize(
+    "ip_range, message",
+    [
+        ("10.10.0.0/15", "between /16 and /28"),
+        ("8.8.8.0/24", "not a private"),
+        ("10.10.0.1/16", "CIDR"),
+        ("fd00::/64", "not a private IPv4"),
+    ],
+)
 def test_vpc_range_validation(ip_range, message):
     with pytest.raises(res.SpecError, match=message):
         res.plan_vpc(vpc_desired(ip_range=ip_range), None)
@@ -50,33 +57,49 @@ def test_vpc_after_predicts_region_default():
 # --- firewall ----------------------------------------------------------------------------------------------------
 
 ANY = ["0.0.0.0/0", "::/0"]
-STORED_FW = dict(id="f1", name="fw", status="succeeded", tags=["wb"], droplet_ids=[],
-                 inbound_rules=[dict(protocol="tcp", ports="443", sources=dict(addresses=ANY))],
-                 outbound_rules=[dict(protocol="icmp", ports="0", destinations=dict(addresses=ANY))])
+STORED_FW = dict(
+    id="f1",
+    name="fw",
+    status="succeeded",
+    tags=["wb"],
+    droplet_ids=[],
+    inbound_rules=[dict(protocol="tcp", ports="443", sources=dict(addresses=ANY))],
+    outbound_rules=[dict(protocol="icmp", ports="0", destinations=dict(addresses=ANY))],
+)
 
 
 def test_rule_normalisation():
-    assert res.normalize_rule(dict(protocol="TCP", ports=443, sources=dict(addresses=list(reversed(ANY)), tags=[])),
-                              "sources") == dict(protocol="tcp", ports="443", sources=dict(addresses=ANY))
-    assert res.normalize_rule(dict(protocol="udp", ports="all", destinations=dict(droplet_ids=["7", 3])),
-                              "destinations") == dict(protocol="udp", ports="0", destinations=dict(droplet_ids=[3, 7]))
+    assert res.normalize_rule(
+        dict(protocol="TCP", ports=443, sources=dict(addresses=list(reversed(ANY)), tags=[])), "sources"
+    ) == dict(protocol="tcp", ports="443", sources=dict(addresses=ANY))
+    assert res.normalize_rule(
+        dict(protocol="udp", ports="all", destinations=dict(droplet_ids=["7", 3])), "destinations"
+    ) == dict(protocol="udp", ports="0", destinations=dict(droplet_ids=[3, 7]))
     assert res.normalize_rule(dict(protocol="icmp", ports="8", sources=dict(tags=["x"])), "sources")["ports"] == "0"
 
 
-@pytest.mark.parametrize("rule, message", [
-    (dict(protocol="sctp", ports="1", sources=dict(addresses=ANY)), "tcp, udp or icmp"),
-    (dict(protocol="tcp", ports="1"), "has no sources"),
-    (dict(protocol="tcp", ports="1", sources=dict(cidrs=ANY)), "unknown key"),
-    (dict(protocol="tcp", ports="1", sources=dict(droplet_ids=["x"])), "must be integers"),
-])
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        (dict(protocol="sctp", ports="1", sources=dict(addresses=ANY)), "tcp, udp or icmp"),
+        (dict(protocol="tcp", ports="1"), "has no sources"),
+        (dict(protocol="tcp", ports="1", sources=dict(cidrs=ANY)), "unknown key"),
+        (dict(protocol="tcp", ports="1", sources=dict(droplet_ids=["x"])), "must be integers"),
+    ],
+)
 def test_bad_rules(rule, message):
     with pytest.raises(res.SpecError, match=message):
         res.normalize_rule(rule, "sources")
 
 
 def test_firewall_noop_update_and_put_body():
-    desired = dict(name="fw", tags=["wb"], droplet_ids=None, inbound_rules=STORED_FW["inbound_rules"],
-                   outbound_rules=[dict(protocol="icmp", destinations=dict(addresses=ANY))])
+    desired = dict(
+        name="fw",
+        tags=["wb"],
+        droplet_ids=None,
+        inbound_rules=STORED_FW["inbound_rules"],
+        outbound_rules=[dict(protocol="icmp", destinations=dict(addresses=ANY))],
+    )
     assert res.plan_firewall(desired, STORED_FW).action == "none"
     plan = res.plan_firewall(dict(desired, tags=["wb", "x"], outbound_rules=None), STORED_FW)
     assert plan.action == "update" and list(plan.changes) == ["tags"]
@@ -90,16 +113,23 @@ def test_firewall_create_needs_rules():
 
 # --- registry ----------------------------------------------------------------------------------------------------
 
-REGISTRY = dict(name="reg", region="fra1", storage_usage_bytes=0,
-                subscription=dict(tier=dict(slug="basic", included_repositories=5)))
+REGISTRY = dict(
+    name="reg",
+    region="fra1",
+    storage_usage_bytes=0,
+    subscription=dict(tier=dict(slug="basic", included_repositories=5)),
+)
 
 
 def test_registry_plans():
     assert res.plan_registry(dict(name="reg", region="fra1", subscription_tier="basic"), None).body == dict(
-        name="reg", subscription_tier_slug="basic", region="fra1")
+        name="reg", subscription_tier_slug="basic", region="fra1"
+    )
     assert res.plan_registry(dict(name="reg", region=None, subscription_tier="basic"), REGISTRY).action == "none"
     plan = res.plan_registry(dict(name="reg", region="fra1", subscription_tier="professional"), REGISTRY)
-    assert plan.body == dict(tier_slug="professional") and plan.summary() == ["subscription_tier: basic -> professional"]
+    assert plan.body == dict(tier_slug="professional") and plan.summary() == [
+        "subscription_tier: basic -> professional"
+    ]
     with pytest.raises(res.SpecError, match="without subscription_tier"):
         res.plan_registry(dict(name="reg", region=None, subscription_tier=None), None)
 
@@ -107,13 +137,19 @@ def test_registry_plans():
 def test_registry_drift():
     with pytest.raises(res.DriftError) as info:
         res.plan_registry(dict(name="other", region="ams3", subscription_tier="basic"), REGISTRY)
-    assert "registry is named reg, desired other" in str(info.value) and "region is fra1, desired ams3" in str(info.value)
+    assert "registry is named reg, desired other" in str(info.value) and "region is fra1, desired ams3" in str(
+        info.value
+    )
 
 
 def test_tier_options():
-    options = dict(available_regions=["fra1"], subscription_tiers=[
-        dict(slug="basic", included_repositories=5, eligible=True),
-        dict(slug="starter", included_repositories=1, eligible=False, eligibility_reasons=["OverRepositoryLimit"])])
+    options = dict(
+        available_regions=["fra1"],
+        subscription_tiers=[
+            dict(slug="basic", included_repositories=5, eligible=True),
+            dict(slug="starter", included_repositories=1, eligible=False, eligibility_reasons=["OverRepositoryLimit"]),
+        ],
+    )
     assert res.check_tier_option(options, "basic", "fra1")["included_repositories"] == 5
     with pytest.raises(res.SpecError, match="OverRepositoryLimit"):
         res.check_tier_option(options, "starter")
@@ -132,20 +168,27 @@ def test_repository_report():
 
 # --- project -----------------------------------------------------------------------------------------------------
 
-PROJECT = dict(id="p1", name="wb", description="d", purpose="Other: AI stuff", environment="Production", is_default=False)
+PROJECT = dict(
+    id="p1", name="wb", description="d", purpose="Other: AI stuff", environment="Production", is_default=False
+)
 
 
 def test_custom_purpose_is_stored_as_other():
     assert res.purpose_matches("AI stuff", "Other: AI stuff")
     assert res.purpose_matches("Web Application", "Web Application")
     assert not res.purpose_matches("Web Application", "Other: Web Application")
-    assert res.plan_project(dict(name="wb", purpose="AI stuff", description="d", environment="Production"), PROJECT).action == "none"
+    assert (
+        res.plan_project(dict(name="wb", purpose="AI stuff", description="d", environment="Production"), PROJECT).action
+        == "none"
+    )
 
 
 def test_project_update_and_create():
     plan = res.plan_project(dict(name="wb", environment="Staging", is_default=True), PROJECT)
     assert plan.body == dict(environment="Staging", is_default=True)
-    assert res.plan_project(dict(name="wb", purpose="Service or API", is_default=True), None).extra == dict(make_default=True)
+    assert res.plan_project(dict(name="wb", purpose="Service or API", is_default=True), None).extra == dict(
+        make_default=True
+    )
     with pytest.raises(res.SpecError, match="without purpose"):
         res.plan_project(dict(name="wb"), None)
     with pytest.raises(res.SpecError, match="environment must be one of"):

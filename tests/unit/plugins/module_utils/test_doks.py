@@ -11,22 +11,54 @@ WORKERS = dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min
 
 
 def params(**overrides):
-    p = dict(name="wb", region="fra1", version="1.35", vpc_uuid="vpc-1", tags=["wb"], ha=None, auto_upgrade=True,
-             surge_upgrade=True, maintenance_policy=dict(start_time="03:00", day="sunday"),
-             node_pools=[dict(WORKERS)], purge_node_pools=True, registry_enabled=None)
+    p = dict(
+        name="wb",
+        region="fra1",
+        version="1.35",
+        vpc_uuid="vpc-1",
+        tags=["wb"],
+        ha=None,
+        auto_upgrade=True,
+        surge_upgrade=True,
+        maintenance_policy=dict(start_time="03:00", day="sunday"),
+        node_pools=[dict(WORKERS)],
+        purge_node_pools=True,
+        registry_enabled=None,
+    )
     p.update(overrides)
     return p
 
 
 def api_cluster(**overrides):
     cluster = dict(
-        id=CID, name="wb", region="fra1", version="1.35.4-do.1", vpc_uuid="vpc-1",
-        tags=["k8s", "k8s:" + CID, "wb"], ha=False, auto_upgrade=True, surge_upgrade=True,
-        maintenance_policy=dict(start_time="03:00", duration="4h0m0s", day="sunday"), registry_enabled=False,
-        endpoint="https://%s.k8s.ondigitalocean.com" % CID, status=dict(state="running"),
-        node_pools=[dict(id="p1", name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3,
-                         max_nodes=6, tags=["k8s", "k8s:" + CID, "k8s:worker", "wb"], labels=None, taints=[],
-                         nodes=[dict(id="n%d" % i, status=dict(state="running")) for i in range(3)])],
+        id=CID,
+        name="wb",
+        region="fra1",
+        version="1.35.4-do.1",
+        vpc_uuid="vpc-1",
+        tags=["k8s", "k8s:" + CID, "wb"],
+        ha=False,
+        auto_upgrade=True,
+        surge_upgrade=True,
+        maintenance_policy=dict(start_time="03:00", duration="4h0m0s", day="sunday"),
+        registry_enabled=False,
+        endpoint="https://%s.k8s.ondigitalocean.com" % CID,
+        status=dict(state="running"),
+        node_pools=[
+            dict(
+                id="p1",
+                name="workers",
+                size="s-4vcpu-8gb",
+                count=3,
+                auto_scale=True,
+                min_nodes=3,
+                max_nodes=6,
+                tags=["k8s", "k8s:" + CID, "k8s:worker", "wb"],
+                labels=None,
+                taints=[],
+                nodes=[dict(id="n%d" % i, status=dict(state="running")) for i in range(3)],
+            )
+        ],
     )
     cluster.update(overrides)
     return cluster
@@ -55,8 +87,9 @@ def test_create_needs_region_and_pools():
     actions = plan()
     assert ops(actions) == ["create"]
     body = actions[0]["body"]
-    assert body["node_pools"] == [dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3,
-                                       max_nodes=6, tags=["wb"])]
+    assert body["node_pools"] == [
+        dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3, max_nodes=6, tags=["wb"])
+    ]
     assert body["maintenance_policy"] == dict(start_time="03:00", day="sunday")
     assert body["vpc_uuid"] == "vpc-1" and body["version"] == "1.35" and "ha" not in body
 
@@ -65,14 +98,20 @@ def test_create_with_registry_integration():
     assert ops(plan(params(registry_enabled=True))) == ["create", "registry"]
 
 
-@pytest.mark.parametrize("change, drift", [
-    (dict(region="ams3"), "region is fra1, desired ams3"),
-    (dict(vpc_uuid="vpc-2"), "vpc_uuid is vpc-1, desired vpc-2"),
-    (dict(version="1.34"), "version is 1.35.4-do.1, desired 1.34 (DOKS cannot downgrade)"),
-    (dict(version="1.35.3"), "desired 1.35.3 (DOKS cannot downgrade)"),
-    (dict(ha=False), None),
-    (dict(node_pools=[dict(WORKERS, size="s-2vcpu-4gb")]), "node pool 'workers' size is s-4vcpu-8gb, desired s-2vcpu-4gb"),
-])
+@pytest.mark.parametrize(
+    "change, drift",
+    [
+        (dict(region="ams3"), "region is fra1, desired ams3"),
+        (dict(vpc_uuid="vpc-2"), "vpc_uuid is vpc-1, desired vpc-2"),
+        (dict(version="1.34"), "version is 1.35.4-do.1, desired 1.34 (DOKS cannot downgrade)"),
+        (dict(version="1.35.3"), "desired 1.35.3 (DOKS cannot downgrade)"),
+        (dict(ha=False), None),
+        (
+            dict(node_pools=[dict(WORKERS, size="s-2vcpu-4gb")]),
+            "node pool 'workers' size is s-4vcpu-8gb, desired s-2vcpu-4gb",
+        ),
+    ],
+)
 def test_drift_that_cannot_be_fixed_in_place(change, drift):
     if drift is None:  # ha false on a non-HA cluster is no drift
         assert plan(params(**change), api_cluster()) == []
@@ -93,10 +132,20 @@ def test_all_drifts_are_reported_together():
     assert len(info.value.drifts) == 3
 
 
-@pytest.mark.parametrize("version, expected", [
-    ("1.35", "same"), ("1.35.4", "same"), ("1.35.4-do.1", "same"), ("1.35.4-do.2", "upgrade"),
-    ("1.36", "upgrade"), ("1.35.5", "upgrade"), ("1.34", "downgrade"), ("latest", "same"), (None, "same"),
-])
+@pytest.mark.parametrize(
+    "version, expected",
+    [
+        ("1.35", "same"),
+        ("1.35.4", "same"),
+        ("1.35.4-do.1", "same"),
+        ("1.35.4-do.2", "upgrade"),
+        ("1.36", "upgrade"),
+        ("1.35.5", "upgrade"),
+        ("1.34", "downgrade"),
+        ("latest", "same"),
+        (None, "same"),
+    ],
+)
 def test_version_compared_to_the_precision_given(version, expected):
     assert _doks.version_drift("1.35.4-do.1", version) == expected
 
@@ -107,17 +156,32 @@ def test_bad_version_is_a_spec_error():
 
 
 def test_settings_are_one_update():
-    actions = plan(params(auto_upgrade=False, tags=["wb", "prod"], ha=True,
-                          maintenance_policy=dict(start_time="4:00", day="any")), api_cluster())
+    actions = plan(
+        params(auto_upgrade=False, tags=["wb", "prod"], ha=True, maintenance_policy=dict(start_time="4:00", day="any")),
+        api_cluster(),
+    )
     assert ops(actions) == ["update"]
     body = _doks.update_body(_doks.normalize_current(api_cluster()), actions)
-    assert body == dict(name="wb", auto_upgrade=False, tags=["prod", "wb"], ha=True,
-                        maintenance_policy=dict(start_time="04:00", day="any"))
+    assert body == dict(
+        name="wb",
+        auto_upgrade=False,
+        tags=["prod", "wb"],
+        ha=True,
+        maintenance_policy=dict(start_time="04:00", day="any"),
+    )
 
 
 def test_unset_settings_are_left_alone():
-    p = params(tags=None, auto_upgrade=None, surge_upgrade=None, maintenance_policy=None, node_pools=None,
-               version=None, vpc_uuid=None, region=None)
+    p = params(
+        tags=None,
+        auto_upgrade=None,
+        surge_upgrade=None,
+        maintenance_policy=None,
+        node_pools=None,
+        version=None,
+        vpc_uuid=None,
+        region=None,
+    )
     assert plan(p, api_cluster(tags=["k8s", "x"], auto_upgrade=False)) == []
 
 
@@ -130,8 +194,9 @@ def test_autoscaled_count_belongs_to_the_autoscaler():
 def test_new_bounds_move_the_count_into_them():
     (action,) = plan(params(node_pools=[dict(WORKERS, count=4, min_nodes=4, max_nodes=8)]), api_cluster())
     assert action["op"] == "update_pool" and action["pool_id"] == "p1"
-    assert action["body"] == dict(name="workers", count=4, auto_scale=True, min_nodes=4, max_nodes=8, tags=["wb"],
-                                  labels={}, taints=[])
+    assert action["body"] == dict(
+        name="workers", count=4, auto_scale=True, min_nodes=4, max_nodes=8, tags=["wb"], labels={}, taints=[]
+    )
     assert action["summary"] == "update node pool workers: count 3 -> 4, max_nodes 6 -> 8, min_nodes 3 -> 4"
 
 
@@ -146,7 +211,9 @@ def test_pools_added_before_removed_and_purge_optional():
     new = dict(WORKERS, name="workers-2", size="c-4")
     actions = plan(params(node_pools=[new]), api_cluster())
     assert ops(actions) == ["create_pool", "delete_pool"]
-    assert plan(params(node_pools=[dict(WORKERS), new], purge_node_pools=False), api_cluster())[0]["op"] == "create_pool"
+    assert (
+        plan(params(node_pools=[dict(WORKERS), new], purge_node_pools=False), api_cluster())[0]["op"] == "create_pool"
+    )
     extra = api_cluster()
     extra["node_pools"].append(dict(extra["node_pools"][0], id="p2", name="gpu"))
     assert plan(params(purge_node_pools=False), extra) == []
@@ -159,14 +226,17 @@ def test_labels_and_taints_compare_normalised():
     assert plan(params(node_pools=[pool]), cluster) == []
 
 
-@pytest.mark.parametrize("pool, message", [
-    (dict(WORKERS, count=7), "count 7 must be between min_nodes 3 and max_nodes 6"),
-    (dict(WORKERS, min_nodes=5, max_nodes=4), "need 0 <= min_nodes <= max_nodes"),
-    (dict(WORKERS, max_nodes=None), "auto_scale needs min_nodes and max_nodes"),
-    (dict(name="p", size="x"), "needs count >= 1"),
-    (dict(name="p", count=1), "size is required"),
-    (dict(WORKERS, taints=[dict(key="a", effect="Sometimes")]), "a taint needs a key and an effect"),
-])
+@pytest.mark.parametrize(
+    "pool, message",
+    [
+        (dict(WORKERS, count=7), "count 7 must be between min_nodes 3 and max_nodes 6"),
+        (dict(WORKERS, min_nodes=5, max_nodes=4), "need 0 <= min_nodes <= max_nodes"),
+        (dict(WORKERS, max_nodes=None), "auto_scale needs min_nodes and max_nodes"),
+        (dict(name="p", size="x"), "needs count >= 1"),
+        (dict(name="p", count=1), "size is required"),
+        (dict(WORKERS, taints=[dict(key="a", effect="Sometimes")]), "a taint needs a key and an effect"),
+    ],
+)
 def test_invalid_pools(pool, message):
     with pytest.raises(_doks.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _doks.normalize_desired(params(node_pools=[pool]))
@@ -238,8 +308,12 @@ def test_wait_running_fails_on_error_state():
 
 # --- kubeconfig --------------------------------------------------------------------------------------------------
 
-CREDS = dict(server="https://k8s.example:443", certificate_authority_data="Q0E=", token="tok-SECRET",
-             expires_at="2026-06-08T10:00:00Z")
+CREDS = dict(
+    server="https://k8s.example:443",
+    certificate_authority_data="Q0E=",
+    token="tok-SECRET",
+    expires_at="2026-06-08T10:00:00Z",
+)
 CLUSTER = dict(id=CID, name="wb", region="fra1", endpoint="https://k8s.example:443")
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
@@ -247,27 +321,41 @@ NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 def test_kubeconfig_shape_and_summary_without_secrets():
     config = _doks.build_kubeconfig(CLUSTER, CREDS)
     assert config["current-context"] == "do-fra1-wb"
-    assert config["users"][0] == dict(name="do-fra1-wb-admin", user=dict(token="tok-SECRET", extensions=[dict(
-        name=_doks.KUBECONFIG_EXTENSION, extension=dict(cluster_id=CID, expires_at="2026-06-08T10:00:00Z"))]))
+    assert config["users"][0] == dict(
+        name="do-fra1-wb-admin",
+        user=dict(
+            token="tok-SECRET",
+            extensions=[
+                dict(name=_doks.KUBECONFIG_EXTENSION, extension=dict(cluster_id=CID, expires_at="2026-06-08T10:00:00Z"))
+            ],
+        ),
+    )
     summary = _doks.kubeconfig_summary(config)
     assert "tok-SECRET" not in str(summary) and summary["auth"] == "token" and summary["cluster_id"] == CID
 
 
 def test_client_certificate_credentials():
-    config = _doks.build_kubeconfig(CLUSTER, dict(server="s", client_certificate_data="Y2VydA==", client_key_data="a2V5"))
+    config = _doks.build_kubeconfig(
+        CLUSTER, dict(server="s", client_certificate_data="Y2VydA==", client_key_data="a2V5")
+    )
     assert _doks.kubeconfig_summary(config)["auth"] == "client-certificate"
 
 
-@pytest.mark.parametrize("mutate, reason", [
-    (None, None),
-    (lambda c: c.clear(), "written for another cluster"),
-    (lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(cluster_id="other"), "another cluster"),
-    (lambda c: c["clusters"][0]["cluster"].update(server="https://old"), "server is https://old"),
-    (lambda c: c["users"][0]["user"].pop("token"), "has no credentials"),
-    (lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(expires_at="2026-06-01T12:00:00Z"),
-     "credentials expire at 2026-06-01T12:00:00Z"),
-    (lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(expires_at="soon"), "unreadable"),
-])
+@pytest.mark.parametrize(
+    "mutate, reason",
+    [
+        (None, None),
+        (lambda c: c.clear(), "written for another cluster"),
+        (lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(cluster_id="other"), "another cluster"),
+        (lambda c: c["clusters"][0]["cluster"].update(server="https://old"), "server is https://old"),
+        (lambda c: c["users"][0]["user"].pop("token"), "has no credentials"),
+        (
+            lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(expires_at="2026-06-01T12:00:00Z"),
+            "credentials expire at 2026-06-01T12:00:00Z",
+        ),
+        (lambda c: c["users"][0]["user"]["extensions"][0]["extension"].update(expires_at="soon"), "unreadable"),
+    ],
+)
 def test_kubeconfig_status(mutate, reason):
     config = _doks.build_kubeconfig(CLUSTER, CREDS)
     if mutate:
@@ -325,13 +413,20 @@ def test_apply_create_waits_before_the_registry_integration():
     client = Recorder()
     waited = []
     actions = _doks.plan(_doks.normalize_desired(params(registry_enabled=True)), None)
-    assert _doks.apply(client, None, actions, after_create=lambda cid: waited.append((cid, len(client.calls)))) == "new-id"
-    assert waited == [("new-id", 1)] and client.calls == [("POST", "kubernetes/clusters"), ("POST", "kubernetes/registry")]
+    assert (
+        _doks.apply(client, None, actions, after_create=lambda cid: waited.append((cid, len(client.calls)))) == "new-id"
+    )
+    assert waited == [("new-id", 1)] and client.calls == [
+        ("POST", "kubernetes/clusters"),
+        ("POST", "kubernetes/registry"),
+    ]
 
 
 def test_unavailable_upgrade_names_what_is_available():
     # found while applying (earlier steps may have been written): drift, not a SpecError
-    with pytest.raises(_runtime.DriftError, match="1.37 is not an available upgrade of this cluster; available: 1.36.1-do.0") as info:
+    with pytest.raises(
+        _runtime.DriftError, match="1.37 is not an available upgrade of this cluster; available: 1.36.1-do.0"
+    ) as info:
         _doks.resolve_upgrade(Recorder(), CID, "1.37")
     assert info.value.written is True and "nothing was changed" not in info.value.msg
 

@@ -18,7 +18,10 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _r
         ('create table "a;b" (id int); x', ['create table "a;b" (id int)', "x"]),
         ("-- c; c\nselect 1; x", ["-- c; c\nselect 1", "x"]),
         ("/* a; /* nested; */ still; */ select 1; x", ["/* a; /* nested; */ still; */ select 1", "x"]),
-        ("create function f() returns int as $$ select 1; $$ language sql; x", ["create function f() returns int as $$ select 1; $$ language sql", "x"]),
+        (
+            "create function f() returns int as $$ select 1; $$ language sql; x",
+            ["create function f() returns int as $$ select 1; $$ language sql", "x"],
+        ),
         ("do $body$ begin perform 1; end $body$; x", ["do $body$ begin perform 1; end $body$", "x"]),
         ("select $$a$b;$$; x", ["select $$a$b;$$", "x"]),
         ("prepare p as select $1; x", ["prepare p as select $1", "x"]),
@@ -111,7 +114,7 @@ def test_plan_out_of_order():
 def test_lock_key_is_stable_and_per_ledger():
     assert mig.lock_key("supabase_migrations") == mig.lock_key("supabase_migrations")
     assert mig.lock_key("supabase_migrations") != mig.lock_key("other")
-    assert 0 <= mig.lock_key("x") < 2 ** 63
+    assert 0 <= mig.lock_key("x") < 2**63
 
 
 @pytest.mark.parametrize(
@@ -126,7 +129,7 @@ def test_lock_key_is_stable_and_per_ledger():
         # a $ inside an identifier never starts a dollar quote; after a number or a $n parameter it does
         ("select a$b$; x", ["select a$b$", "x"]),
         ("select $1$t$;$t$; x", ["select $1$t$;$t$", "x"]),
-        ("select $\U0001F600$;$\U0001F600$; x", ["select $\U0001F600$;$\U0001F600$", "x"]),
+        ("select $\U0001f600$;$\U0001f600$; x", ["select $\U0001f600$;$\U0001f600$", "x"]),
     ],
 )
 def test_split_statements_lexes_quotes_as_postgresql_does(text, expected):
@@ -137,15 +140,27 @@ def test_sql_tokens_kinds_and_unclosed_quotes():
     text = "a -- c\n/* b */ 'x' \"y\" $$z$$ \\; 'open"
     kinds = [(kind, text[start:end], closed) for kind, start, end, closed in mig.sql_tokens(text)]
     assert kinds == [
-        ("code", "a ", True), ("line_comment", "-- c\n", True), ("block_comment", "/* b */", True), ("code", " ", True),
-        ("string", "'x'", True), ("code", " ", True), ("quoted_ident", '"y"', True), ("code", " ", True),
-        ("dollar", "$$z$$", True), ("code", " ", True), ("backslash", "\\;", True), ("code", " ", True),
+        ("code", "a ", True),
+        ("line_comment", "-- c\n", True),
+        ("block_comment", "/* b */", True),
+        ("code", " ", True),
+        ("string", "'x'", True),
+        ("code", " ", True),
+        ("quoted_ident", '"y"', True),
+        ("code", " ", True),
+        ("dollar", "$$z$$", True),
+        ("code", " ", True),
+        ("backslash", "\\;", True),
+        ("code", " ", True),
         ("string", "'open", False),
     ]
 
 
 OLD = ["create table t (id int)"]
-NEW = ["-- workbench:amends %s\ncreate table t (id int)" % mig.fingerprint_digest(OLD), "alter table s.t enable row level security"]
+NEW = [
+    "-- workbench:amends %s\ncreate table t (id int)" % mig.fingerprint_digest(OLD),
+    "alter table s.t enable row level security",
+]
 
 
 def test_fingerprint_digest():
@@ -155,8 +170,10 @@ def test_fingerprint_digest():
 
 def test_parse_amends_reads_the_header_only(tmp_path):
     digest = mig.fingerprint_digest(OLD)
-    text = "\n-- banner\n--   workbench:amends %s why it is safe\n-- workbench:amends %s\n\ncreate table t (id int);\n" % (
-        digest, "sha256:" + "0" * 64)
+    text = (
+        "\n-- banner\n--   workbench:amends %s why it is safe\n-- workbench:amends %s\n\ncreate table t (id int);\n"
+        % (digest, "sha256:" + "0" * 64)
+    )
     assert mig.parse_amends(text, "001_a.sql") == [digest, "sha256:" + "0" * 64]
     assert mig.parse_amends("create table t (id int);", "001_a.sql") == []
     path = write(tmp_path, {"001_a.sql": text})
@@ -169,7 +186,10 @@ def test_parse_amends_reads_the_header_only(tmp_path):
         ("-- workbench:amends 27a2bd\nselect 1;", "001_a.sql line 1: a workbench:amends line must be"),
         ("-- workbench:amends sha256:%s\nselect 1;" % ("A" * 64), "line 1: a workbench:amends line must be"),
         ("-- workbench:amends md5:%s\nselect 1;" % ("a" * 32), "line 1: a workbench:amends line must be"),
-        ("-- x\nselect 1;\n-- workbench:amends sha256:%s\n" % ("a" * 64), "001_a.sql line 3: workbench:amends is only read in the file's header"),
+        (
+            "-- x\nselect 1;\n-- workbench:amends sha256:%s\n" % ("a" * 64),
+            "001_a.sql line 3: workbench:amends is only read in the file's header",
+        ),
     ],
 )
 def test_parse_amends_refuses_malformed_or_misplaced_lines(text, message):
@@ -217,7 +237,10 @@ def test_rls_enabled_tables():
         "select 'alter table c.d enable row level security'",
         "alter table e.f force row level security",
     ]
-    assert mig.rls_enabled_tables([mig.Migration("1", "n", "1_n.sql", statements)]) == ["ip_workbench.domains", 'Odd.t"x']
+    assert mig.rls_enabled_tables([mig.Migration("1", "n", "1_n.sql", statements)]) == [
+        "ip_workbench.domains",
+        'Odd.t"x',
+    ]
 
 
 def test_each_error_is_one_of_the_runtime_kinds(tmp_path):

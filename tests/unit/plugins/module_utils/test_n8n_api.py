@@ -75,11 +75,18 @@ def test_url_normalisation_and_headers():
 
 
 def test_pagination_follows_next_cursor():
-    script = Script(Resp({"data": [1, 2], "nextCursor": "c1"}), Resp({"data": [3], "nextCursor": "c2"}),
-                    Resp({"data": [], "nextCursor": None}))
+    script = Script(
+        Resp({"data": [1, 2], "nextCursor": "c1"}),
+        Resp({"data": [3], "nextCursor": "c2"}),
+        Resp({"data": [], "nextCursor": None}),
+    )
     c, dummy = client(script)
     assert c.paginate("/workflows", {"excludePinnedData": "true"}) == [1, 2, 3]
-    assert [s["url"].split("?")[1] for s in script.seen] == ["excludePinnedData=true&limit=250", "cursor=c1", "cursor=c2"]
+    assert [s["url"].split("?")[1] for s in script.seen] == [
+        "excludePinnedData=true&limit=250",
+        "cursor=c1",
+        "cursor=c2",
+    ]
     assert c.stats() == {"requests": 3, "writes": 0}
 
 
@@ -89,8 +96,12 @@ def test_a_repeated_cursor_ends_the_loop():
 
 
 def test_get_is_retried_with_backoff_on_429_and_5xx_honouring_retry_after():
-    script = Script(http_error(429, {"message": "slow down"}, {"Retry-After": "3"}), http_error(502), http_error(503),
-                    Resp({"ok": True}))
+    script = Script(
+        http_error(429, {"message": "slow down"}, {"Retry-After": "3"}),
+        http_error(502),
+        http_error(503),
+        Resp({"ok": True}),
+    )
     c, sleeps = client(script)
     assert c.get("/workflows") == {"ok": True}
     assert sleeps == [3.0, 1.0, 2.0]
@@ -117,8 +128,9 @@ def test_post_is_not_retried_when_the_server_may_have_acted():
 
 
 def test_post_is_retried_on_429_503_and_refused_connections():
-    script = Script(http_error(429), http_error(503), URLError(ConnectionRefusedError(111, "Connection refused")),
-                    Resp({"id": "1"}))
+    script = Script(
+        http_error(429), http_error(503), URLError(ConnectionRefusedError(111, "Connection refused")), Resp({"id": "1"})
+    )
     c, sleeps = client(script)
     assert c.post("/workflows", {"name": "x"}) == {"id": "1"}
     assert len(sleeps) == 3 and c.write_count == 4
@@ -138,7 +150,9 @@ def test_401_hints_at_the_api_key_without_showing_it():
     c, dummy = client(Script(http_error(401, {"message": "unauthorized"})))
     with pytest.raises(N8nApiError) as err:
         c.get("/workflows")
-    assert str(err.value) == ("GET /workflows: HTTP 401 unauthorized (the API key was rejected: check api_key / N8N_API_KEY)")
+    assert str(err.value) == (
+        "GET /workflows: HTTP 401 unauthorized (the API key was rejected: check api_key / N8N_API_KEY)"
+    )
     assert KEY not in str(err.value)
 
 
@@ -160,8 +174,10 @@ def test_non_json_errors_and_answers():
 
 
 def test_delete_workflow_retries_while_n8n_finishes_unpublishing():
-    script = Script(http_error(409, {"message": "Workflow is still being unpublished. Please try again in a few moments."}),
-                    Resp({"id": "W1"}))
+    script = Script(
+        http_error(409, {"message": "Workflow is still being unpublished. Please try again in a few moments."}),
+        Resp({"id": "W1"}),
+    )
     c, sleeps = client(script)
     assert c.delete_workflow("W1") == {"id": "W1"}
     assert len(sleeps) == 1
@@ -189,7 +205,9 @@ def test_publish_is_used_and_legacy_activate_is_the_fallback():
     c.activate_workflow("W1")
     c.activate_workflow("W1")
     assert [s["url"].rsplit("/", 1)[1] for s in script.seen] == ["publish", "activate", "activate"]
-    c, dummy = client(Script(http_error(404, {"message": "not found"}), http_error(404, {"message": "Workflow not found"})))
+    c, dummy = client(
+        Script(http_error(404, {"message": "not found"}), http_error(404, {"message": "Workflow not found"}))
+    )
     with pytest.raises(N8nApiError, match="POST /workflows/W1/activate: HTTP 404 Workflow not found"):
         c.activate_workflow("W1")
 

@@ -17,23 +17,49 @@ def listed(key_id, raw, scopes=ALL, label="insightpulseai.workbench"):
     return {"id": key_id, "label": label, "apiKey": "******" + raw[-4:], "scopes": list(scopes)}
 
 
-@pytest.mark.parametrize("state, keys_, works, scopes, expect", [
-    # nothing yet: create
-    ("present", [], False, ALL, dict(action="create", delete=[], update=None, reuse=False)),
-    # the stored copy is the labelled key and n8n accepts it: nothing to do
-    ("present", [listed("k1", STORED)], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
-    # same scopes in another order: nothing
-    ("present", [listed("k1", STORED, tuple(reversed(ALL)))], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
-    # n8n refuses the stored copy (revoked, another instance): the labelled key is renewed
-    ("present", [listed("k1", STORED)], False, ALL, dict(action="replace", delete=["k1"], update=None, reuse=False)),
-    # a working key that is not the labelled one (another label's): ours is renewed
-    ("present", [listed("k1", "xxxxWXYZ")], True, ALL, dict(action="replace", delete=["k1"], update=None, reuse=False)),
-    # scopes differ: set in place
-    ("present", [listed("k1", STORED, ["workflow:read"])], True, ALL,
-     dict(action="update", delete=[], update="k1", reuse=True)),
-    ("absent", [listed("k1", STORED)], True, ALL, dict(action="delete", delete=["k1"], update=None, reuse=False)),
-    ("absent", [], False, ALL, dict(action="none", delete=[], update=None, reuse=False)),
-])
+@pytest.mark.parametrize(
+    "state, keys_, works, scopes, expect",
+    [
+        # nothing yet: create
+        ("present", [], False, ALL, dict(action="create", delete=[], update=None, reuse=False)),
+        # the stored copy is the labelled key and n8n accepts it: nothing to do
+        ("present", [listed("k1", STORED)], True, ALL, dict(action="none", delete=[], update=None, reuse=True)),
+        # same scopes in another order: nothing
+        (
+            "present",
+            [listed("k1", STORED, tuple(reversed(ALL)))],
+            True,
+            ALL,
+            dict(action="none", delete=[], update=None, reuse=True),
+        ),
+        # n8n refuses the stored copy (revoked, another instance): the labelled key is renewed
+        (
+            "present",
+            [listed("k1", STORED)],
+            False,
+            ALL,
+            dict(action="replace", delete=["k1"], update=None, reuse=False),
+        ),
+        # a working key that is not the labelled one (another label's): ours is renewed
+        (
+            "present",
+            [listed("k1", "xxxxWXYZ")],
+            True,
+            ALL,
+            dict(action="replace", delete=["k1"], update=None, reuse=False),
+        ),
+        # scopes differ: set in place
+        (
+            "present",
+            [listed("k1", STORED, ["workflow:read"])],
+            True,
+            ALL,
+            dict(action="update", delete=[], update="k1", reuse=True),
+        ),
+        ("absent", [listed("k1", STORED)], True, ALL, dict(action="delete", delete=["k1"], update=None, reuse=False)),
+        ("absent", [], False, ALL, dict(action="none", delete=[], update=None, reuse=False)),
+    ],
+)
 def test_plan(state, keys_, works, scopes, expect):
     step = keys.plan(state, keys_, STORED, works, scopes)
     assert dict((k, step[k]) for k in expect) == expect
@@ -47,8 +73,10 @@ def test_no_stored_copy_is_never_taken_for_a_listed_key():
 
 
 def test_labelled_is_exact():
-    found = keys.labelled([listed("a", STORED, label="insightpulseai.workbench local_stack"),
-                           listed("b", STORED)], "insightpulseai.workbench")
+    found = keys.labelled(
+        [listed("a", STORED, label="insightpulseai.workbench local_stack"), listed("b", STORED)],
+        "insightpulseai.workbench",
+    )
     assert [k["id"] for k in found] == ["b"]
 
 
@@ -99,8 +127,10 @@ class Script(object):
 
 
 def test_login_keeps_the_session_and_sends_it_with_the_browser_id():
-    script = Script(Resp({"data": {"id": "u1"}}, cookies=["other=1; Path=/", "n8n-auth=SESSION.jwt; Path=/; HttpOnly"]),
-                    Resp({"data": {"items": [listed("k1", STORED)], "counts": {}}}))
+    script = Script(
+        Resp({"data": {"id": "u1"}}, cookies=["other=1; Path=/", "n8n-auth=SESSION.jwt; Path=/; HttpOnly"]),
+        Resp({"data": {"items": [listed("k1", STORED)], "counts": {}}}),
+    )
     c = N8nClient("http://127.0.0.1:5678", None, opener=script, sleep=lambda s: None)
     assert c.login("owner@example.com", "Pw-SECRET-1")["id"] == "u1"
     assert c.list_api_keys("insightpulseai.workbench")[0]["id"] == "k1"
@@ -109,8 +139,9 @@ def test_login_keeps_the_session_and_sends_it_with_the_browser_id():
     assert json.loads(login["data"]) == {"emailOrLdapLoginId": "owner@example.com", "password": "Pw-SECRET-1"}
     assert listing["headers"]["Cookie"] == "n8n-auth=SESSION.jwt"
     assert listing["headers"]["browser-id"] == login["headers"]["browser-id"]
-    assert listing["url"] == ("http://127.0.0.1:5678/rest/api-keys?label=insightpulseai.workbench&ownership=mine"
-                              "&take=250")
+    assert listing["url"] == (
+        "http://127.0.0.1:5678/rest/api-keys?label=insightpulseai.workbench&ownership=mine&take=250"
+    )
     assert c.requests == [("POST", "/rest/login"), ("GET", "/rest/api-keys")]
     assert not c.wrote  # a login is a POST, but writes no state
 
@@ -122,8 +153,9 @@ def test_a_refused_login_is_not_retried_and_names_no_password():
     with pytest.raises(N8nApiError) as exc:
         c.login("owner@example.com", "Pw-SECRET-1")
     assert len(script.seen) == 1 and "Pw-SECRET-1" not in str(exc.value)
-    assert str(exc.value) == ("POST /rest/login: HTTP 401 Wrong username or password. (the login was refused or its "
-                              "session expired)")
+    assert str(exc.value) == (
+        "POST /rest/login: HTTP 401 Wrong username or password. (the login was refused or its session expired)"
+    )
 
 
 def test_a_login_without_a_cookie_fails():

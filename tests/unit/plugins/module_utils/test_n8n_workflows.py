@@ -15,11 +15,21 @@ def definition(**overrides):
     wf = {
         "name": "Demo",
         "nodes": [
-            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"httpMethod": "POST", "path": "demo", "responseMode": "lastNode"}},
-            {"name": "Query", "type": "n8n-nodes-base.postgres", "typeVersion": 2.6, "position": [200, 0],
-             "parameters": {"operation": "executeQuery", "query": "select 1"},
-             "credentials": {"postgres": {"name": "Workbench Postgres"}}},
+            {
+                "name": "Hook",
+                "type": "n8n-nodes-base.webhook",
+                "typeVersion": 2,
+                "position": [0, 0],
+                "parameters": {"httpMethod": "POST", "path": "demo", "responseMode": "lastNode"},
+            },
+            {
+                "name": "Query",
+                "type": "n8n-nodes-base.postgres",
+                "typeVersion": 2.6,
+                "position": [200, 0],
+                "parameters": {"operation": "executeQuery", "query": "select 1"},
+                "credentials": {"postgres": {"name": "Workbench Postgres"}},
+            },
         ],
         "connections": {"Hook": {"main": [[{"node": "Query", "type": "main", "index": 0}]]}},
         "settings": {"executionOrder": "v1"},
@@ -28,8 +38,10 @@ def definition(**overrides):
     return wf
 
 
-CREDS = [{"id": "pg1", "name": "Workbench Postgres", "type": "postgres"},
-         {"id": "hh1", "name": "Mattermost", "type": "httpHeaderAuth"}]
+CREDS = [
+    {"id": "pg1", "name": "Workbench Postgres", "type": "postgres"},
+    {"id": "hh1", "name": "Mattermost", "type": "httpHeaderAuth"},
+]
 
 
 def desired(item=None, **kw):
@@ -47,11 +59,23 @@ def server_copy(d, wf_id="W1", active=False, tags=(TAG,), version="v1", active_v
         node["id"] = "node-%d" % i
         if node["type"] == "n8n-nodes-base.webhook":
             node.setdefault("webhookId", "hook-uuid")
-    wf.update(id=wf_id, active=active, activeVersionId=active_version if active_version is not None else (version if active else None),
-              versionId=version, isArchived=False, createdAt="2026-01-01T00:00:00.000Z", updatedAt="2026-01-02T00:00:00.000Z",
-              triggerCount=1, nodeGroups=[], staticData=None, meta=None, pinData=None,
-              settings=dict(wf["settings"], binaryMode="separate"),
-              tags=[{"id": "t-%s" % t, "name": t} for t in tags], shared=[{"role": "workflow:owner"}])
+    wf.update(
+        id=wf_id,
+        active=active,
+        activeVersionId=active_version if active_version is not None else (version if active else None),
+        versionId=version,
+        isArchived=False,
+        createdAt="2026-01-01T00:00:00.000Z",
+        updatedAt="2026-01-02T00:00:00.000Z",
+        triggerCount=1,
+        nodeGroups=[],
+        staticData=None,
+        meta=None,
+        pinData=None,
+        settings=dict(wf["settings"], binaryMode="separate"),
+        tags=[{"id": "t-%s" % t, "name": t} for t in tags],
+        shared=[{"role": "workflow:owner"}],
+    )
     wf.pop("description", None)
     return wf
 
@@ -96,8 +120,10 @@ def test_removed_node_flag_is_detected():
     assert p["changes"] == ["node Query: alwaysOutputData"]
 
 
-@pytest.mark.parametrize("key,value", [("disabled", False), ("parameters", {}), ("onError", "stopWorkflow"),
-                                       ("notesInFlow", False), ("credentials", {})])
+@pytest.mark.parametrize(
+    "key,value",
+    [("disabled", False), ("parameters", {}), ("onError", "stopWorkflow"), ("notesInFlow", False), ("credentials", {})],
+)
 def test_default_valued_keys_equal_absent_keys(key, value):
     node = {"name": "N", "type": "t", "typeVersion": 1, "position": [0, 0]}
     assert wfl.normalize_node(dict(node, **{key: value})) == wfl.normalize_node(node)
@@ -129,7 +155,9 @@ def test_settings_outside_the_allowlist_are_dropped_with_a_warning():
     settings = {"executionOrder": "v1", "binaryMode": "separate", "callerPolicy": "any", "someFutureKey": 1}
     d = wfl.prepare({"definition": definition(settings=settings)})
     assert d["body"]["settings"] == {"executionOrder": "v1", "callerPolicy": "any"}
-    assert d["warnings"] == ["workflow 'Demo': settings key(s) someFutureKey are not accepted by the n8n public API and were left out"]
+    assert d["warnings"] == [
+        "workflow 'Demo': settings key(s) someFutureKey are not accepted by the n8n public API and were left out"
+    ]
 
 
 def test_a_settings_change_is_detected():
@@ -227,17 +255,20 @@ def test_placeholder_names_are_validated():
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda wf: wf["nodes"].append(dict(wf["nodes"][0])), "duplicate node name"),
-    (lambda wf: wf["connections"].update({"Ghost": {"main": []}}), "connections start at 'Ghost'"),
-    (lambda wf: wf["connections"]["Hook"]["main"][0].append({"node": "Ghost"}), "connects to 'Ghost'"),
-    (lambda wf: wf["nodes"][0].pop("position"), "position must be [x, y]"),
-    (lambda wf: wf["nodes"][0].pop("type"), "has no type"),
-    (lambda wf: wf["nodes"][0].update(bogus=1), "unknown key(s) bogus"),
-    (lambda wf: wf.update(nodes=[]), "nodes must be a non-empty list"),
-    (lambda wf: wf.pop("name"), "has no name"),
-    (lambda wf: wf.update(settings=[]), "settings must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda wf: wf["nodes"].append(dict(wf["nodes"][0])), "duplicate node name"),
+        (lambda wf: wf["connections"].update({"Ghost": {"main": []}}), "connections start at 'Ghost'"),
+        (lambda wf: wf["connections"]["Hook"]["main"][0].append({"node": "Ghost"}), "connects to 'Ghost'"),
+        (lambda wf: wf["nodes"][0].pop("position"), "position must be [x, y]"),
+        (lambda wf: wf["nodes"][0].pop("type"), "has no type"),
+        (lambda wf: wf["nodes"][0].update(bogus=1), "unknown key(s) bogus"),
+        (lambda wf: wf.update(nodes=[]), "nodes must be a non-empty list"),
+        (lambda wf: wf.pop("name"), "has no name"),
+        (lambda wf: wf.update(settings=[]), "settings must be a mapping"),
+    ],
+)
 def test_invalid_definitions_are_rejected(mutate, message):
     wf = definition()
     mutate(wf)
@@ -329,7 +360,12 @@ def test_tags_management_tag_is_always_added():
 def test_create_plan():
     d = desired({"definition": definition(), "active": True, "tags": ["ops"]})
     p = wfl.plan_one(d, None)
-    assert (p["action"], p["changes"], p["tags"], p["publish"]) == ("create", ["created", "tags", "activated"], sorted(["ops", TAG]), True)
+    assert (p["action"], p["changes"], p["tags"], p["publish"]) == (
+        "create",
+        ["created", "tags", "activated"],
+        sorted(["ops", TAG]),
+        True,
+    )
 
 
 def test_delete_plan():
@@ -350,8 +386,12 @@ def test_write_body_carries_server_ids_over():
 
 def test_purge_candidates_are_tagged_undeclared_and_not_archived():
     d = desired()
-    wfs = [server_copy(d, "W1"), dict(server_copy(d, "W2"), name="Old"), dict(server_copy(d, "W3", tags=()), name="Manual"),
-           dict(server_copy(d, "W4"), name="Archived", isArchived=True)]
+    wfs = [
+        server_copy(d, "W1"),
+        dict(server_copy(d, "W2"), name="Old"),
+        dict(server_copy(d, "W3", tags=()), name="Manual"),
+        dict(server_copy(d, "W4"), name="Archived", isArchived=True),
+    ]
     assert [w["id"] for w in wfl.purge_candidates(wfs, {"Demo"}, set(), TAG)] == ["W2"]
 
 
@@ -409,8 +449,12 @@ def test_apply_create_posts_then_puts_description_then_tags_and_activates():
     client = FakeClient()
     d = desired({"definition": definition(description="hello"), "active": True})
     wfl.apply_plan(client, wfl.plan_one(d, None), wfl.TagCache(client))
-    assert client.calls == [("create", ["connections", "name", "nodes", "settings"]), ("update", "NEW", False),
-                            ("tags", "NEW", [TAG]), ("activate", "NEW")]
+    assert client.calls == [
+        ("create", ["connections", "name", "nodes", "settings"]),
+        ("update", "NEW", False),
+        ("tags", "NEW", [TAG]),
+        ("activate", "NEW"),
+    ]
 
 
 def test_apply_update_of_an_active_workflow_republishes_through_put():

@@ -8,8 +8,15 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _r
 
 @pytest.mark.parametrize(
     "name, quoted",
-    [("notes", "notes"), ("user", '"user"'), ("Mixed", '"Mixed"'), ("with space", '"with space"'),
-     ('q"uote', '"q""uote"'), ("_ok$1", "_ok$1"), ("1abc", '"1abc"')],
+    [
+        ("notes", "notes"),
+        ("user", '"user"'),
+        ("Mixed", '"Mixed"'),
+        ("with space", '"with space"'),
+        ('q"uote', '"q""uote"'),
+        ("_ok$1", "_ok$1"),
+        ("1abc", '"1abc"'),
+    ],
 )
 def test_quote_ident(name, quoted):
     assert _rls.quote_ident(name) == quoted
@@ -23,8 +30,15 @@ def policy(**kw):
 
 def test_normalize_defaults():
     p = policy()
-    assert p == dict(name="p", state="present", command="SELECT", permissive=True, roles=("authenticated",),
-                     using="true", with_check=None)
+    assert p == dict(
+        name="p",
+        state="present",
+        command="SELECT",
+        permissive=True,
+        roles=("authenticated",),
+        using="true",
+        with_check=None,
+    )
     assert policy(command="select", roles=["b", "a", "a", "PUBLIC"])["roles"] == ("a", "b", "public")
 
 
@@ -116,7 +130,9 @@ def test_plan_recreates_on_command_or_kind_change(change):
 
 def test_plan_recreates_when_a_clause_is_removed():
     stored = dict(STORED, command="ALL", with_check="(a = 1)")
-    statements = _rls.plan_table(table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)})[0]
+    statements = _rls.plan_table(
+        table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)}
+    )[0]
     assert statements[0] == "DROP POLICY p ON s.t"
 
 
@@ -126,12 +142,16 @@ def test_plan_purge_and_absent():
     statements, dummy, after = _rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
     assert statements == ["DROP POLICY gone ON s.t", "DROP POLICY extra ON s.t"]
     assert sorted(after["policies"]) == ["keep"]
-    statements = _rls.plan_table(table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)})[0]
+    statements = _rls.plan_table(
+        table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)}
+    )[0]
     assert statements == []
 
 
 def test_plan_rls_flags_none_means_leave_alone():
-    desired = _rls.normalize_table(dict(schema="s", table="t", rls_enabled=None, rls_forced=None), default_rls_enabled=None)
+    desired = _rls.normalize_table(
+        dict(schema="s", table="t", rls_enabled=None, rls_forced=None), default_rls_enabled=None
+    )
     assert _rls.plan_table(desired, current(enabled=False, forced=True))[0] == []
     desired = table(rls_enabled=True, rls_forced=True)
     assert _rls.plan_table(desired, current(enabled=False))[0] == [
@@ -141,7 +161,9 @@ def test_plan_rls_flags_none_means_leave_alone():
 
 
 def test_sql_quotes_identifiers_and_keeps_public_bare():
-    p = _rls.normalize_policy(dict(name="Select All", command="ALL", roles=["public", "Team"], using="true", with_check="true"), "x")
+    p = _rls.normalize_policy(
+        dict(name="Select All", command="ALL", roles=["public", "Team"], using="true", with_check="true"), "x"
+    )
     assert _rls.create_policy_sql("my schema", "user", p) == (
         'CREATE POLICY "Select All" ON "my schema"."user" AS PERMISSIVE FOR ALL TO "Team", PUBLIC USING (true) WITH CHECK (true)'
     )
@@ -157,8 +179,13 @@ SPEC_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fil
 def shipped_clauses():
     with open(SPEC_FILE) as f:
         spec = yaml.safe_load(f)
-    return [(t["schema"], t["table"], p["name"], clause, p[clause])
-            for t in spec["tables"] for p in t["policies"] for clause in ("using", "with_check") if p.get(clause)]
+    return [
+        (t["schema"], t["table"], p["name"], clause, p[clause])
+        for t in spec["tables"]
+        for p in t["policies"]
+        for clause in ("using", "with_check")
+        if p.get(clause)
+    ]
 
 
 def test_every_shipped_policy_is_accepted():
@@ -204,7 +231,10 @@ BREAKOUTS = [
     ("true /* ); DROP TABLE x; */", "a comment at character 6"),
     ("true /* unclosed", "a comment at character 6"),
     ("$$ $$); DROP TABLE ip_workbench.domains; ($$ $$", "')' at character 6"),
-    ("true $$); DROP TABLE ip_workbench.domains; --", "a dollar-quoted string that is never closed starts at character 6"),
+    (
+        "true $$); DROP TABLE ip_workbench.domains; --",
+        "a dollar-quoted string that is never closed starts at character 6",
+    ),
     ("$a$ x $b$); DROP TABLE x; --", "a dollar-quoted string that is never closed starts at character 1"),
     ("E'\\' ' ); DROP TABLE ip_workbench.domains; -- '", "')' at character 8"),
     ("e'\\'); DROP TABLE x; --", "a quoted string that is never closed starts at character 2"),
@@ -225,18 +255,29 @@ def test_breakouts_are_refused_naming_table_policy_clause_and_reason(text, reaso
         with pytest.raises(_rls.SpecError) as err:
             _rls.normalize_policy(dict(name="attack", command="ALL", **{clause: text}), "Table ip_workbench.domains")
         msg = str(err.value)
-        assert msg.startswith("Table ip_workbench.domains policy attack: %s is refused, nothing was sent to the server: " % clause)
+        assert msg.startswith(
+            "Table ip_workbench.domains policy attack: %s is refused, nothing was sent to the server: " % clause
+        )
         assert reason in msg
     assert "closes a parenthesis the expression never opened: it would end the WITH CHECK (...) written around it" in (
-        _rls.expression_problem("true) --", "with_check"))
+        _rls.expression_problem("true) --", "with_check")
+    )
 
 
 def test_refusal_does_not_echo_a_huge_expression():
     text = "true); DROP TABLE x; " + "x" * 100000
-    msg = str(pytest.raises(_rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=text), "Table s.t").value)
+    msg = str(
+        pytest.raises(
+            _rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=text), "Table s.t"
+        ).value
+    )
     assert len(msg) < 400, msg
     late = "x = 1 and " * 10000 + ";"
-    msg = str(pytest.raises(_rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=late), "Table s.t").value)
+    msg = str(
+        pytest.raises(
+            _rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=late), "Table s.t"
+        ).value
+    )
     assert "';' at character 100001" in msg and len(msg) < 400
 
 

@@ -42,7 +42,9 @@ def make_main(events, current="old", fail_at=None, error=rt.ServiceError):
         def plan(self, spec, current):
             events.append("plan")
             actions = [] if spec["value"] == current else ["set value"]
-            return rt.Plan(actions, before=dict(value=current), after=dict(value=spec["value"]), thing=dict(value=current))
+            return rt.Plan(
+                actions, before=dict(value=current), after=dict(value=spec["value"]), thing=dict(value=current)
+            )
 
         def apply(self, spec, plan):
             events.append("apply")
@@ -94,7 +96,9 @@ def test_a_spec_error_fails_before_anything_is_read(monkeypatch):
     assert res.result["error_kind"] == "spec" and res.result["written"] is False and res.result["field"] == "value"
 
 
-@pytest.mark.parametrize("error, kind", [(rt.ServiceError, "service"), (rt.DriftError, "drift"), (rt.WorkbenchError, "error")])
+@pytest.mark.parametrize(
+    "error, kind", [(rt.ServiceError, "service"), (rt.DriftError, "drift"), (rt.WorkbenchError, "error")]
+)
 def test_an_error_while_applying_rolls_the_session_back_and_says_what_was_written(monkeypatch, error, kind):
     events = []
     res = run_module(monkeypatch, make_main(events, fail_at="apply", error=error), dict(value="new"))

@@ -6,7 +6,12 @@ import pytest
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError
-from ansible_collections.insightpulseai.workbench.plugins.modules import do_app, do_kubernetes_cluster, do_project, do_vpc
+from ansible_collections.insightpulseai.workbench.plugins.modules import (
+    do_app,
+    do_kubernetes_cluster,
+    do_project,
+    do_vpc,
+)
 
 from unit.module_harness import ModuleFail, run_module
 
@@ -78,18 +83,41 @@ def clusters(*items):
 
 
 def cluster_body():
-    return dict(id=CID, name="wb", region="fra1", version="1.35.4-do.1", vpc_uuid="v1", tags=["k8s", "k8s:" + CID],
-                ha=False, auto_upgrade=False, surge_upgrade=False, registry_enabled=False, endpoint="https://e",
-                maintenance_policy=dict(start_time="00:00", day="any", duration="4h0m0s"),
-                status=dict(state="running"),
-                node_pools=[dict(id="p1", name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True,
-                                 min_nodes=3, max_nodes=6, tags=["k8s"], nodes=[])])
+    return dict(
+        id=CID,
+        name="wb",
+        region="fra1",
+        version="1.35.4-do.1",
+        vpc_uuid="v1",
+        tags=["k8s", "k8s:" + CID],
+        ha=False,
+        auto_upgrade=False,
+        surge_upgrade=False,
+        registry_enabled=False,
+        endpoint="https://e",
+        maintenance_policy=dict(start_time="00:00", day="any", duration="4h0m0s"),
+        status=dict(state="running"),
+        node_pools=[
+            dict(
+                id="p1",
+                name="workers",
+                size="s-4vcpu-8gb",
+                count=3,
+                auto_scale=True,
+                min_nodes=3,
+                max_nodes=6,
+                tags=["k8s"],
+                nodes=[],
+            )
+        ],
+    )
 
 
 def test_cluster_check_mode_plans_without_writing(monkeypatch, install):
     client = install(do_kubernetes_cluster, Stub(clusters(cluster_body())))
-    result = run_module(monkeypatch, do_kubernetes_cluster.main, dict(CONN, name="wb", node_pools=[POOL]),
-                        check_mode=True).result
+    result = run_module(
+        monkeypatch, do_kubernetes_cluster.main, dict(CONN, name="wb", node_pools=[POOL]), check_mode=True
+    ).result
     assert result["changed"] is True and result["actions"] == ["update node pool workers: max_nodes 6 -> 8"]
     assert client.sent == [] and result["api_requests"] == dict(reads=1, writes=0)
     assert result["requests"] == dict(reads=1, writes=0)
@@ -97,8 +125,11 @@ def test_cluster_check_mode_plans_without_writing(monkeypatch, install):
 
 def test_cluster_drift_fails_before_any_write(monkeypatch, install):
     client = install(do_kubernetes_cluster, Stub(clusters(cluster_body())))
-    outcome = run_module(monkeypatch, do_kubernetes_cluster.main,
-                         dict(CONN, name="wb", region="ams3", node_pools=[dict(POOL, size="c-4")]))
+    outcome = run_module(
+        monkeypatch,
+        do_kubernetes_cluster.main,
+        dict(CONN, name="wb", region="ams3", node_pools=[dict(POOL, size="c-4")]),
+    )
     assert isinstance(outcome, ModuleFail)
     assert "region is fra1, desired ams3" in outcome.result["msg"]
     assert "size is s-4vcpu-8gb, desired c-4" in outcome.result["msg"]
@@ -109,7 +140,9 @@ def test_cluster_drift_fails_before_any_write(monkeypatch, install):
 
 def test_cluster_api_error_names_the_step_not_the_token(monkeypatch, install):
     client = install(do_kubernetes_cluster, Stub(clusters(), fail_writes="region 'xx1' is not available"))
-    outcome = run_module(monkeypatch, do_kubernetes_cluster.main, dict(CONN, name="wb", region="xx1", node_pools=[POOL]))
+    outcome = run_module(
+        monkeypatch, do_kubernetes_cluster.main, dict(CONN, name="wb", region="xx1", node_pools=[POOL])
+    )
     assert isinstance(outcome, ModuleFail)
     msg = outcome.result["msg"]
     assert msg.startswith("Failed to reconcile cluster 'wb' after 0 of 1 steps (done: nothing): ")
@@ -132,10 +165,21 @@ def test_vpc_invalid_range_fails_before_any_write(monkeypatch, install):
 
 def test_app_secret_values_are_masked_in_the_result(monkeypatch, install):
     client = install(do_app, Stub({"apps": dict(apps=[])}))
-    spec = dict(name="expense-api", services=[dict(name="api", envs=[
-        dict(key="INLINE", type="SECRET", value="inline-SECRET-value"), dict(key="FROM_VAULT", type="SECRET")])])
-    result = run_module(monkeypatch, do_app.main, dict(CONN, spec=spec, secrets=dict(FROM_VAULT="vault-SECRET-value")),
-                        check_mode=True).result
+    spec = dict(
+        name="expense-api",
+        services=[
+            dict(
+                name="api",
+                envs=[
+                    dict(key="INLINE", type="SECRET", value="inline-SECRET-value"),
+                    dict(key="FROM_VAULT", type="SECRET"),
+                ],
+            )
+        ],
+    )
+    result = run_module(
+        monkeypatch, do_app.main, dict(CONN, spec=spec, secrets=dict(FROM_VAULT="vault-SECRET-value")), check_mode=True
+    ).result
     assert result["changed"] is True and client.sent == []
     shown = str(result)
     assert "inline-SECRET-value" not in shown and "vault-SECRET-value" not in shown and TOKEN not in shown
@@ -145,17 +189,23 @@ PID = "4e1bfbc3-dc3e-41f2-a18f-1b4d7ba71679"
 
 
 def projects(is_default=False, urns=()):
-    project = dict(id=PID, name="wb", description="", purpose="Service or API", environment="Production",
-                   is_default=is_default)
-    return {"projects": dict(projects=[project]),
-            "projects/%s/resources" % PID: dict(resources=[dict(urn=u, status="ok") for u in urns])}
+    project = dict(
+        id=PID, name="wb", description="", purpose="Service or API", environment="Production", is_default=is_default
+    )
+    return {
+        "projects": dict(projects=[project]),
+        "projects/%s/resources" % PID: dict(resources=[dict(urn=u, status="ok") for u in urns]),
+    }
 
 
 def test_project_absent_check_mode_plans_the_move_without_writing(monkeypatch, install):
     client = install(do_project, Stub(projects(urns=["do:space:data", "do:kubernetes:" + CID])))
-    result = run_module(monkeypatch, do_project.main,
-                        dict(CONN, name="wb", state="absent", resources=["do:space:data", "do:space:elsewhere"]),
-                        check_mode=True).result
+    result = run_module(
+        monkeypatch,
+        do_project.main,
+        dict(CONN, name="wb", state="absent", resources=["do:space:data", "do:space:elsewhere"]),
+        check_mode=True,
+    ).result
     assert result["changed"] is True and client.sent == []
     assert result["changes"] == ["move do:space:data to the default project", "delete"]
     assert result["actions"] == result["changes"] and result["requests"] == dict(reads=2, writes=0)
@@ -163,17 +213,23 @@ def test_project_absent_check_mode_plans_the_move_without_writing(monkeypatch, i
 
 def test_project_absent_moves_then_deletes(monkeypatch, install):
     client = install(do_project, Stub(projects(urns=["do:space:data"])))
-    result = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"])).result
+    result = run_module(
+        monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"])
+    ).result
     assert result["changed"] is True
-    assert client.sent == [("POST", "projects/default/resources", dict(resources=["do:space:data"])),
-                           ("DELETE", "projects/" + PID, None)]
+    assert client.sent == [
+        ("POST", "projects/default/resources", dict(resources=["do:space:data"])),
+        ("DELETE", "projects/" + PID, None),
+    ]
     assert result["actions"] == ["move do:space:data to the default project", "delete"]
     assert result["requests"] == dict(reads=2, writes=2)
 
 
 def test_project_absent_refuses_the_default_project_before_any_write(monkeypatch, install):
     client = install(do_project, Stub(projects(is_default=True, urns=["do:space:data"])))
-    outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"]))
+    outcome = run_module(
+        monkeypatch, do_project.main, dict(CONN, name="wb", state="absent", resources=["do:space:data"])
+    )
     assert isinstance(outcome, ModuleFail)
     assert "is the account's default project; DigitalOcean does not delete the default project" in outcome.result["msg"]
     assert client.sent == [] and outcome.result["changed"] is False
@@ -203,11 +259,19 @@ class Answers(Stub):
 
 def test_project_refused_assignment_after_the_create_says_it_was_written(monkeypatch, install):
     created = dict(id=PID, name="wb", description="", purpose="Service or API", environment=None, is_default=False)
-    client = install(do_project, Answers({"projects": dict(projects=[])}, {
-        "projects": dict(project=created),
-        "projects/%s/resources" % PID: dict(resources=[dict(urn="do:space:nope", status="not_found")])}))
-    outcome = run_module(monkeypatch, do_project.main, dict(CONN, name="wb", purpose="Service or API",
-                                                            resources=["do:space:nope"]))
+    client = install(
+        do_project,
+        Answers(
+            {"projects": dict(projects=[])},
+            {
+                "projects": dict(project=created),
+                "projects/%s/resources" % PID: dict(resources=[dict(urn="do:space:nope", status="not_found")]),
+            },
+        ),
+    )
+    outcome = run_module(
+        monkeypatch, do_project.main, dict(CONN, name="wb", purpose="Service or API", resources=["do:space:nope"])
+    )
     assert isinstance(outcome, ModuleFail)
     assert outcome.result["msg"].startswith("DigitalOcean did not assign do:space:nope (not_found) to project 'wb'")
     assert outcome.result["error_kind"] == "service" and outcome.result["written"] is True

@@ -19,10 +19,20 @@ def workflow(query="select 1"):
     return {
         "name": "Notify",
         "nodes": [
-            {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"httpMethod": "POST", "path": "notify"}},
-            {"name": "Send", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [200, 0],
-             "parameters": {"method": "POST", "url": "@@HOOK_URL@@", "query": query}},
+            {
+                "name": "Hook",
+                "type": "n8n-nodes-base.webhook",
+                "typeVersion": 2,
+                "position": [0, 0],
+                "parameters": {"httpMethod": "POST", "path": "notify"},
+            },
+            {
+                "name": "Send",
+                "type": "n8n-nodes-base.httpRequest",
+                "typeVersion": 4.2,
+                "position": [200, 0],
+                "parameters": {"method": "POST", "url": "@@HOOK_URL@@", "query": query},
+            },
         ],
         "connections": {"Hook": {"main": [[{"node": "Send", "type": "main", "index": 0}]]}},
         "settings": {},
@@ -50,7 +60,7 @@ class FakeN8n(object):
 
     @property
     def requests(self):
-        return self.log[self.base:]
+        return self.log[self.base :]
 
     def list_workflows(self):
         self.reads += 1
@@ -70,8 +80,14 @@ class FakeN8n(object):
     def create_workflow(self, body):
         self.writes.append("create")
         self.log.append(("POST", "/workflows"))
-        wf = dict(json.loads(json.dumps(body)), id="W%d" % (len(self.workflows) + 1), active=False, versionId="v1",
-                  activeVersionId=None, tags=[])
+        wf = dict(
+            json.loads(json.dumps(body)),
+            id="W%d" % (len(self.workflows) + 1),
+            active=False,
+            versionId="v1",
+            activeVersionId=None,
+            tags=[],
+        )
         self.workflows.append(wf)
         return wf
 
@@ -119,14 +135,20 @@ def test_bad_input_fails_before_any_request(monkeypatch, tmp_path):
     assert isinstance(out, ModuleFail)
     assert out.result["msg"].startswith("Invalid workflow: workflow file %s is not valid JSON" % bad)
     assert out.result["error_kind"] == "spec" and out.result["written"] is False
-    assert out.result["requests"] == {"reads": 0, "writes": 0} and out.result["api_requests"] == {"requests": 0, "writes": 0}
+    assert out.result["requests"] == {"reads": 0, "writes": 0} and out.result["api_requests"] == {
+        "requests": 0,
+        "writes": 0,
+    }
     out = run_module(monkeypatch, n8n_workflow.main, dict(CONN, definition=workflow()))
     assert "@@HOOK_URL@@" in out.result["msg"] and isinstance(out, ModuleFail)
     monkeypatch.setattr(n8n_workflow, "N8nClient", N8nClient)  # the real one: its options fail before any request
     args = dict(CONN, url="n8n.example", definition=workflow(), secret_placeholders={"HOOK_URL": SECRET})
     out = run_module(monkeypatch, n8n_workflow.main, args)
     assert isinstance(out, ModuleFail) and out.result["error_kind"] == "spec"
-    assert out.result["msg"] == "Invalid n8n connection options: url must start with http:// or https://, got 'n8n.example'"
+    assert (
+        out.result["msg"]
+        == "Invalid n8n connection options: url must start with http:// or https://, got 'n8n.example'"
+    )
 
 
 def test_check_apply_check_apply_and_a_noop_writes_nothing(monkeypatch):
@@ -136,8 +158,12 @@ def test_check_apply_check_apply_and_a_noop_writes_nothing(monkeypatch):
     assert [r["changed"] for r in results] == [True, True, False, False]
     assert fake.writes == ["create", "tags", "activate"]
     assert results[3]["api_requests"] == {"requests": 1, "writes": 0}
-    assert [r["requests"] for r in results] == [{"reads": 1, "writes": 0}, {"reads": 2, "writes": 3},
-                                                {"reads": 1, "writes": 0}, {"reads": 1, "writes": 0}]
+    assert [r["requests"] for r in results] == [
+        {"reads": 1, "writes": 0},
+        {"reads": 2, "writes": 3},
+        {"reads": 1, "writes": 0},
+        {"reads": 1, "writes": 0},
+    ]
     assert results[0]["actions"] == results[1]["actions"] == ["create workflow 'Notify' (tags, activated)"]
     assert results[2]["actions"] == results[3]["actions"] == []
     assert "diff" in results[0] and "diff" not in results[2]
@@ -174,11 +200,17 @@ def test_a_failed_write_masks_secrets_and_says_what_was_written(monkeypatch):
     base = dict(secret_placeholders={"HOOK_URL": SECRET})
     run(monkeypatch, fake, dict(base, workflows=[dict(definition=workflow())]))
     other = dict(workflow(), name="Other")
-    out = run(monkeypatch, fake, dict(base, workflows=[dict(definition=workflow("select 2")), dict(definition=other)]),
-              diff=True)
+    out = run(
+        monkeypatch,
+        fake,
+        dict(base, workflows=[dict(definition=workflow("select 2")), dict(definition=other)]),
+        diff=True,
+    )
     assert isinstance(out, ModuleFail)
     res = out.result
-    assert res["msg"] == "Failed to update workflow 'Notify' (id W1): PUT /workflows/W1: HTTP 400 invalid url @@HOOK_URL@@"
+    assert (
+        res["msg"] == "Failed to update workflow 'Notify' (id W1): PUT /workflows/W1: HTTP 400 invalid url @@HOOK_URL@@"
+    )
     assert SECRET not in json.dumps(res) and "@@HOOK_URL@@" in json.dumps(res["diff"])
     assert res["error_kind"] == "service" and res["written"] is True and res["status"] == 400
     assert res["changed"] is False and [w["operation"] for w in res["workflows"]] == ["update"]
@@ -188,7 +220,10 @@ def test_a_failed_write_masks_secrets_and_says_what_was_written(monkeypatch):
 
 def test_purge_requires_the_list_form(monkeypatch):
     out = run(monkeypatch, FakeN8n(), dict(definition=workflow(), purge=True))
-    assert isinstance(out, ModuleFail) and "purge is True but all of the following are missing: workflows" in out.result["msg"]
+    assert (
+        isinstance(out, ModuleFail)
+        and "purge is True but all of the following are missing: workflows" in out.result["msg"]
+    )
 
 
 class FakeCreds(object):
@@ -232,7 +267,10 @@ class FakeCreds(object):
 def cred(monkeypatch, fake, check_mode=False, **args):
     FakeCreds.instances.append(fake)
     monkeypatch.setattr(n8n_credential, "N8nClient", FakeCreds)
-    args = dict(dict(CONN, name="Mattermost hook", type="httpHeaderAuth", data={"name": "X-Token", "value": "tok-SECRET"}), **args)
+    args = dict(
+        dict(CONN, name="Mattermost hook", type="httpHeaderAuth", data={"name": "X-Token", "value": "tok-SECRET"}),
+        **args,
+    )
     return run_module(monkeypatch, n8n_credential.main, dict(args, _ansible_diff=True), check_mode=check_mode)
 
 
@@ -257,7 +295,9 @@ def test_two_credentials_of_the_name_are_drift(monkeypatch):
     fake = FakeCreds(creds=twins)
     out = cred(monkeypatch, fake)
     assert isinstance(out, ModuleFail) and fake.writes == []
-    assert out.result["msg"].startswith("Ambiguous credential: 2 credentials of type httpHeaderAuth are named 'Mattermost hook'")
+    assert out.result["msg"].startswith(
+        "Ambiguous credential: 2 credentials of type httpHeaderAuth are named 'Mattermost hook'"
+    )
     assert out.result["error_kind"] == "drift" and out.result["written"] is False
 
 

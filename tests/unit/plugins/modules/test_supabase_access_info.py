@@ -47,7 +47,10 @@ def args(**kw):
         (dict(checks=[dict(CHECKS[0], table="notes")]), "checks[0].table 'notes' is not in schema.name form"),
         (dict(expected={"app.notes": {"select": ["bob"]}}), "names identity bob, which is not defined in identities"),
         (dict(checks=[dict(CHECKS[0], values={"anon": 1, "alice": 2})]), "mutually exclusive: value|values"),
-        (dict(fixtures=["insert into t values (1); rollback"]), "fixtures[0] statement 2 is a transaction-control statement (ROLLBACK)"),
+        (
+            dict(fixtures=["insert into t values (1); rollback"]),
+            "fixtures[0] statement 2 is a transaction-control statement (ROLLBACK)",
+        ),
         (dict(fixtures_file="/nonexistent/fixtures.sql"), "Cannot read fixtures_file /nonexistent/fixtures.sql"),
     ],
 )
@@ -62,21 +65,33 @@ def test_success_reports_the_matrix_and_never_changes(monkeypatch, tmp_path):
     seen = []
     result = dict(matrix={"app.notes": {"select": ["alice"]}}, cells=2, mismatches=[], tables=["app.notes"])
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
-    monkeypatch.setattr(_access, "verify", lambda c, spec, fixtures, lock_timeout=None, counter=None: seen.append((fixtures, lock_timeout)) or result)
+    monkeypatch.setattr(
+        _access,
+        "verify",
+        lambda c, spec, fixtures, lock_timeout=None, counter=None: seen.append((fixtures, lock_timeout)) or result,
+    )
     fixtures_file = tmp_path / "f.sql"
     fixtures_file.write_text("insert into app.notes values (1);\n")
-    out = run_module(monkeypatch, supabase_access_info.main, args(fixtures_file=str(fixtures_file), fixtures=["select 1"]),
-                     check_mode=True)
+    out = run_module(
+        monkeypatch,
+        supabase_access_info.main,
+        args(fixtures_file=str(fixtures_file), fixtures=["select 1"]),
+        check_mode=True,
+    )
     assert not isinstance(out, ModuleFail)
     assert out.result == dict(result, changed=False, actions=[], requests=dict(reads=0, writes=0))
-    assert seen == [([("f.sql statement 1 (line 1)", "insert into app.notes values (1)"), ("fixtures[0]", "select 1")], 10)]
+    assert seen == [
+        ([("f.sql statement 1 (line 1)", "insert into app.notes values (1)"), ("fixtures[0]", "select 1")], 10)
+    ]
     assert conn.closed
 
 
 def test_mismatches_fail_with_every_cell_and_the_result(monkeypatch):
     conn = Conn()
-    lines = ["select app.notes as anon: expected allowed, got denied (saw 0 rows)",
-             "select app.notes as alice: expected denied, got allowed (saw 1 row)"]
+    lines = [
+        "select app.notes as anon: expected allowed, got denied (saw 0 rows)",
+        "select app.notes as alice: expected denied, got allowed (saw 1 row)",
+    ]
     result = dict(matrix={"app.notes": {"select": ["alice"]}}, cells=2, mismatches=lines, tables=["app.notes"])
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
     monkeypatch.setattr(_access, "verify", lambda *a, **kw: result)
@@ -92,7 +107,9 @@ def test_cell_errors_say_nothing_was_changed(monkeypatch):
     conn = Conn()
 
     def verify(*a, **kw):
-        raise _access.CellError("select app.notes as anon failed with SQLSTATE 22012, which is not a permission denial: x.")
+        raise _access.CellError(
+            "select app.notes as anon failed with SQLSTATE 22012, which is not a permission denial: x."
+        )
 
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
     monkeypatch.setattr(_access, "verify", verify)

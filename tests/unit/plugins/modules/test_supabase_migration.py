@@ -36,12 +36,26 @@ def test_connection_failure_names_target_not_secret(monkeypatch, tmp_path):
 
 def test_connection_kwargs_discrete_options_override_dsn():
     dsn, kwargs = _postgres.connection_kwargs(
-        dict(login_dsn="postgresql://a@h/db", login_host="other", login_port=6543, login_user=None,
-             login_password="pw", login_db=None, ssl_mode="require", connect_timeout=5)
+        dict(
+            login_dsn="postgresql://a@h/db",
+            login_host="other",
+            login_port=6543,
+            login_user=None,
+            login_password="pw",
+            login_db=None,
+            ssl_mode="require",
+            connect_timeout=5,
+        )
     )
     assert dsn == "postgresql://a@h/db"
-    assert kwargs == dict(application_name="insightpulseai.workbench", host="other", port=6543, password="pw",
-                          sslmode="require", connect_timeout=5)
+    assert kwargs == dict(
+        application_name="insightpulseai.workbench",
+        host="other",
+        port=6543,
+        password="pw",
+        sslmode="require",
+        connect_timeout=5,
+    )
     assert _postgres.describe_target(dict(login_dsn="postgresql://a:pw@h:1/db", login_host="other")) == "a@other:1/db"
 
 
@@ -49,20 +63,24 @@ def test_connection_kwargs_discrete_options_override_dsn():
 # _postgres: statements counted as reads and writes, one transaction per run
 # ---------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("statement, read", [
-    ("SELECT 1", True),
-    ("  -- a comment\n/* and another */ select * from t", True),
-    ("SHOW server_version", True),
-    ("WITH x AS (SELECT 1) SELECT * FROM x", True),
-    ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", False),
-    (b"select 1", True),
-    ("INSERT INTO t VALUES (1)", False),
-    ("SET LOCAL lock_timeout = '4s'", False),
-    ("SAVEPOINT p", False),
-    ("DO $$ BEGIN END $$", False),
-    ("CREATE POLICY p ON t USING (true)", False),
-    ("", False),
-])
+
+@pytest.mark.parametrize(
+    "statement, read",
+    [
+        ("SELECT 1", True),
+        ("  -- a comment\n/* and another */ select * from t", True),
+        ("SHOW server_version", True),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", True),
+        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", False),
+        (b"select 1", True),
+        ("INSERT INTO t VALUES (1)", False),
+        ("SET LOCAL lock_timeout = '4s'", False),
+        ("SAVEPOINT p", False),
+        ("DO $$ BEGIN END $$", False),
+        ("CREATE POLICY p ON t USING (true)", False),
+        ("", False),
+    ],
+)
 def test_a_statement_reads_only_when_it_starts_with_a_read(statement, read):
     assert _postgres.is_read(statement) is read
 
@@ -147,4 +165,6 @@ def test_a_connection_failure_is_a_service_error_that_wrote_nothing():
     module = type("M", (), dict(params=dict(login_dsn="postgresql://u:pw@127.0.0.1:1/db", connect_timeout=2)))()
     with pytest.raises(_runtime.ServiceError) as err:
         _postgres.connect(module)
-    assert err.value.written is False and err.value.msg.startswith("Failed to connect to PostgreSQL at u@127.0.0.1:1/db: ")
+    assert err.value.written is False and err.value.msg.startswith(
+        "Failed to connect to PostgreSQL at u@127.0.0.1:1/db: "
+    )

@@ -6,20 +6,23 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _d
 from ansible_collections.insightpulseai.workbench.plugins.test.pg_dsn import pg_dsn
 
 
-@pytest.mark.parametrize("value, any_form, uri_login", [
-    ("postgresql://u:p@h:5432/db?sslmode=require", True, True),
-    ("postgres://u:p@h/db", True, True),
-    ("postgresql://postgres.abcdefghij:pw@pooler.supabase.com:6543/postgres", True, True),
-    ("postgresql://u:p@[2001:db8::1]:5432/db", True, True),
-    ("host=h user=u dbname=d password=p", True, False),   # libpq reads it; not a URI
-    ("postgresql://h/db", True, False),                   # no user
-    ("postgresql://u@h", True, False),                    # no database
-    ("mysql://u:p@h:9/db", False, False),
-    ("workbench_pipeline:pw@127.0.0.1/workbench", False, False),
-    ("", False, False),
-    (None, False, False),
-    (["postgresql://u:p@h/db"], False, False),
-])
+@pytest.mark.parametrize(
+    "value, any_form, uri_login",
+    [
+        ("postgresql://u:p@h:5432/db?sslmode=require", True, True),
+        ("postgres://u:p@h/db", True, True),
+        ("postgresql://postgres.abcdefghij:pw@pooler.supabase.com:6543/postgres", True, True),
+        ("postgresql://u:p@[2001:db8::1]:5432/db", True, True),
+        ("host=h user=u dbname=d password=p", True, False),  # libpq reads it; not a URI
+        ("postgresql://h/db", True, False),  # no user
+        ("postgresql://u@h", True, False),  # no database
+        ("mysql://u:p@h:9/db", False, False),
+        ("workbench_pipeline:pw@127.0.0.1/workbench", False, False),
+        ("", False, False),
+        (None, False, False),
+        (["postgresql://u:p@h/db"], False, False),
+    ],
+)
 def test_pg_dsn(value, any_form, uri_login):
     assert pg_dsn(value) is any_form
     assert pg_dsn(value, uri=True, login=True) is uri_login
