@@ -103,8 +103,9 @@ class ModuleRun:
         return None
 
     def plan(self, spec, current):
-        """A Plan from the spec and the current state; must not write."""
-        raise NotImplementedError("%s has no plan()" % type(self).__name__)
+        """A Plan from the spec and the current state; must not write. By default nothing to do (every module of the
+        collection overrides it: tests/unit/plugins/test_module_runtime_conformance.py checks that)."""
+        return Plan()
 
     def apply(self, spec, plan):
         """Carry the plan out (never called in check mode or for an empty plan); returns the module's own keys."""

@@ -64,6 +64,19 @@ def test_the_module_runs_through_the_runtime(path):
         assert calls(module, attr) == [], "%s calls module.%s itself" % (name_of(path), attr)
 
 
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_the_module_plans(path):
+    from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+
+    module = __import__("ansible_collections.insightpulseai.workbench.plugins.modules." + name_of(path), fromlist=["x"])
+    runs = [
+        c
+        for c in vars(module).values()
+        if isinstance(c, type) and issubclass(c, _runtime.ModuleRun) and c.__module__ == module.__name__
+    ]
+    assert runs and all(c.plan is not _runtime.ModuleRun.plan for c in runs), name_of(path)
+
+
 @pytest.mark.parametrize("path", [p for p in UTILS if p != RUNTIME], ids=name_of)
 def test_module_utils_raise_instead_of_exiting(path):
     module = tree(path)
