@@ -1,0 +1,211 @@
+"""The shared input checks of the roles (plugin_utils._inputs) and the role_input_problems filter."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.insightpulseai.workbench.plugins.filter import role_input_problems as filt
+from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import Inputs, show
+
+
+def run(check, values, *args, **kw):
+    i = Inputs(values, secrets=kw.pop("secrets", ()), check_mode=kw.pop("check_mode", False))
+    result = getattr(i, check)(*args, **kw)
+    return result, i.problems
+
+
+def test_show_quotes_strings_so_blank_values_are_visible():
+    assert show(" ") == '" "'
+    assert show(None) == "null"
+    assert show({"b": 1, "a": [2]}) == '{"a": [2], "b": 1}'
+
+
+def test_a_secret_is_never_shown_only_its_length():
+    ok, problems = run("secret", {"x_key": "hunter2"}, "x_key", 16, secrets=("x_key",))
+    assert not ok
+    assert problems == ["x_key (a secret of 7 characters, not shown) must be at least 16 characters."]
+    assert "hunter2" not in problems[0]
+    ok, problems = run("secret", {"x_key": ""}, "x_key", secrets=("x_key",))
+    assert problems == ["x_key (empty) must be set."]
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [("x", True), ("", False), ("  ", False), (None, False), ([], False), ({}, False), (0, True), (False, True)],
+)
+def test_present(value, good):
+    assert run("present", {"v": value}, "v")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, minimum, maximum, good",
+    [
+        (3, 1, 5, True),
+        ("3", 1, 5, True),
+        (0, 1, 5, False),
+        (6, 1, 5, False),
+        (True, 0, 5, False),
+        ("3.5", 0, 5, False),
+        (2.0, 0, 5, True),
+    ],
+)
+def test_integer(value, minimum, maximum, good):
+    ok, problems = run("integer", {"n": value}, "n", minimum, maximum)
+    assert ok is good
+    if not good:
+        assert problems == ["n=%s must be an integer from %d to %d." % (show(value), minimum, maximum)]
+
+
+def test_number_exclusive_minimum():
+    assert run("number", {"n": 0.1}, "n", 0, exclusive_minimum=True)[0]
+    ok, problems = run("number", {"n": 0}, "n", 0, exclusive_minimum=True)
+    assert not ok and problems == ["n=0 must be a number above 0."]
+    assert not run("number", {"n": "abc"}, "n")[0]
+
+
+def test_ports_valid_and_distinct():
+    i = Inputs({"a_port": 80, "b_port": "80", "c_port": 70000})
+    assert not i.distinct_ports(["a_port", "b_port", "c_port"])
+    assert i.problems == [
+        "a_port and b_port are both 80: each needs a port of its own.",
+        "c_port=70000 must be a TCP port from 1 to 65535.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [
+        ("https://api.digitalocean.com/v2", True),
+        ("http://127.0.0.1:9/v2", True),
+        ("http://[::1]:8080/", True),
+        ("api.digitalocean.com/v2", False),
+        ("ftp://host/", False),
+        ("https://", False),
+        ("https://host:99999/", False),
+        ("https://host /x", False),
+        (None, False),
+    ],
+)
+def test_url(value, good):
+    assert run("url", {"u": value}, "u")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good", [("ai-workbench", True), ("a", True), ("-a", False), ("A", False), ("a" * 64, False), ("a_b", False)]
+)
+def test_dns_label(value, good):
+    assert run("dns_label", {"n": value}, "n")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good", [("n8n.example.org", True), ("localhost", False), ("N8N.example.org", False), ("a..b", False)]
+)
+def test_hostname(value, good):
+    assert run("hostname", {"h": value}, "h")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [
+        ("traefik:v3.7.12", True),
+        ("registry.digitalocean.com/ai/ocr-backend:1.2.0", True),
+        ("localhost:5000/x/y:1", True),
+        ("ghcr.io/a/b@sha256:" + "a" * 64, True),
+        ("traefik", False),
+        ("traefik:latest", False),
+        ("Traefik:v3", False),
+        ("a b:1", False),
+    ],
+)
+def test_image_pinned(value, good):
+    assert run("image", {"i": value}, "i")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good", [("5m", True), ("1h30m", True), ("300s", True), ("5", False), ("5 m", False), ("", False)]
+)
+def test_duration(value, good):
+    assert run("duration", {"d": value}, "d")[0] is good
+
+
+def test_resources():
+    assert run("resources", {"r": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}}, "r")[
+        0
+    ]
+    ok, problems = run("resources", {"r": {"requests": {"cpu": "lots"}}}, "r")
+    assert not ok and 'requests.cpu="lots"' in problems[0]
+    assert not run("resources", {"r": {"request": {}}}, "r")[0]
+    assert not run("resources", {"r": "1 cpu"}, "r")[0]
+
+
+def test_token_is_never_shown():
+    ok, problems = run("token", {"t": "dop v1"}, "t", secrets=("t",))
+    assert not ok and "dop v1" not in problems[0] and problems[0].startswith("t (a secret of 6 characters")
+
+
+def test_dsn_least_privilege_password_and_never_shown():
+    good = "postgresql://workbench_migrator:s3cret-pw@127.0.0.1:9/postgres"
+    assert run("dsn", {"d": good}, "d")[0]
+    ok, problems = run("dsn", {"d": "postgresql://postgres:s3cret-pw@127.0.0.1:9/postgres"}, "d")
+    assert not ok and "database owner" in problems[0] and "s3cret-pw" not in problems[0]
+    ok, problems = run("dsn", {"d": "postgresql://postgres.abcd:s3cret-pw@pooler:6543/postgres"}, "d")
+    assert not ok and "database owner" in problems[0]
+    assert run("dsn", {"d": "postgresql://postgres:pw@h/db"}, "d", owner_allowed=True)[0]
+    ok, problems = run("dsn", {"d": "postgresql://migrator@h/db"}, "d")
+    assert not ok and "has no password" in problems[0]
+    ok, problems = run("dsn", {"d": "not a dsn pw=s3cret-pw"}, "d")
+    assert not ok and problems[0].startswith("d: not a PostgreSQL connection string") and "s3cret-pw" not in problems[0]
+    ok, problems = run("dsn", {"d": ""}, "d")
+    assert not ok and "empty value" in problems[0]
+
+
+def test_files_directories_and_the_planned_kubeconfig(tmp_path):
+    f = tmp_path / "kubeconfig"
+    f.write_text("apiVersion: v1\n")
+    assert run("file", {"f": str(f)}, "f")[0]
+    assert not run("file", {"f": "relative/path"}, "f")[0]
+    assert not run("file", {"f": str(tmp_path)}, "f")[0]
+    assert run("directory", {"d": str(tmp_path)}, "d")[0]
+    assert not run("directory", {"d": str(f)}, "d")[0]
+    missing = str(tmp_path / "nope")
+    assert not run("kubeconfig", {"k": missing}, "k")[0]
+    assert run("kubeconfig", {"k": missing}, "k", check_mode=True)[0]
+    assert not run("kubeconfig", {"k": "nope"}, "k", check_mode=True)[0]
+
+
+def test_helm_binary(tmp_path):
+    fake = tmp_path / "helm"
+    fake.write_text("#!/bin/sh\necho v3.19.0+g1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    assert run("helm", {"h": str(fake)}, "h")[0]
+    old = tmp_path / "helm2"
+    old.write_text("#!/bin/sh\necho 'Client: v2.17.0'\n")
+    old.chmod(old.stat().st_mode | stat.S_IXUSR)
+    ok, problems = run("helm", {"h": str(old)}, "h")
+    assert not ok and "is not helm 3" in problems[0]
+    ok, problems = run("helm", {"h": os.path.join(str(tmp_path), "missing")}, "h")
+    assert not ok and "not a runnable helm binary" in problems[0]
+
+
+def test_choice_and_pattern():
+    assert not run("choice", {"c": "x"}, "c", ["a", "b"])[0]
+    assert run("pattern", {"p": "abc"}, "p", r"^[a-z]+$", "must be letters")[0]
+    ok, problems = run("pattern", {"p": "abc "}, "p", r"^[a-z ]+$", "must be letters")
+    assert not ok and problems == ['p="abc " must be letters.']
+
+
+def test_flag_and_text():
+    i = Inputs({"a": "yes", "b": "false", "c": 1, "d": " x "})
+    assert i.flag("a") and not i.flag("b") and i.flag("c") and not i.flag("zz")
+    assert i.text("d") == "x" and i.text("zz") == ""
+
+
+def test_the_filter_refuses_unknown_roles_and_non_mappings():
+    with pytest.raises(AnsibleFilterError, match="not a role of the collection"):
+        filt.role_input_problems({}, "nope")
+    with pytest.raises(AnsibleFilterError, match="as a mapping"):
+        filt.role_input_problems([], "traefik")
