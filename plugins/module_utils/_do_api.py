@@ -5,8 +5,8 @@
 """PRIVATE: the one way this collection talks to the DigitalOcean API v2.
 
 Not a public API. ``do_argument_spec()`` (documented by the ``_digitalocean`` doc fragment) gives the connection
-options; ``DOClient`` sends JSON requests with the bearer token, follows ``links.pages.next`` pagination, retries
-429/5xx/connection errors with a bounded backoff, and raises ``DOError`` carrying the HTTP status and DigitalOcean's
+options; ``DOClient`` sends JSON requests with the bearer token over the one transport (``_http``: its retry rules, waits and
+warnings), follows ``links.pages.next`` pagination, and raises ``DOError`` carrying the HTTP status and DigitalOcean's
 ``id``/``message`` (never the token). ``DOError`` is a ``_runtime.ServiceError``; ``DORun`` is the base of the DO
 modules' runs (the client, and its real request counts as ``requests``).
 """
@@ -14,16 +14,13 @@ modules' runs (the client, and its real request counts as ``requests``).
 from __future__ import annotations
 
 import json
-import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
-from ansible.module_utils.urls import open_url
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
+from ansible.module_utils.six.moves.urllib.parse import urlencode
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _http, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._http import shown_path
 
 DEFAULT_API_URL = "https://api.digitalocean.com/v2"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 def do_argument_spec():
@@ -84,35 +81,55 @@ class DuplicateNameError(_runtime.DriftError, ValueError):
 
 
 class DOClient(object):
-    """Small JSON client for the DigitalOcean API v2.
+    """Small JSON client for the DigitalOcean API v2, over the collection's one HTTP transport (``_http``).
 
     ``requests`` counts calls by method, so a module can report (and a benchmark can assert) how many reads
-    and writes a run made.
+    and writes a run made; ``transport`` holds the retry rules (a POST answered 500 or unanswered is not re-sent).
     """
 
     def __init__(
-        self, api_url, api_token, timeout=30, validate_certs=True, retries=4, backoff=0.5, opener=None, sleep=time.sleep
+        self,
+        api_url,
+        api_token,
+        timeout=30,
+        validate_certs=True,
+        retries=4,
+        backoff=0.5,
+        opener=None,
+        sleep=None,
+        warn=None,
+        jitter=True,
+        max_wait=60.0,
     ):
         self.base = api_url.rstrip("/")
         self._token = api_token
-        self.timeout = timeout
-        self.validate_certs = validate_certs
-        self.retries = max(0, retries)
-        self.backoff = backoff
-        self._open = opener or open_url
-        self._sleep = sleep
-        self.requests = {}
-        self.succeeded_writes = 0
+        self.transport = _http.Transport(
+            self.base,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_wait=max_wait,
+            validate_certs=validate_certs,
+            opener=opener,
+            sleep=sleep,
+            warn=warn,
+            jitter=jitter,
+        )
 
     @classmethod
     def from_module(cls, module):
-        """A client from the connection options of ``module``."""
+        """A client from the connection options of ``module``; retries are reported with ``module.warn``."""
         p = module.params
         return cls(
-            p["api_url"], p["api_token"], timeout=p["timeout"], validate_certs=p["validate_certs"], retries=p["retries"]
+            p["api_url"],
+            p["api_token"],
+            timeout=p["timeout"],
+            validate_certs=p["validate_certs"],
+            retries=p["retries"],
+            warn=getattr(module, "warn", None),
         )
 
-    # -- transport -------------------------------------------------------------------------------------------
+    # -- requests --------------------------------------------------------------------------------------------
 
     def _url(self, path, params=None):
         url = path if path.startswith(("http://", "https://")) else self.base + "/" + path.lstrip("/")
@@ -123,58 +140,35 @@ class DOClient(object):
     def request(self, method, path, body=None, params=None, ok=(200, 201, 202, 204)):
         """Send one request; returns the decoded JSON body (or {} for an empty one). Raises DOError."""
         url = self._url(path, params)
-        shown = urlsplit(url).path  # for messages: no host, no query
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {"Authorization": "Bearer %s" % self._token, "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests[method] = self.requests.get(method, 0) + 1
-            try:
-                resp = self._open(
-                    url,
-                    method=method,
-                    data=data,
-                    headers=headers,
-                    timeout=self.timeout,
-                    validate_certs=self.validate_certs,
-                    follow_redirects="none",
-                )
-                status = resp.getcode()
-                raw = resp.read()
-            except HTTPError as exc:
-                status = exc.code
-                try:
-                    raw = exc.read()
-                except Exception:  # noqa: BLE001 - no body is fine
-                    raw = b""
-                retry_after = _retry_after(exc)
-            except (URLError, OSError) as exc:
-                if attempt <= self.retries:
-                    self._sleep(self.backoff * (2 ** (attempt - 1)))
-                    continue
-                raise DOError(
-                    method,
-                    shown,
-                    None,
-                    message="cannot reach %s: %s" % (self.base, getattr(exc, "reason", exc)),
-                    written=self.succeeded_writes > 0,
-                )
-            else:
-                retry_after = None
-            payload = _decode(raw)
-            if status in ok:
-                if method != "GET":
-                    self.succeeded_writes += 1
-                return payload if isinstance(payload, dict) else {}
-            if status in RETRY_STATUSES and attempt <= self.retries:
-                self._sleep(retry_after if retry_after is not None else self.backoff * (2 ** (attempt - 1)))
-                continue
+        try:
+            resp = self.transport.send(method, url, data=data, headers=headers)
+        except _http.HTTPFailure as exc:
+            if exc.status is None:
+                raise DOError(method, exc.path, None, message=exc.reason, written=exc.written)
+            payload = _decode(exc.body)
             error_id = payload.get("id") if isinstance(payload, dict) else None
             message = payload.get("message") if isinstance(payload, dict) else None
-            raise DOError(method, shown, status, error_id, message, written=self.succeeded_writes > 0)
+            if exc.body == b"" and exc.reason:
+                message = exc.reason
+            raise DOError(method, exc.path, exc.status, error_id, message, written=exc.written)
+        payload = _decode(resp.body)
+        if resp.status not in ok:
+            raise DOError(
+                method, shown_path(url), resp.status, message="unexpected status", written=self.transport.wrote
+            )
+        return payload if isinstance(payload, dict) else {}
+
+    @property
+    def requests(self):
+        """Requests sent by method (retries included)."""
+        counts = {}
+        for method, dummy in self.transport.log:
+            counts[method] = counts.get(method, 0) + 1
+        return counts
 
     def get(self, path, params=None, ok=(200,)):
         """GET ``path``; raises DOError unless the status is in ``ok``."""
@@ -221,12 +215,12 @@ class DOClient(object):
     @property
     def writes(self):
         """Requests sent that may write (every method but GET), retries included."""
-        return sum(n for m, n in self.requests.items() if m != "GET")
+        return self.transport.counts()["writes"]
 
     @property
     def reads(self):
         """GET requests sent, retries included."""
-        return self.requests.get("GET", 0)
+        return self.transport.counts()["reads"]
 
 
 def _decode(raw):
@@ -235,19 +229,7 @@ def _decode(raw):
     try:
         return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except ValueError:
-        return {"message": (raw[:200].decode("utf-8", "replace") if isinstance(raw, bytes) else raw[:200])}
-
-
-def _retry_after(exc):
-    headers = getattr(exc, "headers", None) or {}
-    for name in ("Retry-After", "retry-after"):
-        value = headers.get(name) if hasattr(headers, "get") else None
-        if value:
-            try:
-                return min(float(value), 60.0)
-            except ValueError:
-                return None
-    return None
+        return {"message": _http.body_excerpt(raw)}
 
 
 def find_one_by_name(items, name, what, key="name"):

@@ -8,11 +8,10 @@ only a user can do (public-API keys), its internal REST API (/rest, with the ses
 Not a public API; it can change at any time. Modules get their connection options from
 ``n8n_argument_spec()`` (documented by the ``_n8n`` doc fragment) and a client from ``N8nClient.from_module()``.
 
-- HTTP through ``ansible.module_utils.urls.open_url`` (no ``requests`` in the execution environment).
+- HTTP through the collection's one transport (``_http.Transport`` over ``open_url``): its retry rules (a POST only
+  when n8n certainly did not act on it: 429, 503, a refused connection), its waits (``Retry-After`` honoured up to
+  a cap) and its warnings. A timeout or a 500/502/504 answer to a POST is not retried (it may have been applied).
 - Lists follow n8n's ``nextCursor`` until it is null.
-- Retries with exponential backoff (and ``Retry-After``) on 429, 5xx and connection errors. Requests that are not
-  idempotent (POST) are retried only when the server certainly did not act on them: 429, 503 and a refused
-  connection. A timeout or a 500/502/504 answer to a POST is not retried (it may have been applied).
 - Errors are ``N8nApiError`` (a ``_runtime.ServiceError``) carrying the method, the path, the HTTP status and n8n's
   own ``message``, and ``written``: whether a write request of the client may have been applied when it was raised
   (one that succeeded, or one that got no answer or a 5xx); never the API key, the session cookie, request headers or
@@ -29,13 +28,11 @@ Not a public API; it can change at any time. Modules get their connection option
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
-from ansible.module_utils.urls import open_url
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _http
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import (
     ModuleRun,
     ServiceError,
@@ -48,8 +45,7 @@ SESSION_COOKIE = "n8n-auth"
 BROWSER_ID = "insightpulseai.workbench"
 PAGE_LIMIT = 250
 USER_AGENT = "insightpulseai.workbench (n8n)"
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-POST_RETRY_STATUSES = frozenset((429, 503))
+POST_RETRY_STATUSES = _http.RETRY_ANY
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 _MAX_MESSAGE = 500
 
@@ -187,6 +183,8 @@ class N8nClient(object):
         max_backoff=8.0,
         opener=None,
         sleep=None,
+        warn=None,
+        jitter=True,
     ):
         if not url or not isinstance(url, str):
             raise InvalidConnection("url must be the base URL of the n8n instance, for example http://127.0.0.1:5678")
@@ -199,22 +197,38 @@ class N8nClient(object):
         self._api_key = api_key
         self.validate_certs = validate_certs
         self.timeout = timeout
-        self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self._open = opener or open_url
         self._sleep = sleep or time.sleep
+        self.transport = _http.Transport(
+            base,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            validate_certs=validate_certs,
+            http_agent=USER_AGENT,
+            follow_redirects="safe",
+            opener=opener,
+            sleep=self._sleep,
+            warn=warn,
+            jitter=jitter,
+        )
         self._legacy_activation = False
         self._session = None
-        self._wrote = False
-        self.requests = []
 
     @classmethod
     def from_module(cls, module):
         """A client from the module's connection options (``n8n_argument_spec()``); SpecError when they cannot work."""
         p = module.params
         try:
-            return cls(p["url"], p["api_key"], validate_certs=p["validate_certs"], timeout=p["timeout"])
+            return cls(
+                p["url"],
+                p["api_key"],
+                validate_certs=p["validate_certs"],
+                timeout=p["timeout"],
+                warn=getattr(module, "warn", None),
+            )
         except InvalidConnection as exc:
             raise SpecError("Invalid n8n connection options: %s" % exc)
 
@@ -239,7 +253,22 @@ class N8nClient(object):
     def wrote(self):
         """Whether a write of this client (not the login) may have been applied: one that succeeded, or one that got
         no answer or a 5xx."""
-        return self._wrote
+        return self.transport.wrote
+
+    @property
+    def retries(self):
+        """How many times a request may be sent again (the transport's)."""
+        return self.transport.retries
+
+    @retries.setter
+    def retries(self, value):
+        """Set how many times a request may be sent again."""
+        self.transport.retries = max(0, int(value))
+
+    @property
+    def requests(self):
+        """Every request sent, retries included, as (method, path): the transport's log."""
+        return self.transport.log
 
     # ------------------------------------------------------------------------------------------------
     # HTTP
@@ -263,9 +292,7 @@ class N8nClient(object):
         """``request()``, returning (response, decoded JSON): the login needs the response's headers."""
         method = method.upper()
         url = self._url(path, query, rest)
-        shown_path = (REST_PREFIX + path) if rest else path
-        if query:
-            shown_path += "?" + urlencode(sorted((k, v) for k, v in query.items() if v is not None))
+        shown = (REST_PREFIX + path) if rest else path
         headers = {"Accept": "application/json"}
         if rest:
             headers["browser-id"] = BROWSER_ID
@@ -277,70 +304,32 @@ class N8nClient(object):
         if body is not None:
             data = json.dumps(body, sort_keys=True).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        if retry_statuses is None:
-            retry_statuses = POST_RETRY_STATUSES if method == "POST" else RETRY_STATUSES
-        state_write = method in WRITE_METHODS and not (rest and path == "/login")
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests.append((method, shown_path.split("?")[0] if rest else path))
-            wait = None
-            try:
-                resp = self._open(
-                    url,
-                    method=method,
-                    headers=headers,
-                    data=data,
-                    validate_certs=self.validate_certs,
-                    timeout=self.timeout,
-                    http_agent=USER_AGENT,
-                    follow_redirects="safe",
-                    use_proxy=True,
-                )
-                self._wrote = self._wrote or state_write
-                raw = resp.read()
-                if not raw:
-                    return resp, None
-                try:
-                    return resp, json.loads(raw.decode("utf-8"))
-                except ValueError:
-                    raise N8nApiError(
-                        method,
-                        shown_path,
-                        getattr(resp, "status", None) or resp.getcode(),
-                        reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url,
-                        rest=rest,
-                        written=self._wrote,
-                    )
-            except HTTPError as exc:
-                try:
-                    raw = exc.read()
-                except Exception:  # noqa: BLE001
-                    raw = b""
-                error = N8nApiError(method, shown_path, exc.code, _server_message(raw), reason=exc.reason, rest=rest)
-                if exc.code not in retry_statuses or attempt > self.retries:
-                    raise self._failed(error, state_write)
-                wait = _retry_after(exc)
-            except N8nApiError:
-                raise
-            except (URLError, socket.timeout, ConnectionError, OSError) as exc:
-                reason = getattr(exc, "reason", None) or exc
-                refused = isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower()
-                error = N8nApiError(
-                    method, shown_path, reason="cannot reach %s: %s" % (self.base_url, _reason_text(reason)), rest=rest
-                )
-                if attempt > self.retries or (method == "POST" and not refused):
-                    raise self._failed(error, state_write and not refused)
-            if wait is None:
-                wait = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
-            self._sleep(wait)
-
-    def _failed(self, error, state_write):
-        """``error`` with ``written`` set: a write that got no answer or a 5xx may have been applied."""
-        if state_write and (error.status is None or error.status >= 500):
-            self._wrote = True
-        error.written = self._wrote
-        return error
+        # the /rest login is a POST, but it writes no state of the instance
+        may_write = method in WRITE_METHODS and not (rest and path == "/login")
+        try:
+            resp = self.transport.send(
+                method, url, data=data, headers=headers, path=shown, retry_statuses=retry_statuses, may_write=may_write
+            )
+        except _http.HTTPFailure as exc:
+            if exc.status is None:
+                raise N8nApiError(method, shown, reason=exc.reason, rest=rest, written=exc.written)
+            message = _server_message(exc.body) if exc.body else None
+            if "max_wait" in (exc.reason or ""):
+                message = exc.reason
+            raise N8nApiError(method, shown, exc.status, message, reason=exc.reason, rest=rest, written=exc.written)
+        if not resp.body:
+            return resp, None
+        try:
+            return resp, json.loads(resp.body.decode("utf-8"))
+        except ValueError:
+            raise N8nApiError(
+                method,
+                shown,
+                resp.status,
+                reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url,
+                rest=rest,
+                written=self.transport.wrote,
+            )
 
     def get(self, path, query=None):
         """GET ``path`` (under /api/v1)."""
@@ -506,7 +495,7 @@ class N8nClient(object):
                 getattr(resp, "status", None),
                 reason="n8n answered without a session cookie (%s)" % SESSION_COOKIE,
                 rest=True,
-                written=self._wrote,
+                written=self.transport.wrote,
             )
         self._session = cookie
         return _rest_data(data) or {}
@@ -519,7 +508,7 @@ class N8nClient(object):
                 REST_PREFIX + path,
                 reason="not logged in (call login() first)",
                 rest=True,
-                written=self._wrote,
+                written=self.transport.wrote,
             )
         if body is None and method.upper() in ("POST", "PUT", "PATCH"):
             body = {}
@@ -579,18 +568,3 @@ def _session_cookie(resp):
         if sep and name.strip() == SESSION_COOKIE:
             return rest.split(";", 1)[0].strip() or None
     return None
-
-
-def _retry_after(exc):
-    try:
-        value = exc.headers.get("Retry-After") if exc.headers is not None else None
-        return min(60.0, max(0.0, float(value))) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _reason_text(reason):
-    text = str(reason)
-    if isinstance(reason, socket.timeout) or "timed out" in text:
-        return "timed out"
-    return text.strip().splitlines()[0] if text.strip() else reason.__class__.__name__

@@ -128,21 +128,71 @@ def ensure_library():
         raise WorkbenchError(missing_required_lib("psycopg2 (or psycopg2-binary)"), exception=PSYCOPG2_IMPORT_ERROR)
 
 
+# TCP keepalives on every connection: a half-open connection (a server or a path that died without a FIN) is noticed
+# within about idle + interval * count seconds, instead of blocking the module for ever.
+KEEPALIVES = dict(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+# Refusals of a login (wrong password, no such role, may not log in): SQLSTATE 28P01, 28000.
+_REFUSED_SQLSTATES = frozenset(("28P01", "28000"))
+
+
+def _open(dsn, kwargs):
+    """``psycopg2.connect`` with the keepalives (the only call of it in the collection)."""
+    ensure_library()
+    options = dict(KEEPALIVES)
+    options.update(kwargs)
+    return psycopg2.connect(dsn, **options)
+
+
+def _first_line(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
 def connect(module):
-    """Open a connection (autocommit off: every module decides where its transactions end).
+    """Open a connection (autocommit off: every module decides where its transactions end), with TCP keepalives
+    and the module's ``connect_timeout``.
 
     Raises ServiceError (nothing written) when the server cannot be reached or refuses the login."""
-    ensure_library()
     dsn, kwargs = connection_kwargs(module.params)
     try:
-        conn = psycopg2.connect(dsn, **kwargs)
+        conn = _open(dsn, kwargs)
     except psycopg2.Error as exc:
         # libpq messages can echo the DSN it was given; they never contain the password itself,
         # but be strict and only report the target and the first line of the server's reason.
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise ServiceError("Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), reason))
+        raise ServiceError(
+            "Failed to connect to PostgreSQL at %s: %s" % (describe_target(module.params), _first_line(exc))
+        )
     conn.autocommit = False
     return conn
+
+
+def login_refused(exc):
+    """Whether a failed connection means "this login was refused" (wrong password, unknown role, no login right)."""
+    text = str(exc)
+    return (
+        getattr(exc, "pgcode", None) in _REFUSED_SQLSTATES
+        or "password authentication failed" in text
+        or "not permitted to log in" in text
+        or "does not exist" in text
+        or "no password" in text
+    )
+
+
+def try_login(params, user, password):
+    """True when ``user`` logs in with ``password`` at the target of the connection options ``params``, False when
+    the login is refused; ServiceError on any other connection error (the server is down, ...)."""
+    dsn, kwargs = connection_kwargs(params)
+    kwargs = dict(kwargs, user=user, password=password)
+    try:
+        conn = _open(dsn, kwargs)
+    except psycopg2.OperationalError as exc:
+        if login_refused(exc):
+            return False
+        raise ServiceError(
+            "Could not try the login of %s at %s: %s" % (user, describe_target(params), _first_line(exc))
+        )
+    conn.close()
+    return True
 
 
 def pg_error_message(exc):

@@ -145,30 +145,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn, _pg_roles
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
     PostgresRun,
-    connection_kwargs,
     connection_user,
-    describe_target,
     pg_error_message,
     psycopg2,
     pgsql,
     postgres_argument_spec,
+    try_login,
 )
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import ModuleRun, Plan, ServiceError
-
-# libpq/server answers that mean "this password (or this role's login) was refused", as opposed to "unreachable".
-_REFUSED_SQLSTATES = ("28P01", "28000")
-
-
-def _refused(exc):
-    """Whether a failed login means "this password (or this role's login) was refused"."""
-    text = str(exc)
-    return (
-        getattr(exc, "pgcode", None) in _REFUSED_SQLSTATES
-        or "password authentication failed" in text
-        or "not permitted to log in" in text
-        or "does not exist" in text
-        or "no password" in text
-    )
 
 
 class Run(PostgresRun):
@@ -250,25 +234,11 @@ class Run(PostgresRun):
     def _try_login(self, admin_user, role, password):
         """True when ``role`` logs in with ``password``, False when refused; ServiceError on any other connection
         error. Counted as a read."""
-        dsn, kwargs = connection_kwargs(self.module.params)
-        kwargs = dict(kwargs, user=_dsn.login_user(role, admin_user), password=password)
         self.counter.reads += 1
         try:
-            conn = psycopg2.connect(dsn, **kwargs)
-        except psycopg2.OperationalError as exc:
-            if _refused(exc):
-                return False
-            text = str(exc)
-            raise ServiceError(
-                "Could not try the password of role %s at %s: %s"
-                % (
-                    role,
-                    describe_target(self.module.params),
-                    text.strip().splitlines()[0] if text.strip() else exc.pgcode,
-                )
-            )
-        conn.close()
-        return True
+            return try_login(self.module.params, _dsn.login_user(role, admin_user), password)
+        except ServiceError as exc:
+            raise ServiceError("Could not try the password of role %s: %s" % (role, exc))
 
 
 def main():

@@ -132,3 +132,29 @@ def test_errors_belong_to_the_runtime_family(path):
         and getattr(module, n).__module__ == module.__name__
     ]
     assert [e.__name__ for e in errors if not issubclass(e, _runtime.WorkbenchError)] == [], name_of(path)
+
+
+# The one client per service: only these files may open a connection of that kind.
+CLIENT_CALLS = {
+    "connect": ("_postgres",),  # psycopg2.connect: PostgreSQL, through _postgres._open (keepalives, connect timeout)
+    "open_url": ("_http",),  # HTTP: DigitalOcean and n8n, through _http.Transport (its retry rules)
+    "urlopen": (),
+    "fetch_url": (),
+}
+
+
+@pytest.mark.parametrize("path", MODULES + UTILS, ids=name_of)
+def test_no_module_talks_to_a_service_except_through_its_client(path):
+    module = tree(path)
+    found = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in CLIENT_CALLS and name_of(path) not in CLIENT_CALLS[name]:
+                if name == "connect" and not (
+                    isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "psycopg2"
+                ):
+                    continue
+                found.append("%s() at line %d" % (name, node.lineno))
+    assert found == [], "%s calls %s itself: go through the service's client" % (name_of(path), ", ".join(found))

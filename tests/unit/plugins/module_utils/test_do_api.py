@@ -39,7 +39,9 @@ class Script(object):
 
 
 def client(script, **kw):
-    return _do_api.DOClient("http://127.0.0.1:1/v2/", "tok-SECRET", opener=script, sleep=lambda s: None, **kw)
+    return _do_api.DOClient(
+        "http://127.0.0.1:1/v2/", "tok-SECRET", opener=script, sleep=lambda s: None, jitter=False, **kw
+    )
 
 
 def test_get_sends_bearer_and_decodes():
@@ -130,3 +132,20 @@ def test_within_names_the_step_and_keeps_the_status():
     assert err.msg == str(err) == "Failed to list the VPCs: GET /v2/vpcs failed: HTTP 503 server_error: boom"
     assert (err.status, err.error_id, err.written) == (503, "server_error", False)
     assert err.within("again", written=True).written is True
+
+
+def test_a_create_answered_500_is_not_sent_again():
+    # the duplicate-firewall bug: a POST applied but answered 500 was re-sent, leaving two firewalls of one name
+    script = Script(http_error(500, {"id": "server_error", "message": "boom"}), Resp(201, {"firewall": {"id": "f2"}}))
+    c = client(script)
+    with pytest.raises(_do_api.DOError) as err:
+        c.post("firewalls", {"name": "ai-workbench-fw"})
+    assert len(script.calls) == 1 and err.value.written is True and err.value.status == 500
+
+
+def test_retries_are_reported_through_warn():
+    warnings = []
+    script = Script(http_error(503, {}), Resp(200, {"ok": 1}))
+    c = client(script, warn=warnings.append)
+    c.get("account")
+    assert warnings == ["GET /v2/account: HTTP 503; retry 1 of 4 in 0.5 s"]

@@ -57,7 +57,7 @@ class Script(object):
 
 def client(script, **kw):
     sleeps = []
-    c = N8nClient("http://127.0.0.1:5678/", KEY, opener=script, sleep=sleeps.append, **kw)
+    c = N8nClient("http://127.0.0.1:5678/", KEY, opener=script, sleep=sleeps.append, jitter=False, **kw)
     return c, sleeps
 
 
