@@ -13,16 +13,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import Inputs
 
 # The roles whose preflight asks this filter; each has plugins/plugin_utils/_inputs_<role>.py with SECRETS and check().
-ROLES = (
-    "backup",
-    "do_network",
-    "doks_cluster",
-    "litellm_gateway",
-    "local_stack",
-    "n8n_workflows",
-    "supabase_schema",
-    "traefik",
-)
+# (The other roles' preflights still carry their checks in Jinja; each moves here as it is converted.)
+ROLES = ("do_network",)
 PACKAGE = "ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs_"
 
 

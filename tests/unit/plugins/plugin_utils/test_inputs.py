@@ -208,4 +208,4 @@ def test_the_filter_refuses_unknown_roles_and_non_mappings():
     with pytest.raises(AnsibleFilterError, match="not a role of the collection"):
         filt.role_input_problems({}, "nope")
     with pytest.raises(AnsibleFilterError, match="as a mapping"):
-        filt.role_input_problems([], "traefik")
+        filt.role_input_problems([], "do_network")
