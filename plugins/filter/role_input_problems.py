@@ -14,7 +14,7 @@ from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs i
 
 # The roles whose preflight asks this filter; each has plugins/plugin_utils/_inputs_<role>.py with SECRETS and check().
 # (The other roles' preflights still carry their checks in Jinja; each moves here as it is converted.)
-ROLES = ("do_network",)
+ROLES = ("do_network", "doks_cluster")
 PACKAGE = "ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs_"
 
 
