@@ -16,8 +16,8 @@ Not a public API. ``Transport.send()`` makes one logical request over ``ansible.
   or an HTTP date) or DigitalOcean's ``ratelimit-reset`` (epoch seconds) is honoured up to ``max_wait``; a longer
   wait fails at once, saying so;
 - every retry is reported through ``warn`` (the method, the path, why, which retry and the wait);
-- a final failure is an ``HTTPFailure`` (a ``_runtime.ServiceError``) naming the method, the path (never the query,
-  which can carry a secret, nor a header), the status and a short excerpt of the answer's body;
+- a final failure is an ``HTTPFailure`` (a ``_runtime.ServiceError``) naming the method, the path (the query only as the
+  caller shows it, see ``shown_query``; never a header), the status and a short excerpt of the answer's body;
 - ``log`` records every attempt as (method, path) and ``wrote`` says whether a write may have been applied (one that
   succeeded, or one that got no answer other than a refusal, or a 5xx other than 503).
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import socket
 import time
 
@@ -96,6 +97,15 @@ def body_excerpt(body, limit=EXCERPT):
 def shown_path(url):
     """The path of ``url`` as messages and logs show it: no scheme, host, query or fragment."""
     return urlsplit(url).path or "/"
+
+
+SECRET_PARAMETER = re.compile(r"(token|key|secret|pass|auth|sig|credential|session)", re.IGNORECASE)
+
+
+def shown_query(pairs):
+    """``pairs`` (name, value) as a query string for messages: the value of any parameter whose name looks like it
+    carries a secret (token, key, secret, password, auth, signature, credential, session) is shown as ``***``."""
+    return "&".join("%s=%s" % (name, "***" if SECRET_PARAMETER.search(str(name)) else value) for name, value in pairs)
 
 
 def retry_hint(headers, now=None):

@@ -273,12 +273,16 @@ class N8nClient(object):
     # ------------------------------------------------------------------------------------------------
     # HTTP
     # ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _query(query):
+        """The (name, value) pairs of ``query`` that are sent, in a stable order (None values are left out)."""
+        return sorted((k, v) for k, v in (query or {}).items() if v is not None)
+
     def _url(self, path, query=None, rest=False):
         url = self.base_url + (REST_PREFIX if rest else API_PREFIX) + path
-        if query:
-            query = dict((k, v) for k, v in query.items() if v is not None)
-            if query:
-                url += "?" + urlencode(sorted(query.items()))
+        pairs = self._query(query)
+        if pairs:
+            url += "?" + urlencode(pairs)
         return url
 
     def request(self, method, path, query=None, body=None, retry_statuses=None, rest=False, api_key=None):
@@ -293,6 +297,9 @@ class N8nClient(object):
         method = method.upper()
         url = self._url(path, query, rest)
         shown = (REST_PREFIX + path) if rest else path
+        # the log counts by path; failure messages name the query too (which page, which filter), masked
+        pairs = self._query(query)
+        named = shown + ("?" + _http.shown_query(pairs) if pairs else "")
         headers = {"Accept": "application/json"}
         if rest:
             headers["browser-id"] = BROWSER_ID
@@ -312,11 +319,11 @@ class N8nClient(object):
             )
         except _http.HTTPFailure as exc:
             if exc.status is None:
-                raise N8nApiError(method, shown, reason=exc.reason, rest=rest, written=exc.written)
+                raise N8nApiError(method, named, reason=exc.reason, rest=rest, written=exc.written)
             message = _server_message(exc.body) if exc.body else None
             if "max_wait" in (exc.reason or ""):
                 message = exc.reason
-            raise N8nApiError(method, shown, exc.status, message, reason=exc.reason, rest=rest, written=exc.written)
+            raise N8nApiError(method, named, exc.status, message, reason=exc.reason, rest=rest, written=exc.written)
         if not resp.body:
             return resp, None
         try:
@@ -324,7 +331,7 @@ class N8nClient(object):
         except ValueError:
             raise N8nApiError(
                 method,
-                shown,
+                named,
                 resp.status,
                 reason="the answer is not JSON (is %s an n8n instance?)" % self.base_url,
                 rest=rest,

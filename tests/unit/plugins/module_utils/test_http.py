@@ -198,3 +198,17 @@ def test_only_the_transport_opens_urls():
         and ("open_url" in open(p).read().replace("``open_url``", "") or "urlopen(" in open(p).read())
     ]
     assert offenders == []
+
+
+def test_shown_query_masks_every_secret_looking_value_and_keeps_the_rest():
+    pairs = [
+        ("limit", 250),
+        ("api_key", "k"),
+        ("access_token", "t"),
+        ("Password", "p"),
+        ("X-Amz-Signature", "s"),
+        ("cursor", "abc"),
+    ]
+    assert _http.shown_query(pairs) == (
+        "limit=250&api_key=***&access_token=***&Password=***&X-Amz-Signature=***&cursor=abc"
+    )
