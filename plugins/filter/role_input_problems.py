@@ -12,9 +12,18 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import Inputs
 
-# The roles whose preflight asks this filter; each has plugins/plugin_utils/_inputs_<role>.py with SECRETS and check().
-# (The other roles' preflights still carry their checks in Jinja; each moves here as it is converted.)
-ROLES = ("do_network", "doks_cluster")
+# The roles with input rules: each has plugins/plugin_utils/_inputs_<role>.py with SECRETS and check(), which its
+# preflight runs through this filter.
+ROLES = (
+    "backup",
+    "do_network",
+    "doks_cluster",
+    "litellm_gateway",
+    "local_stack",
+    "n8n_workflows",
+    "supabase_schema",
+    "traefik",
+)
 PACKAGE = "ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs_"
 
 
@@ -24,7 +33,10 @@ def rules(role):
         raise AnsibleFilterError(
             "role_input_problems: %r is not a role of the collection (one of %s)" % (role, ", ".join(ROLES))
         )
-    return importlib.import_module(PACKAGE + role)
+    try:
+        return importlib.import_module(PACKAGE + role)
+    except ImportError as exc:
+        raise AnsibleFilterError("role_input_problems: the rules of %s cannot be loaded: %s" % (role, exc))
 
 
 def role_input_problems(values, role, check_mode=False):
