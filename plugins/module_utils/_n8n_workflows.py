@@ -133,6 +133,8 @@ WRITE_ONLY_TOP_KEYS = ("description",)
 CREATE_UNSUPPORTED = ("description",)
 
 PLACEHOLDER_RE = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+# What a placeholder may be called (the NAME of @@NAME@@).
+PLACEHOLDER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 class WorkflowError(WorkbenchError):
@@ -241,7 +243,7 @@ def _placeholder_values(variables, secrets, where):
     values = {}
     for kind, mapping in (("vars", variables or {}), ("secrets", secrets or {})):
         for key, value in mapping.items():
-            if not re.match(r"^[A-Z][A-Z0-9_]*$", str(key)):
+            if not PLACEHOLDER_NAME.match(str(key)):
                 raise InvalidWorkflow(
                     "%s key %r is not a placeholder name: use upper case letters, digits and _ "
                     "(written @@%s@@ in the workflow)" % (kind, key, str(key).upper())

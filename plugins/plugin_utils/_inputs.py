@@ -266,14 +266,26 @@ class Inputs(object):
             )
         return True
 
-    def dsn(self, name, value=MISSING, owner_allowed=False, password=True):
+    def dsn(self, name, value=MISSING, owner_allowed=False, password=True, uri=False, login=False):
         """A PostgreSQL connection string libpq reads (the one parser: module_utils._dsn); by default one that logs in
-        with a password and not as the database owner. The value is never shown: it may hold a password."""
+        with a password and not as the database owner; ``uri``: a postgresql:// URI only; ``login``: naming the user,
+        the host and the database. The value is never shown: it may hold a password."""
         value = self.get(name) if value is MISSING else value
         try:
             parts = _dsn.parts(value)
         except _dsn.DsnError as exc:
             return self.fail("%s: %s" % (name, exc))
+        if uri and not value.strip().lower().startswith(("postgresql://", "postgres://")):
+            return self.fail(
+                "%s is not a postgresql:// URI (e.g. postgresql://user:password@host:5432/db; the value is not shown "
+                "because it may hold a password)" % name
+            )
+        if login:
+            missing = [key for key in ("user", "host", "dbname") if not parts.get(key)]
+            if missing:
+                return self.fail(
+                    "%s names no %s: give the login's user, host and database" % (name, ", ".join(missing))
+                )
         if not owner_allowed and (not parts.get("user") or _dsn.role_of(parts.get("user")) in _dsn.OWNER_ROLES):
             return self.fail(
                 "%s logs in as the database owner or a Supabase administrator (user %s): give the login of a role of "
