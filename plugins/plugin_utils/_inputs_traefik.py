@@ -333,8 +333,7 @@ def local_chart(i):
     try:
         meta = yaml.safe_load(out) if code == 0 else None
     except yaml.YAMLError as exc:
-        code, err = 1, str(exc).splitlines()[0]
-        meta = None
+        meta, err = None, str(exc).splitlines()[0]
     if not isinstance(meta, dict):
         i.fail("traefik_chart_ref=%s is not a chart helm can read (helm show chart: %s)" % (ref, err))
     elif str(meta.get("name", "")) != CHART_NAME or str(meta.get("version", "")) != i.text("traefik_chart_version"):

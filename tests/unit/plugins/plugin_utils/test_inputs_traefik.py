@@ -18,7 +18,8 @@ CLEAR = "hunter2-s3cr3t"
 HELM_SCRIPT = """#!/bin/sh
 case "$1" in
   version) echo "${FAKE_HELM_VERSION:-v3.19.0+g3d8990f}" ;;
-  show) printf 'apiVersion: v2\\nname: %s\\nversion: %s\\n' "${FAKE_CHART_NAME:-traefik}" "${FAKE_CHART_VERSION:-41.3.0}" ;;
+  show) [ -z "$FAKE_SHOW_FAILS" ] || { echo "Error: Chart.yaml file is missing" >&2; exit 1; }
+        printf 'apiVersion: v2\\nname: %s\\nversion: %s\\n' "${FAKE_CHART_NAME:-traefik}" "${FAKE_CHART_VERSION:-41.3.0}" ;;
   *) exit 1 ;;
 esac
 """
@@ -208,6 +209,12 @@ def test_a_local_chart_must_be_traefik_at_the_pinned_version(problems, tmp_path,
     found = problems(traefik_chart_ref=str(chart))
     assert found == [
         "traefik_chart_ref=%s is chart traefik 41.2.0, but traefik_chart_version pins traefik 41.3.0." % chart
+    ]
+    monkeypatch.setenv("FAKE_SHOW_FAILS", "1")
+    found = problems(traefik_chart_ref=str(chart))
+    assert found == [
+        "traefik_chart_ref=%s is not a chart helm can read (helm show chart: Error: Chart.yaml file is missing)."
+        % chart
     ]
     # a remote reference is helm's to fetch: not looked for on the controller
     assert problems(traefik_chart_ref="oci://ghcr.io/traefik/helm/traefik") == []
