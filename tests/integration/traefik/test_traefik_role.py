@@ -346,7 +346,7 @@ def test_tag_runs_one_phase(k8s, inventory, env, base_vars):
     assert (
         APPLY in names
         and RELEASE not in names
-        and "Fail when the ACME e-mail is missing or not an address Let's Encrypt accepts" in names
+        and "Fail when an input is missing or malformed" in names
     )
     assert result.changed == 0 and k8s.resource_version == rv
     # verify alone reads the release itself (the install task did not run)
