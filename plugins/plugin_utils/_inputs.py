@@ -19,6 +19,8 @@ import os
 import re
 import subprocess
 
+import yaml
+
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn
 
 MISSING = object()
@@ -323,26 +325,74 @@ class Inputs(object):
         return True
 
     def kubeconfig(self, name):
-        """A kubeconfig file: an absolute path that exists (in check mode it may be the one doks_cluster will write)."""
-        return self.file(name, what="kubeconfig file (doks_cluster writes it; or set it to yours)", planned=True)
+        """A kubeconfig on the controller (the stage runs there): unless empty (K8S_AUTH_KUBECONFIG, then
+        ~/.kube/config); in check mode it may be the one doks_cluster will write, and the stage is planned instead."""
+        path = self.text(name)
+        if path and not self.check_mode and not os.path.isfile(os.path.expanduser(path)):
+            return self.fail(
+                "%s=%s is not a file. It defaults to the kubeconfig the doks_cluster stage writes "
+                "(doks_cluster_kubeconfig); run that stage first, or point %s at the cluster's kubeconfig"
+                % (name, os.path.expanduser(path), name)
+            )
+        return True
 
     def helm(self, name):
         """The helm 3 binary: an executable that answers ``version --short`` with v3."""
-        value = self.get(name)
-        if not isinstance(value, str) or not value.strip():
-            return self.bad(name, "must be the helm 3 binary (a path or a command on PATH)")
-        try:
-            out = subprocess.run([value, "version", "--short"], capture_output=True, text=True, timeout=30, check=False)  # noqa: S603 - the operator's own binary
-        except (OSError, subprocess.SubprocessError) as exc:
-            return self.bad(
-                name, "is not a runnable helm binary (%s); install helm 3 or point it at one" % exc.__class__.__name__
+        binary = self.text(name)
+        if not binary:
+            return self.bad(name, "must be the helm 3 binary (a path or a command on PATH). " + HELM_HINT)
+        code, out, err = run_helm([binary, "version", "--short"])
+        if code != 0:
+            return self.fail("%s=%s does not run: %s. %s" % (name, binary, err, HELM_HINT))
+        if not out.strip().startswith("v3."):
+            return self.fail("%s=%s is %s. %s" % (name, binary, out.strip()[:40] or "no helm", HELM_HINT))
+        return True
+
+    def local_chart(self, name, chart, version, helm, repository):
+        """A chart on the controller (``name`` neither empty nor an oci:// or http(s):// reference) exists and is
+        ``chart`` at the version pinned by the variable ``version``, asked of the ``helm`` binary: helm ignores
+        ``--version`` for a local chart, so another version would install silently. ``repository`` is where the
+        chart comes from otherwise (for the message)."""
+        ref = self.text(name)
+        if not ref or CHART_REFERENCE.match(ref):
+            return True
+        if not os.path.exists(ref):
+            return self.fail(
+                "%s=%s does not exist on the controller (give a chart directory or .tgz, an oci:// reference, or leave "
+                "it empty to install %s from %s)" % (name, ref, chart, repository)
             )
-        if out.returncode != 0 or not out.stdout.strip().startswith("v3."):
-            return self.bad(
-                name,
-                "is not helm 3 (it answered %s); install helm 3 or point it at one" % show(out.stdout.strip()[:40]),
+        code, out, err = run_helm([self.text(helm), "show", "chart", ref])
+        try:
+            meta = yaml.safe_load(out) if code == 0 else None
+        except yaml.YAMLError as exc:
+            meta, err = None, str(exc).splitlines()[0]
+        if not isinstance(meta, dict):
+            return self.fail("%s=%s is not a chart helm can read (helm show chart: %s)" % (name, ref, err))
+        pinned = self.text(version)
+        if str(meta.get("name", "")) != chart or str(meta.get("version", "")) != pinned:
+            return self.fail(
+                "%s=%s is chart %s %s, but %s pins %s %s"
+                % (name, ref, meta.get("name", "?"), meta.get("version", "?"), version, chart, pinned)
             )
         return True
+
+
+HELM_HINT = (
+    "kubernetes.core.helm needs helm 3 (it passes `--all` to `helm list`, which helm 4 rejects); "
+    "scripts/install-helm.sh installs helm 3.19.0"
+)
+# A chart given by reference (helm pulls it) rather than a path on the controller.
+CHART_REFERENCE = re.compile(r"^(oci|https?)://")
+
+
+def run_helm(argv):
+    """Run a helm command on the controller: (return code, stdout, what went wrong); the code is None when helm could
+    not be started."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603 - the operator's helm
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, "", str(exc)
+    return out.returncode, out.stdout, out.stderr.strip() or "exit code %d" % out.returncode
 
 
 def _as_int(value):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import (
@@ -290,17 +289,15 @@ def cluster(i):
         value=str(i.get("n8n_workflows_helm_wait_timeout", "")),
     )
     i.resources("n8n_workflows_release_resources")
-    kubeconfig = i.text("n8n_workflows_kubeconfig")
-    if kubeconfig:
-        i.file(
-            "n8n_workflows_kubeconfig",
-            value=os.path.expanduser(kubeconfig),
-            what="kubeconfig file (it defaults to the one the doks_cluster stage writes: run that stage first, or "
-            "point n8n_workflows_kubeconfig at the cluster's kubeconfig)",
-            planned=True,
-        )
+    i.kubeconfig("n8n_workflows_kubeconfig")
     if i.helm("n8n_workflows_helm_binary"):
-        local_chart(i)
+        i.local_chart(
+            "n8n_workflows_chart_ref",
+            "n8n",
+            "n8n_workflows_chart_version",
+            "n8n_workflows_helm_binary",
+            i.text("n8n_workflows_chart_repo"),
+        )
 
 
 def replicas(i):
@@ -314,44 +311,3 @@ def replicas(i):
         )
     i.integer("n8n_workflows_release_worker_concurrency", 1, what="a number of jobs per worker")
     i.integer("n8n_workflows_release_autoscaling_cpu_utilization", 1, 100, what="a percentage")
-
-
-def local_chart(i):
-    """A chart on the controller must be n8n at the pinned version: helm ignores --version for a local chart, so a
-    different chart would install silently."""
-    ref = i.text("n8n_workflows_chart_ref")
-    if not ref or CHART_REPO.match(ref):
-        return
-    if not os.path.exists(ref):
-        i.bad(
-            "n8n_workflows_chart_ref",
-            "does not exist on the controller (give a chart directory or .tgz, an oci:// reference, or leave it empty "
-            "to install from n8n_workflows_chart_repo)",
-        )
-        return
-    helm = i.text("n8n_workflows_helm_binary")
-    try:
-        out = subprocess.run(  # noqa: S603 - the operator's own helm binary
-            [helm, "show", "chart", ref], capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        i.bad("n8n_workflows_chart_ref", "could not be read by helm show chart (%s)" % exc.__class__.__name__)
-        return
-    meta = _chart_meta(out.stdout) if out.returncode == 0 else {}
-    pinned = str(i.get("n8n_workflows_chart_version", ""))
-    if meta.get("name") != "n8n" or str(meta.get("version")) != pinned:
-        i.bad(
-            "n8n_workflows_chart_ref",
-            "is chart %s %s, but n8n_workflows_chart_version pins n8n %s"
-            % (meta.get("name", "?"), meta.get("version", "?"), pinned),
-        )
-
-
-def _chart_meta(text):
-    """name and version of a Chart.yaml as helm show chart prints it (its top-level ``key: value`` lines)."""
-    meta = {}
-    for line in text.splitlines():
-        match = re.match(r"^(name|version):\s*['\"]?([^'\"\s]+)['\"]?\s*$", line)
-        if match:
-            meta[match.group(1)] = match.group(2)
-    return meta

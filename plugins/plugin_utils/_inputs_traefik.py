@@ -12,11 +12,7 @@ The dashboard's htpasswd entries are secret: a message names their users, never 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-
-import yaml
 
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import HOSTNAME, QUANTITY, _as_int, show
 from ansible_collections.insightpulseai.workbench.plugins.test.ip_network import network_of
@@ -50,10 +46,6 @@ CURVES = (
     "x25519",
 )
 PROBE_KEYS = ("failureThreshold", "initialDelaySeconds", "periodSeconds", "successThreshold", "timeoutSeconds")
-HELM_HINT = (
-    "kubernetes.core.helm needs helm 3 (it passes `--all` to `helm list`, which helm 4 rejects); "
-    "scripts/install-helm.sh installs helm 3.19.0"
-)
 # (route, variable prefix, its enabling flag), in the order the role applies them.
 APP_ROUTES = (
     ("n8n", "traefik_n8n", "traefik_n8n_route_enabled"),
@@ -82,9 +74,15 @@ def check(i):
     storage(i)
     tls(i)
     pod(i)
-    kubeconfig(i)
-    if helm(i):
-        local_chart(i)
+    i.kubeconfig("traefik_kubeconfig")
+    if i.helm("traefik_helm_binary"):
+        i.local_chart(
+            "traefik_chart_ref",
+            CHART_NAME,
+            "traefik_chart_version",
+            "traefik_helm_binary",
+            i.text("traefik_chart_repo_url"),
+        )
 
 
 def acme_email(i):
@@ -281,63 +279,3 @@ def pod(i):
                 least = 0 if key == "initialDelaySeconds" else 1
                 what = "a whole number of seconds" if key.endswith("Seconds") else "a whole number"
                 i.integer("%s.%s" % (name, key), least, value=value, what=what)
-
-
-def kubeconfig(i):
-    """The kubeconfig exists on the controller (unless empty; in check mode it may be the one doks_cluster will
-    write, and the stage is planned instead)."""
-    path = i.text("traefik_kubeconfig")
-    if path and not i.check_mode and not os.path.isfile(os.path.expanduser(path)):
-        i.fail(
-            "traefik_kubeconfig=%s is not a file. It defaults to the kubeconfig the doks_cluster stage writes "
-            "(doks_cluster_kubeconfig); run that stage first, or point traefik_kubeconfig at the cluster's kubeconfig"
-            % os.path.expanduser(path)
-        )
-
-
-def _run(argv):
-    """Run a helm command: (return code, stdout, what went wrong); return code None when it could not start."""
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603 - the operator's helm
-    except (OSError, subprocess.SubprocessError) as exc:
-        return None, "", str(exc)
-    return out.returncode, out.stdout, out.stderr.strip() or "exit code %d" % out.returncode
-
-
-def helm(i):
-    """traefik_helm_binary runs and is helm 3. Returns whether it is."""
-    binary = i.text("traefik_helm_binary")
-    if not binary:
-        return i.bad("traefik_helm_binary", "must be the helm 3 binary (a path or a command on PATH). " + HELM_HINT)
-    code, out, err = _run([binary, "version", "--short"])
-    if code != 0:
-        return i.fail("traefik_helm_binary=%s does not run: %s. %s" % (binary, err, HELM_HINT))
-    if not out.strip().startswith("v3."):
-        return i.fail("traefik_helm_binary=%s is %s. %s" % (binary, out.strip()[:40], HELM_HINT))
-    return True
-
-
-def local_chart(i):
-    """A chart on the controller (traefik_chart_ref neither empty nor oci:// nor http(s)://) exists and is traefik
-    at the pinned version."""
-    ref = i.text("traefik_chart_ref")
-    if not ref or re.match(r"^(oci|https?)://", ref):
-        return
-    if not os.path.exists(ref):
-        i.fail(
-            "traefik_chart_ref=%s does not exist on the controller (give a chart directory or .tgz, an oci:// "
-            "reference, or leave it empty to install traefik from %s)" % (ref, i.text("traefik_chart_repo_url"))
-        )
-        return
-    code, out, err = _run([i.text("traefik_helm_binary"), "show", "chart", ref])
-    try:
-        meta = yaml.safe_load(out) if code == 0 else None
-    except yaml.YAMLError as exc:
-        meta, err = None, str(exc).splitlines()[0]
-    if not isinstance(meta, dict):
-        i.fail("traefik_chart_ref=%s is not a chart helm can read (helm show chart: %s)" % (ref, err))
-    elif str(meta.get("name", "")) != CHART_NAME or str(meta.get("version", "")) != i.text("traefik_chart_version"):
-        i.fail(
-            "traefik_chart_ref=%s is chart %s %s, but traefik_chart_version pins %s %s"
-            % (ref, meta.get("name", "?"), meta.get("version", "?"), CHART_NAME, i.text("traefik_chart_version"))
-        )

@@ -172,9 +172,14 @@ def test_files_directories_and_the_planned_kubeconfig(tmp_path):
     assert run("directory", {"d": str(tmp_path)}, "d")[0]
     assert not run("directory", {"d": str(f)}, "d")[0]
     missing = str(tmp_path / "nope")
-    assert not run("kubeconfig", {"k": missing}, "k")[0]
+    ok, problems = run("kubeconfig", {"k": missing}, "k")
+    assert not ok and problems == [
+        "k=%s is not a file. It defaults to the kubeconfig the doks_cluster stage writes (doks_cluster_kubeconfig); "
+        "run that stage first, or point k at the cluster's kubeconfig." % missing
+    ]
     assert run("kubeconfig", {"k": missing}, "k", check_mode=True)[0]
-    assert not run("kubeconfig", {"k": "nope"}, "k", check_mode=True)[0]
+    assert run("kubeconfig", {"k": str(f)}, "k")[0]
+    assert run("kubeconfig", {"k": ""}, "k")[0]  # empty: K8S_AUTH_KUBECONFIG, then ~/.kube/config
 
 
 def test_helm_binary(tmp_path):
@@ -186,9 +191,46 @@ def test_helm_binary(tmp_path):
     old.write_text("#!/bin/sh\necho 'Client: v2.17.0'\n")
     old.chmod(old.stat().st_mode | stat.S_IXUSR)
     ok, problems = run("helm", {"h": str(old)}, "h")
-    assert not ok and "is not helm 3" in problems[0]
-    ok, problems = run("helm", {"h": os.path.join(str(tmp_path), "missing")}, "h")
-    assert not ok and "not a runnable helm binary" in problems[0]
+    assert not ok and problems[0].startswith("h=%s is Client: v2.17.0. kubernetes.core.helm needs helm 3" % old)
+    missing = os.path.join(str(tmp_path), "missing")
+    ok, problems = run("helm", {"h": missing}, "h")
+    assert not ok and problems[0].startswith("h=%s does not run: " % missing)
+    assert problems[0].endswith("scripts/install-helm.sh installs helm 3.19.0.")
+    ok, problems = run("helm", {"h": ""}, "h")
+    assert not ok and problems[0].startswith('h="" must be the helm 3 binary')
+
+
+def test_a_local_chart_is_the_pinned_chart_as_helm_reads_it(tmp_path):
+    helm = tmp_path / "helm"
+    helm.write_text(
+        "#!/bin/sh\n"
+        'case "$3" in *broken*) echo "Error: Chart.yaml file is missing" >&2; exit 1;; esac\n'
+        'printf "apiVersion: v2\\nname: demo\\nversion: 1.2.3\\n"\n'
+    )
+    helm.chmod(helm.stat().st_mode | stat.S_IXUSR)
+    chart = tmp_path / "demo-1.2.3.tgz"
+    chart.write_bytes(b"read by the stand-in helm only")
+    broken = tmp_path / "broken.tgz"
+    broken.write_bytes(b"")
+    values = {"ref": str(chart), "ver": "1.2.3", "helm": str(helm)}
+
+    def local(**changes):
+        return run("local_chart", dict(values, **changes), "ref", "demo", "ver", "helm", "oci://example.org/charts")
+
+    assert local() == (True, [])
+    assert local(ref="") == (True, []) and local(ref="oci://example.org/charts/demo") == (True, [])
+    assert local(ver="1.2.4") == (False, ["ref=%s is chart demo 1.2.3, but ver pins demo 1.2.4." % chart])
+    assert local(ref="/nonexistent/demo") == (
+        False,
+        [
+            "ref=/nonexistent/demo does not exist on the controller (give a chart directory or .tgz, an oci:// "
+            "reference, or leave it empty to install demo from oci://example.org/charts)."
+        ],
+    )
+    assert local(ref=str(broken)) == (
+        False,
+        ["ref=%s is not a chart helm can read (helm show chart: Error: Chart.yaml file is missing)." % broken],
+    )
 
 
 def test_choice_and_pattern():

@@ -229,9 +229,12 @@ def test_the_secret_placeholders_are_named_not_shown():
         (dict(n8n_workflows_release_timezone="Manila time"), 'n8n_workflows_release_timezone="Manila time" must'),
         (dict(n8n_workflows_helm_wait_timeout="ten minutes"), 'n8n_workflows_helm_wait_timeout="ten minutes" must'),
         (dict(n8n_workflows_release_resources={"requests": {"cpu": "lots"}}), 'requests.cpu="lots", not a'),
-        (dict(n8n_workflows_kubeconfig="/nonexistent/kubeconfig"), 'n8n_workflows_kubeconfig="/nonexistent/kubecon'),
-        (dict(n8n_workflows_helm_binary="/nonexistent/helm"), 'n8n_workflows_helm_binary="/nonexistent/helm" is not'),
-        (dict(n8n_workflows_chart_ref="/nonexistent/n8n.tgz"), 'n8n_workflows_chart_ref="/nonexistent/n8n.tgz" does'),
+        (
+            dict(n8n_workflows_kubeconfig="/nonexistent/kubeconfig"),
+            "n8n_workflows_kubeconfig=/nonexistent/kubeconfig is",
+        ),
+        (dict(n8n_workflows_helm_binary="/nonexistent/helm"), "n8n_workflows_helm_binary=/nonexistent/helm does not"),
+        (dict(n8n_workflows_chart_ref="/nonexistent/n8n.tgz"), "n8n_workflows_chart_ref=/nonexistent/n8n.tgz does"),
     ],
 )
 def test_a_bad_release_input_is_named_with_its_value(helm, tmp_path, changes, expected):
@@ -253,7 +256,7 @@ def test_a_local_chart_must_be_n8n_at_the_pinned_version(helm, tmp_path):
     assert release(helm, tmp_path, n8n_workflows_chart_ref=str(chart)) == []
     (found,) = release(helm, tmp_path, n8n_workflows_chart_ref=str(chart), n8n_workflows_chart_version="1.2.0")
     assert found == (
-        'n8n_workflows_chart_ref="%s" is chart n8n 1.1.0, but n8n_workflows_chart_version pins n8n 1.2.0.' % chart
+        "n8n_workflows_chart_ref=%s is chart n8n 1.1.0, but n8n_workflows_chart_version pins n8n 1.2.0." % chart
     )
 
 
