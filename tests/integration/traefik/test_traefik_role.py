@@ -343,11 +343,7 @@ def test_tag_runs_one_phase(k8s, inventory, env, base_vars):
     )
     assert result.rc == 0, result.failure()
     names = {t["name"].split(" : ")[-1] for t in result.tasks}
-    assert (
-        APPLY in names
-        and RELEASE not in names
-        and "Fail when an input is missing or malformed" in names
-    )
+    assert APPLY in names and RELEASE not in names and "Fail when an input is missing or malformed" in names
     assert result.changed == 0 and k8s.resource_version == rv
     # verify alone reads the release itself (the install task did not run)
     result = run_playbook(playbook=PLAYBOOK, inventory=inventory, extra_vars=base_vars, env=env, tags="traefik_verify")
