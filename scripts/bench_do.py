@@ -32,7 +32,7 @@ from fakes.do_api import DOApiFake  # noqa: E402
 from fakes.k8s_api import FakeKubeAPI  # noqa: E402
 from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
-from support.vault import VAULT_KEYS  # noqa: E402
+from support.vault import VAULT_KEYS, handoffs  # noqa: E402
 
 TOKEN = "bench-do-token"
 ID = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -92,7 +92,10 @@ def main():
                 doks_cluster_poll_interval=0.1,
                 doks_cluster_apps_poll_interval=0.1,
             )
-            host.update(("vault_" + key, base64.b32encode(os.urandom(10)).decode()) for key in VAULT_KEYS)
+            host.update(
+                handoffs(),
+                doks_cluster_secret_values=dict((k, base64.b32encode(os.urandom(10)).decode()) for k in VAULT_KEYS),
+            )
             inventory = os.path.join(tmp, "inventory.yml")
             with open(inventory, "w") as handle:
                 yaml.safe_dump({"all": {"children": {"workbench_cloud": {"hosts": {"localhost": host}}}}}, handle)

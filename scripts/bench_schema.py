@@ -28,7 +28,7 @@ import psycopg2  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
 from support.pg import PgServer  # noqa: E402
 
-MIGRATIONS = os.path.join(ROOT, "files", "sql", "migrations")
+MIGRATIONS = os.path.join(ROOT, "roles", "supabase_schema", "files", "migrations")
 VIEWER = '{"sub": "00000000-0000-4000-8000-000000000001", "role": "authenticated", "app_metadata": {"role": "viewer"}}'
 
 

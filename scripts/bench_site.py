@@ -31,7 +31,7 @@ from fakes.do_api import DOApiFake  # noqa: E402
 from fakes.k8s_api import FakeKubeAPI  # noqa: E402
 from fakes.s3 import ACCESS_KEY, SECRET_KEY, MotoServer  # noqa: E402
 from support.ansible import run_playbook  # noqa: E402
-from support.vault import VAULT_KEYS  # noqa: E402
+from support.vault import VAULT_KEYS, handoffs  # noqa: E402
 from support.helm import HELM  # noqa: E402
 from support.n8n import OWNER_EMAIL, N8nServer, install as install_n8n  # noqa: E402
 from support.pg import PgServer  # noqa: E402
@@ -113,7 +113,9 @@ def inventory_file(tmp, fake, s3, charts, pg_dsn, n8n):
         n8n_workflows_postgres_ssl="disable",
         n8n_workflows_mattermost_webhook_url="http://127.0.0.1:9/hooks/bench",
     )
-    host.update(("vault_" + key, base64.b32encode(os.urandom(10)).decode()) for key in VAULT_KEYS)
+    host.update(
+        handoffs(), doks_cluster_secret_values=dict((k, base64.b32encode(os.urandom(10)).decode()) for k in VAULT_KEYS)
+    )
     groups = ["workbench_cloud", "workbench_cluster", "workbench_database", "workbench_gateway", "workbench_workflows"]
     path = os.path.join(tmp, "inventory.yml")
     with open(path, "w") as handle:

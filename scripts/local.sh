@@ -20,7 +20,7 @@
 # After `make local-down` the same holds for the inputs without the processes: when they are unchanged, `make local`
 # starts the services again with the commands the roles recorded (scripts/local_resume.py, all at once) instead of
 # converging; the data they start from is the one the converge left (local-down keeps it). If any cannot start or
-# answer, the converge runs (it starts only what is not running). tests/integration/test_local_resume.py proves a
+# answer, the converge runs (it starts only what is not running). tests/integration/test_local_stack_resume.py proves a
 # converge after such a restart changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

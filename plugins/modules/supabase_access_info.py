@@ -155,8 +155,8 @@ notes:
   - The connecting user must be able to insert the fixture rows. It must also be a member of every C(db_role);
     on Supabase, connect as C(postgres). Row-level security is not forced for the table owner, so the fixtures
     are not subject to the policies under test.
-  - A verify playbook can use the access matrix this collection ships, C(files/verify/access_matrix.yml)
-    (O(identities), O(checks) and O(expected) for the workbench schema), and C(files/verify/access_fixtures.sql).
+  - A verify playbook can use the access matrix this collection ships, C(playbooks/files/verify/access_matrix.yml)
+    (O(identities), O(checks) and O(expected) for the workbench schema), and C(playbooks/files/verify/access_fixtures.sql).
     Its identities are hand-built JWT claims; the workbench policies read only the claims, so the users need
     not exist in C(auth.users).
 seealso:

@@ -330,8 +330,8 @@ class Inputs(object):
         path = self.text(name)
         if path and not self.check_mode and not os.path.isfile(os.path.expanduser(path)):
             return self.fail(
-                "%s=%s is not a file. It defaults to the kubeconfig the doks_cluster stage writes "
-                "(doks_cluster_kubeconfig); run that stage first, or point %s at the cluster's kubeconfig"
+                "%s=%s is not a file. The production inventory hands over the kubeconfig the doks_cluster stage "
+                "writes (doks_cluster_kubeconfig); run that stage first, or point %s at the cluster's kubeconfig"
                 % (name, os.path.expanduser(path), name)
             )
         return True

@@ -179,8 +179,9 @@ def secrets(i):
             missing.extend("app %s %s" % (app["spec"].get("name"), k) for k, v in app["secrets"].items() if not v)
     if missing and not bad:
         i.fail(
-            "doks_cluster_secrets / doks_cluster_apps: no value for %s: set the vault variables behind them (see "
-            "inventories/production/group_vars/all/vault.yml.example)" % ", ".join(missing)
+            "doks_cluster_secrets / doks_cluster_apps: no value for %s: set them in doks_cluster_secret_values (the "
+            "production inventory maps vault_<name> onto it; see inventories/production/group_vars/all/"
+            "vault.yml.example)" % ", ".join(missing)
         )
 
 

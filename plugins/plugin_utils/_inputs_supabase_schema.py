@@ -98,7 +98,9 @@ def rls_spec(i):
     name = "supabase_schema_rls_spec_file"
     path = i.text(name)
     if not path or not os.path.isfile(path):
-        return i.bad(name, "is not a file (the row-level-security spec: files/sql/rls_policies.yml by default)")
+        return i.bad(
+            name, "is not a file (the row-level-security spec: roles/supabase_schema/files/rls_policies.yml by default)"
+        )
     try:
         _rls.normalize_spec(load_rls_spec(path), default_purge=i.flag("supabase_schema_rls_purge"))
     except ValueError as exc:

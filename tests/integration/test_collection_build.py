@@ -32,10 +32,12 @@ def test_build_excludes_tests_and_dev_files(tmp_path):
         names = tar.getnames()
     tops = {name.split("/", 1)[0] for name in names}
     # what a user installs
-    assert {"MANIFEST.json", "FILES.json", "README.md", "meta", "plugins", "roles", "playbooks", "files"} <= tops
+    assert {"MANIFEST.json", "FILES.json", "README.md", "meta", "plugins", "roles", "playbooks"} <= tops
+    assert "files" not in tops  # every file lives with the role or playbook that uses it
     assert "roles/supabase_schema/tasks/main.yml" in names
-    assert "files/sql/migrations/001_metadata_schema.sql" in names
-    assert "files/n8n/expense_approval.json" in names
+    assert "roles/supabase_schema/files/migrations/001_metadata_schema.sql" in names
+    assert "roles/n8n_workflows/files/expense_approval.json" in names
+    assert "playbooks/files/verify/access_matrix.yml" in names
     # what it must not carry
     for unwanted in (
         "tests",

@@ -149,7 +149,9 @@ def schema_stage(dsn, check=False, diff=False, **extra):
 # The last commit whose migration files did not enable row-level security themselves: the files databases built
 # before that change recorded in their ledger (001..003 declare these versions in their workbench:amends headers).
 PRE_RLS_MIGRATIONS_COMMIT = "e6c6af8051a9387484130bc2f24fc38f00acf746"
-MIGRATIONS_DIR = os.path.join("files", "sql", "migrations")
+MIGRATIONS_DIR = os.path.join("roles", "supabase_schema", "files", "migrations")
+# Where the migrations lived before they moved into the supabase_schema role (commits up to the move).
+HISTORIC_MIGRATIONS_DIRS = (MIGRATIONS_DIR, os.path.join("files", "sql", "migrations"))
 
 
 def migrations_from_git(commit, dest):
@@ -165,10 +167,13 @@ def migrations_from_git(commit, dest):
         return proc.stdout
 
     os.makedirs(dest, exist_ok=True)
-    names = git("ls-tree", "--name-only", "%s:%s" % (commit, MIGRATIONS_DIR)).decode().split()
-    for name in names:
+    tree = git("ls-tree", "-d", "--name-only", commit, *HISTORIC_MIGRATIONS_DIRS).decode().split()
+    if not tree:
+        raise RuntimeError("commit %s has no migrations in %s" % (commit, " or ".join(HISTORIC_MIGRATIONS_DIRS)))
+    folder = tree[0]
+    for name in git("ls-tree", "--name-only", "%s:%s" % (commit, folder)).decode().split():
         with open(os.path.join(dest, name), "wb") as f:
-            f.write(git("show", "%s:%s/%s" % (commit, MIGRATIONS_DIR, name)))
+            f.write(git("show", "%s:%s/%s" % (commit, folder, name)))
     return str(dest)
 
 

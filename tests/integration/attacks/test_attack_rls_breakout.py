@@ -78,7 +78,7 @@ def tasks_for(dsn, payload, check):
 @pytest.mark.parametrize("payload, reason", PAYLOADS.values(), ids=list(PAYLOADS))
 def test_breakout_is_refused_and_changes_nothing(workbench_db, payload, reason, mode):
     before = catalog_snapshot(workbench_db)
-    spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
+    spec = yaml.safe_load(open(os.path.join(ROOT, "roles", "supabase_schema", "files", "rls_policies.yml")))
     assert before["domains"] and len(before["policies"]) == sum(len(t["policies"]) for t in spec["tables"])
 
     res = run_playbook(tasks=tasks_for(workbench_db, payload, check=mode == "check"))

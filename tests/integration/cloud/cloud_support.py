@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from support.ansible import ROOT, run_playbook
+from support.cycle import check_apply_check_apply
 
 DO_TOKEN = "cloud-test-do-token-7c1e29b4"
 # Short, so that waiting for "running" stays fast, and long enough to observe "provisioning".
@@ -45,19 +46,20 @@ def four_steps(fake, module, args, env, result_key=None):
 
     Check runs must send no write and leave the stored state as it was; the diff is there when (and only when)
     something changes. Returns the four results."""
-    results = []
-    for check in (True, False, True, False):
-        before = fake.snapshot()
+
+    def run(check):
         with Writes(fake) as writes:
-            results.append(run_module(module, args, env, check=check))
+            result = run_module(module, args, env, check=check)
         if check:
             assert writes.seen == [], "check mode wrote: %s" % writes.seen
-            assert fake.snapshot() == before, "check mode changed the stored state"
-    assert [r["changed"] for r in results] == [True, True, False, False], [
-        r.get("changes") or r.get("actions") for r in results
-    ]
-    assert "diff" in results[0] and "diff" in results[1]
-    assert "diff" not in results[2] and "diff" not in results[3]
+        return result
+
+    results = check_apply_check_apply(
+        run,
+        state=fake.snapshot,
+        diff=lambda r: "diff" in r,
+        explain=lambda results: [r.get("changes") or r.get("actions") for r in results],
+    )
     if result_key:
         # the plan in check mode is the change the real run made
         assert results[0].get(result_key) == results[1].get(result_key)

@@ -26,7 +26,7 @@ from fakes.k8s_api import FakeKubeAPI
 from fakes.s3 import ACCESS_KEY, MotoServer
 from support.ansible import run_playbook
 from support.helm import HELM
-from support.vault import VAULT_KEYS
+from support.vault import VAULT_KEYS, handoffs, secret_values
 
 SPACES_SECRET = "spaces-secret-key-destroy-5d2"
 BUCKET = "ai-workbench-data"
@@ -89,7 +89,7 @@ class World(object):
                 "GEMINI_API_KEY": "g",
             },
         }
-        host.update(VAULT)
+        host.update(handoffs(), doks_cluster_secret_values=secret_values(VAULT))
         self.chart = None
         if "ingress.yml" in stages:
             self.chart = standin.assemble("traefik", os.path.join(tmp, "chart"))

@@ -59,7 +59,7 @@ def receiver():
     r.stop()
 
 
-with open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")) as _spec:
+with open(os.path.join(ROOT, "roles", "supabase_schema", "files", "rls_policies.yml")) as _spec:
     RLS_SPEC = yaml.safe_load(_spec)
 
 
@@ -71,7 +71,7 @@ def prepare_workbench_db(dsn):
             {
                 "name": "migrate",
                 "insightpulseai.workbench.supabase_migration": {
-                    "path": os.path.join(ROOT, "files", "sql", "migrations"),
+                    "path": os.path.join(ROOT, "roles", "supabase_schema", "files", "migrations"),
                     "login_dsn": dsn,
                     "transaction": "all",
                 },

@@ -4,6 +4,7 @@ import copy
 import uuid
 
 from support.ansible import run_playbook
+from support.cycle import check_apply_check_apply
 
 
 def module(name, args, check=False, diff=False, verbosity=0):
@@ -19,12 +20,18 @@ def result(name, args, check=False, diff=False):
 
 def four_steps(name, args, expect=(True, True, False, False)):
     """check -> apply -> check -> apply; asserts the changed pattern and diff presence; returns the four results."""
-    results = [result(name, args, check=check, diff=True) for check in (True, False, True, False)]
-    assert [r.get("failed", False) for r in results] == [False] * 4, [r.get("msg") for r in results]
-    assert [r["changed"] for r in results] == list(expect), [r.get("workflows", r.get("changes")) for r in results]
-    for r, changed in zip(results, expect):
-        assert ("diff" in r) == changed, r
-    return results
+
+    def run(check):
+        r = result(name, args, check=check, diff=True)
+        assert not r.get("failed", False), r.get("msg")
+        return r
+
+    return check_apply_check_apply(
+        run,
+        expect=expect,
+        diff=lambda r: "diff" in r,
+        explain=lambda results: [r.get("workflows", r.get("changes")) for r in results],
+    )
 
 
 def simple_workflow(name, path=None, query="select 1", extra_nodes=0):

@@ -67,7 +67,7 @@ def test_a_missing_mattermost_url_fails_in_preflight(stage, n8n):
 
 
 def test_a_removed_definition_is_purged(stage, deployed, n8n):
-    only = [{"src": os.path.join(ROOT, "files", "n8n", "pipeline_trigger.json"), "active": True}]
+    only = [{"src": os.path.join(ROOT, "roles", "n8n_workflows", "files", "pipeline_trigger.json"), "active": True}]
     res = stage(n8n_workflows_definitions=only)
     assert not res.failed, res.stdout[-3000:]
     workflows = res.task("Ensure the workflows")["workflows"]

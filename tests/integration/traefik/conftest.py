@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 
+from support.vault import handoffs
 from traefik_chart import SCHEMA_FILE, VALUES_FILE, assemble_standin, contracts_or_skip
 
 
@@ -29,11 +30,17 @@ def standin_chart(tmp_path_factory):
 
 @pytest.fixture
 def inventory(tmp_path):
-    """The stage's inventory group, on this controller."""
+    """The stage's inventory group, on this controller, with the production inventory's hand-offs between stages."""
     path = tmp_path / "inventory.yml"
     path.write_text(
         yaml.safe_dump(
-            {"all": {"children": {"workbench_cluster": {"hosts": {"localhost": {"ansible_connection": "local"}}}}}}
+            {
+                "all": {
+                    "children": {
+                        "workbench_cluster": {"hosts": {"localhost": dict(handoffs(), ansible_connection="local")}}
+                    }
+                }
+            }
         )
     )
     return str(path)

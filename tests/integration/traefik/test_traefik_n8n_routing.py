@@ -98,7 +98,7 @@ def routed(k8s, kubeconfig, helm_binary, ansible_env, tmp_path, backend, proxy_p
         env=env,
         tags="traefik_configure",
         extra_vars=dict(
-            doks_cluster_kubeconfig=kubeconfig,
+            traefik_kubeconfig=kubeconfig,
             traefik_helm_binary=helm_binary,
             traefik_acme_email="ops@insightpulseai.net",
             traefik_dashboard_users=USERS,

@@ -19,6 +19,7 @@ import pytest
 from traefik_chart import assemble_standin
 from support import k8s_security
 from support.ansible import ROOT, run_playbook
+from support.cycle import check_apply_check_apply
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "ingress.yml")
 NS = "traefik"
@@ -54,7 +55,8 @@ REMOVE = "Remove the routes and middlewares that were turned off"
 @pytest.fixture
 def env(ansible_env):
     """The test's TMPDIR and helm state, but no kubeconfig in the environment: the role must find it through its
-    default, the doks_cluster stage's fact (given as doks_cluster_kubeconfig below)."""
+    hand-off in the inventory (the production inventory's), from the doks_cluster stage's fact (given as
+    doks_cluster_kubeconfig below)."""
     return {k: v for k, v in ansible_env.items() if k not in ("K8S_AUTH_KUBECONFIG", "KUBECONFIG")}
 
 
@@ -108,20 +110,15 @@ def deployed_release(k8s):
 def four_steps(k8s, inventory, env, extra_vars, task):
     """check -> apply -> check -> apply on ``task``: changed, changed, unchanged, unchanged; the checks store
     nothing and the second apply writes nothing. Returns the four results."""
-    rv = k8s.resource_version
-    first = play(inventory, env, extra_vars, check=True)
-    assert first.task(task)["changed"] is True
-    assert k8s.resource_version == rv, "check mode wrote to the store"
-    applied = play(inventory, env, extra_vars)
-    assert applied.task(task)["changed"] is True
-    rv = k8s.resource_version
-    again = [play(inventory, env, extra_vars, check=True), play(inventory, env, extra_vars)]
-    assert [r.task(task)["changed"] for r in again] == [False, False]
-    assert [r.changed for r in again] == [0, 0], [
-        t["name"] for r in again for t in r.tasks if t["result"].get("changed")
+    results = check_apply_check_apply(
+        lambda check: play(inventory, env, extra_vars, check=check),
+        state=lambda: k8s.resource_version,
+        changed=lambda r: r.task(task)["changed"],
+    )
+    assert [r.changed for r in results[2:]] == [0, 0], [
+        t["name"] for r in results[2:] for t in r.tasks if t["result"].get("changed")
     ]
-    assert k8s.resource_version == rv, "a converged run wrote to the store"
-    return [first, applied] + again
+    return results
 
 
 def test_install_check_apply_check_apply(k8s, inventory, env, base_vars):

@@ -532,7 +532,7 @@ def test_verify_names_missing_tables_and_roles():
 
 
 def test_shipped_access_matrix_is_valid_and_has_624_cells():
-    data = yaml.safe_load(open(os.path.join(ROOT, "files", "verify", "access_matrix.yml")))
+    data = yaml.safe_load(open(os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")))
     assert sorted(data) == ["checks", "expected", "identities"]
     shipped = _access.normalize(data["identities"], data["checks"], data["expected"])
     assert len(_access.cells(shipped["checks"], shipped["identities"])) == 624
@@ -543,7 +543,9 @@ def test_shipped_access_matrix_is_valid_and_has_624_cells():
         "sub": "00000000-0000-4000-8000-000000000001",
     }
     fixtures = _access.load_fixtures(
-        None, open(os.path.join(ROOT, "files", "verify", "access_fixtures.sql")).read(), "access_fixtures.sql"
+        None,
+        open(os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")).read(),
+        "access_fixtures.sql",
     )
     assert len(fixtures) == 31
 

@@ -173,7 +173,9 @@ def test_sql_quotes_identifiers_and_keeps_public_bare():
 # Policy expressions stay expressions (expression_problem, applied by normalize_policy before any connection)
 # ---------------------------------------------------------------------------------------------------------
 
-SPEC_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "files", "sql", "rls_policies.yml")
+SPEC_FILE = os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "..", "roles", "supabase_schema", "files", "rls_policies.yml"
+)
 
 
 def shipped_clauses():

@@ -9,6 +9,7 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import N8nApiError, N8nClient
 from ansible_collections.insightpulseai.workbench.plugins.modules import n8n_credential, n8n_workflow
 
+from support.cycle import check_apply_check_apply
 from unit.module_harness import ModuleFail, run_module
 
 CONN = dict(url="http://127.0.0.1:5678", api_key="KEY-never-shown")
@@ -154,8 +155,9 @@ def test_bad_input_fails_before_any_request(monkeypatch, tmp_path):
 def test_check_apply_check_apply_and_a_noop_writes_nothing(monkeypatch):
     fake = FakeN8n()
     args = dict(definition=workflow(), active=True, secret_placeholders={"HOOK_URL": SECRET})
-    results = [run(monkeypatch, fake, args, check_mode=check, diff=True).result for check in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    results = check_apply_check_apply(
+        lambda check: run(monkeypatch, fake, args, check_mode=check, diff=True).result, state=lambda: list(fake.writes)
+    )
     assert fake.writes == ["create", "tags", "activate"]
     assert results[3]["api_requests"] == {"requests": 1, "writes": 0}
     assert [r["requests"] for r in results] == [
@@ -276,8 +278,9 @@ def cred(monkeypatch, fake, check_mode=False, **args):
 
 def test_credential_on_create_is_idempotent_and_always_writes_every_time(monkeypatch):
     fake = FakeCreds()
-    results = [cred(monkeypatch, fake, check_mode=check).result for check in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    results = check_apply_check_apply(
+        lambda check: cred(monkeypatch, fake, check_mode=check).result, state=lambda: list(fake.writes)
+    )
     assert fake.writes == [("create", "Mattermost hook")]
     assert "tok-SECRET" not in json.dumps(results)
     assert results[1]["diff"]["after"]["data"] == "<write-only: fields name, value; values not shown>"

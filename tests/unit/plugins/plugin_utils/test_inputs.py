@@ -174,8 +174,8 @@ def test_files_directories_and_the_planned_kubeconfig(tmp_path):
     missing = str(tmp_path / "nope")
     ok, problems = run("kubeconfig", {"k": missing}, "k")
     assert not ok and problems == [
-        "k=%s is not a file. It defaults to the kubeconfig the doks_cluster stage writes (doks_cluster_kubeconfig); "
-        "run that stage first, or point k at the cluster's kubeconfig." % missing
+        "k=%s is not a file. The production inventory hands over the kubeconfig the doks_cluster stage writes "
+        "(doks_cluster_kubeconfig); run that stage first, or point k at the cluster's kubeconfig." % missing
     ]
     assert run("kubeconfig", {"k": missing}, "k", check_mode=True)[0]
     assert run("kubeconfig", {"k": str(f)}, "k")[0]

@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.insightpulseai.workbench.plugins.filter.role_input_problems import role_input_problems
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-SEED = os.path.join(ROOT, "files", "n8n", "expense_approval.json")
+SEED = os.path.join(ROOT, "roles", "n8n_workflows", "files", "expense_approval.json")
 KEY = "unit-n8n-api-key-0123"
 PASSWORD = "unit-pg-secret-pw"
 HOOK = "https://mm.example.org/hooks/unit-hook-secret"

@@ -14,11 +14,12 @@ import pytest
 import yaml
 
 from support.ansible import ROOT, run_playbook
+from support.cycle import check_apply_check_apply
 from support.pg import PRE_RLS_MIGRATIONS_COMMIT, execute, migrations_from_git, query, schema_stage
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
 
-NEW_DIR = os.path.join(ROOT, "files", "sql", "migrations")
+NEW_DIR = os.path.join(ROOT, "roles", "supabase_schema", "files", "migrations")
 RLS_SCHEMAS = ["ip_workbench", "bronze", "silver", "gold"]
 VERSIONS = ["001", "002", "003"]
 
@@ -75,7 +76,7 @@ def old_db(pg_server, old_files):
     # Today's RLS spec grants to the roles 004 creates, and those files predate 004. Roles are cluster-wide: without
     # this the fixture worked only on a server where an earlier test had run 004. Create them as 004 does (NOLOGIN),
     # and leave the login-role phase out (it converges 004's logins).
-    spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
+    spec = yaml.safe_load(open(os.path.join(ROOT, "roles", "supabase_schema", "files", "rls_policies.yml")))
     for role in sorted(
         set(r for t in spec["tables"] for p in t.get("policies", []) for r in p["roles"]) - {"authenticated"}
     ):
@@ -113,12 +114,15 @@ def test_old_database_ledger_is_amended(old_db, amended_files):
     state = database_state(dsn)
     # RLS is already on in the old database: supabase_rls enabled it on every table
     assert [r for r in state["relations"] if r[0] in RLS_SCHEMAS and r[2] == "r" and not r[3]] == []
-    spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
+    spec = yaml.safe_load(open(os.path.join(ROOT, "roles", "supabase_schema", "files", "rls_policies.yml")))
     assert len(state["policies"]) == sum(len(t["policies"]) for t in spec["tables"])
 
-    results = [migrate(dsn, amended_files, check=check, diff=True) for check in (True, False, True, False)]
-    assert [r.get("failed", False) for r in results] == [False] * 4, [r.get("msg") for r in results]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    def run(check):
+        r = migrate(dsn, amended_files, check=check, diff=True)
+        assert not r.get("failed", False), r.get("msg")
+        return r
+
+    results = check_apply_check_apply(run, state=lambda: (ledger(dsn), database_state(dsn)))
     files = ["001_metadata_schema.sql", "002_medallion_schemas.sql", "003_access_control.sql"]
     assert [m["file"] for m in results[0]["amended"]] == files
     assert [m["file"] for m in results[1]["amended"]] == files

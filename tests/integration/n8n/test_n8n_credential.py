@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from n8n_tasks import four_steps, module, result
+from support.cycle import check_apply_check_apply
 from support.pg import execute
 
 NAME = "Workbench Postgres"
@@ -68,11 +69,13 @@ def test_update_data_on_create_keeps_and_always_writes(n8n, conn, pg_server):
     assert not again["changed"] and not again["data_written"]
     assert not connects(n8n)
     # always: written (and reported) on every run, check mode included
-    runs = [
-        result("n8n_credential", dict(args, data=pg_data(pg_server), update_data="always"), check=check, diff=True)
-        for check in (True, False, True, False)
-    ]
-    assert [r["changed"] for r in runs] == [True, True, True, True]
+    runs = check_apply_check_apply(
+        lambda check: result(
+            "n8n_credential", dict(args, data=pg_data(pg_server), update_data="always"), check=check, diff=True
+        ),
+        expect=(True, True, True, True),
+        state=lambda: [c["id"] for c in n8n.credentials()],
+    )
     assert [r["operation"] for r in runs] == ["update_data"] * 4
     assert [r["requests"]["writes"] for r in runs] == [0, 1, 0, 1]
     assert connects(n8n)

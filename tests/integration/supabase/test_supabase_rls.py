@@ -3,6 +3,7 @@
 import pytest
 
 from support.ansible import run_playbook
+from support.cycle import check_apply_check_apply
 from support.pg import execute, query
 
 OWN_ROWS = "user_id = (select auth.uid())"
@@ -30,18 +31,34 @@ def policy(dsn, name):
     return rows[0] if rows else None
 
 
+def policies(dsn):
+    """The real row-level-security state of every table (flags and policies, as PostgreSQL reports them)."""
+    return query(
+        dsn,
+        "select c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity, p.polname, p.polcmd, p.polpermissive,"
+        " pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), p.polroles::text"
+        " from pg_class c left join pg_policy p on p.polrelid = c.oid"
+        " where c.relkind = 'r' and c.relnamespace::regnamespace::text not in ('pg_catalog', 'information_schema')"
+        " order by 1, 4",
+    )
+
+
 def flags(dsn):
     return query(dsn, "select relrowsecurity, relforcerowsecurity from pg_class where oid = 'app.notes'::regclass")[0]
 
 
 def four_steps(dsn, tables, **options):
     """check -> apply -> check -> apply: changed, changed, unchanged, unchanged. Returns the four results."""
-    results = [rls(dsn, tables, check=check, diff=True, **options).task("rls") for check in (True, False, True, False)]
-    assert [r.get("failed", False) for r in results] == [False] * 4, results
-    assert [r["changed"] for r in results] == [True, True, False, False], [r.get("queries") for r in results]
+
+    def run(check):
+        r = rls(dsn, tables, check=check, diff=True, **options).task("rls")
+        assert not r.get("failed", False), r
+        return r
+
+    results = check_apply_check_apply(
+        run, state=lambda: policies(dsn), diff=lambda r: "diff" in r, explain=lambda rs: [r.get("queries") for r in rs]
+    )
     assert results[0]["queries"] == results[1]["queries"]
-    assert "diff" in results[0] and "diff" in results[1]
-    assert "diff" not in results[2] and "diff" not in results[3]
     assert results[2]["queries"] == [] and results[3]["queries"] == []
     assert [r["actions"] for r in results] == [r["queries"] for r in results]  # queries: the deprecated alias
     # the apply sent what the plan sent, plus each planned statement (set_config, a read, and the guarded DO, a write)
@@ -215,14 +232,12 @@ def single(dsn, check=False, **args):
 
 
 def test_single_policy_module(notes):
-    results = [single(notes, check=c, rls_enabled=True) for c in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    check_apply_check_apply(lambda check: single(notes, check=check, rls_enabled=True), state=lambda: policies(notes))
     assert policy(notes, "notes_insert_own")[0] == "INSERT"
     assert flags(notes) == (True, False)
     # leaves other policies and the RLS flags alone when not given
     execute(notes, "create policy other on app.notes for select to authenticated using (true)")
     assert single(notes)["changed"] is False
-    results = [single(notes, check=c, state="absent") for c in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    check_apply_check_apply(lambda check: single(notes, check=check, state="absent"), state=lambda: policies(notes))
     assert policy(notes, "notes_insert_own") is None and policy(notes, "other") is not None
     assert flags(notes) == (True, False)

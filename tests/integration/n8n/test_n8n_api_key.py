@@ -17,6 +17,7 @@ import pytest
 from n8n_tasks import module
 from support import worker_port, worker_suffix
 from support.ansible import ROOT
+from support.cycle import check_apply_check_apply
 from support.n8n import OWNER_EMAIL, TEST_BROKER_PORT, TEST_PORT, Api, ApiError, N8nServer, Rest
 
 
@@ -153,8 +154,9 @@ def test_scopes_are_set_in_place(n8n_server, args, label):
     dummy, first = run(dict(args, scopes=["workflow:read"]))
     key = first["api_key"]
     assert keys_of(n8n_server, label)[0]["scopes"] == ["workflow:read"]
-    results = [run(args, check=check, stored=key)[1] for check in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    results = check_apply_check_apply(
+        lambda check: run(args, check=check, stored=key)[1], state=lambda: keys_of(n8n_server, label)
+    )
     assert results[1]["operation"] == "update" and results[1]["changes"] == ["scopes"] and not results[1]["created"]
     assert results[1]["actions"] == ["set the scopes of API key %r" % label]
     found = keys_of(n8n_server, label)
@@ -165,8 +167,7 @@ def test_scopes_are_set_in_place(n8n_server, args, label):
 def test_absent_deletes_the_labelled_key(n8n_server, args, label):
     dummy, first = run(args)
     gone = dict(args, state="absent")
-    results = [run(gone, check=check)[1] for check in (True, False, True, False)]
-    assert [r["changed"] for r in results] == [True, True, False, False]
+    results = check_apply_check_apply(lambda check: run(gone, check=check)[1], state=lambda: keys_of(n8n_server, label))
     assert results[1]["operation"] == "delete" and results[1]["key"] == {}
     assert results[1]["actions"] == ["delete API key %r (id %s)" % (label, first["key"]["id"])]
     assert keys_of(n8n_server, label) == [] and not key_works(n8n_server, first["api_key"])

@@ -1,13 +1,13 @@
 -- =============================================================================
 -- access_fixtures.sql — one addressable row per table for the access matrix
--- (files/verify/access_matrix.yml), the fixtures_file of
+-- (playbooks/files/verify/access_matrix.yml), the fixtures_file of
 -- insightpulseai.workbench.supabase_access_info.
 --
 -- The module runs it as the connecting user (the table owner, e.g. postgres on
 -- Supabase: RLS is not forced for the owner) inside the one transaction it
 -- always rolls back, so nothing here is ever committed. The fixed ids below
 -- must not exist in the database yet (a conflict fails the run, changing
--- nothing). tests/integration/test_access_matrix.py
+-- nothing). tests/integration/supabase/test_supabase_schema_access_matrix.py
 -- uses these rows too.
 --
 -- UUID scheme (TT = table number below, I = identity 1..4)

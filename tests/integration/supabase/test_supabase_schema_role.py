@@ -152,7 +152,7 @@ def test_plan_apply_converge(db):
 
 def test_drift_is_detected_and_repaired(db):
     assert not stage(db).failed
-    spec = yaml.safe_load(open(os.path.join(ROOT, "files", "sql", "rls_policies.yml")))
+    spec = yaml.safe_load(open(os.path.join(ROOT, "roles", "supabase_schema", "files", "rls_policies.yml")))
     first = spec["tables"][0]
     victim = first["policies"][0]["name"]
     execute(db, 'drop policy "%s" on %s.%s' % (victim, first["schema"], first["table"]))

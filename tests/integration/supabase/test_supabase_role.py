@@ -123,7 +123,7 @@ def test_owned_schema_is_taken_over_with_everything_in_it(db):
             {
                 "name": "migrate",
                 "insightpulseai.workbench.supabase_migration": {
-                    "path": os.path.join(ROOT, "files", "sql", "migrations"),
+                    "path": os.path.join(ROOT, "roles", "supabase_schema", "files", "migrations"),
                     "login_dsn": db,
                     "transaction": "all",
                 },

@@ -1,6 +1,6 @@
-"""supabase_access_info against the workbench schema, with the data the collection ships (files/verify).
+"""supabase_access_info against the workbench schema, with the data the collection ships (playbooks/files/verify).
 
-The database is built as test_access_matrix.py builds it (playbooks/site.yml --tags supabase_schema), but no
+The database is built as test_supabase_schema_access_matrix.py builds it (playbooks/site.yml --tags supabase_schema), but no
 fixture rows are committed: the module inserts them itself, inside its one transaction that is always rolled
 back. Its matrix is compared cell for cell with the independent test's expectations (access_matrix.yml), and
 independent reads prove that nothing was left behind.
@@ -19,8 +19,8 @@ from support.ansible import ROOT, run_playbook
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import split_statements
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VERIFY_FILE = os.path.join(ROOT, "files", "verify", "access_matrix.yml")
-FIXTURES_FILE = os.path.join(ROOT, "files", "verify", "access_fixtures.sql")
+VERIFY_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")
+FIXTURES_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")
 VERIFY = yaml.safe_load(open(VERIFY_FILE))
 MATRIX = yaml.safe_load(open(os.path.join(HERE, "access_matrix.yml")))
 ROWS = yaml.safe_load(open(os.path.join(HERE, "access_matrix_rows.yml")))
@@ -110,7 +110,7 @@ def assert_untouched(dsn, before):
 def test_shipped_matrix_is_the_independent_test_data():
     expected = {t: {op: ops[op] for op in OPERATIONS} for t, ops in MATRIX["tables"].items()}
     assert VERIFY["expected"] == expected
-    # identities: the claims test_access_matrix.become() builds
+    # identities: the claims test_supabase_schema_access_matrix.become() builds
     identities = {}
     for name, spec in ROWS["identities"].items():
         if "sub" in spec:
@@ -137,8 +137,8 @@ def test_shipped_fixtures_are_the_ones_the_independent_test_uses():
         if "\n".join(line for line in s.splitlines() if not line.lstrip().startswith("--")).strip()
     ]
     assert len(ours) == 31
-    independent = open(os.path.join(HERE, "test_access_matrix.py")).read()
-    assert '"files", "verify", "access_fixtures.sql"' in independent
+    independent = open(os.path.join(HERE, "test_supabase_schema_access_matrix.py")).read()
+    assert '"playbooks", "files", "verify", "access_fixtures.sql"' in independent
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """scripts/local_resume.py, with real processes on 127.0.0.1: it starts every recorded service at once, refuses
 before starting anything when a port is taken or a record is malformed, and reports a service that never answers.
-The whole restart of the local profile is tests/integration/test_local_resume.py."""
+The whole restart of the local profile is tests/integration/test_local_stack_resume.py."""
 
 from __future__ import annotations
 

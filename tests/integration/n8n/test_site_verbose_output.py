@@ -1,5 +1,5 @@
 """The -vvv output of a whole local converge (database and workflows stages), scanned for every secret value the run
-used. Beside deployed/test_attacks.py, which shares one deployment over its module; this one converges a site of its own."""
+used. Beside deployed/test_n8n_workflows_attacks.py, which shares one deployment over its module; this one converges a site of its own."""
 
 import os
 

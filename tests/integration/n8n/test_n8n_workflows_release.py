@@ -23,6 +23,7 @@ from fakes.charts import standin
 from support import k8s_security
 from support.ansible import ROOT, run_playbook
 from support.automation import WEBHOOK_TOKEN, workflow_db_vars
+from support.cycle import check_apply_check_apply
 from support.n8n import OWNER_EMAIL, Api, ApiError
 
 
@@ -63,7 +64,7 @@ def env(ansible_env):
 def release_vars(kubeconfig, helm_binary, chart):
     return dict(
         n8n_workflows_release_enabled=True,
-        doks_cluster_kubeconfig=kubeconfig,
+        n8n_workflows_kubeconfig=kubeconfig,
         n8n_workflows_helm_binary=helm_binary,
         n8n_workflows_chart_ref=chart,
         n8n_workflows_helm_wait=False,
@@ -443,17 +444,16 @@ def test_destroy_removes_the_release(k8s, inventory, env, release_vars, tmp_path
             ]
         )
     )
-    runs = []
-    for check in (True, False, True, False):
+
+    def run(check):
         result = run_playbook(
             playbook=str(playbook), inventory=inventory, extra_vars=release_vars, check=check, env=env
         )
         assert result.rc == 0, result.failure() or result.stdout[-3000:]
-        runs.append(result)
-        if check and len(runs) == 1:
-            assert helm_release(k8s)["info"]["status"] == "deployed"  # the plan removed nothing
-            assert k8s.get("v1", "persistentvolumeclaims", "valkey-data-n8n-valkey-primary-0", namespace=NS)
-    assert [r.changed > 0 for r in runs] == [True, True, False, False]
+        return result
+
+    # the plan removes nothing: the release stays deployed and the fake's store does not move
+    runs = check_apply_check_apply(run, state=lambda: k8s.resource_version, changed=lambda r: r.changed > 0)
     assert helm_release(k8s) is None
     assert k8s.get("apps/v1", "deployments", "n8n", namespace=NS) is None
     assert k8s.get("v1", "persistentvolumeclaims", "valkey-data-n8n-valkey-primary-0", namespace=NS) is None
@@ -465,12 +465,12 @@ def test_queue_mode_off_removes_the_workers_objects(k8s, inventory, env, release
     play(inventory, env, release_vars, tags="n8n_workflows_release")
     assert get(k8s, "autoscaling/v2", "horizontalpodautoscalers", "n8n-worker")
     single = dict(release_vars, n8n_workflows_release_queue_mode=False)
-    runs = [
-        play(inventory, env, single, check=check, tags="n8n_workflows_release") for check in (True, False, True, False)
-    ]
-    assert [r.changed > 0 for r in runs] == [True, True, False, False], [
-        [t["name"] for t in r.tasks if t["result"].get("changed")] for r in runs
-    ]
+    check_apply_check_apply(
+        lambda check: play(inventory, env, single, check=check, tags="n8n_workflows_release"),
+        state=lambda: k8s.resource_version,
+        changed=lambda r: r.changed > 0,
+        explain=lambda runs: [[t["name"] for t in r.tasks if t["result"].get("changed")] for r in runs],
+    )
     for api_version, plural in (
         ("networking.k8s.io/v1", "networkpolicies"),
         ("policy/v1", "poddisruptionbudgets"),
