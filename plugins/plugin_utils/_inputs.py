@@ -7,9 +7,10 @@
 Not a public API. A role's preflight hands all its ``<role>_*`` variables to the ``role_input_problems`` filter,
 which runs the role's rules (``_inputs_<role>.check(inputs)``) over an ``Inputs`` and returns the problems found:
 one sentence each, naming the variable, showing its value (never a secret's) and saying what was expected. The
-rules use the checks below (shared by every role: URLs, ports, DNS names, images, versions, durations, resources,
-tokens, DSNs through the one DSN parser, files, kubeconfigs, the helm binary) and, where a module already knows a
-rule, call the module_utils function itself, so that each rule is written once.
+rules use the checks below (shared by every role: URLs, ports, DNS names, loopback addresses, e-mail addresses,
+images, versions, durations, resources, tokens, DSNs through the one DSN parser, files, executables, kubeconfigs, the
+helm binary) and, where a module already knows a rule, call the module_utils function itself, so that each rule is
+written once.
 """
 
 from __future__ import annotations
@@ -33,12 +34,17 @@ IMAGE = re.compile(
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
 )
 VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.-]+)?$")
+# An exact release as the install scripts take it (they put it in a directory name): 2.41.1, no v, no pre-release
+RELEASE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 # Go's time.ParseDuration, as helm --timeout and Kubernetes take it (5m, 1h30m, 90s, 300ms)
 DURATION = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|ms|s|m|h))+$")
 # Kubernetes quantities: CPU (500m, 1, 0.5) and memory (256Mi, 1Gi, 1G, 1e3)
 QUANTITY = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+# The addresses a service that must stay on this machine may listen on.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 URL = re.compile(
     r"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-fA-F:.]+\]|[^/:?#\s@]+)(?::(?P<port>[0-9]+))?(?:[/?#]\S*)?$"
 )
@@ -225,9 +231,25 @@ class Inputs(object):
             return self.bad(name, "must be pinned to a tag other than latest (or a digest)", value)
         return True
 
-    def version(self, name, value=MISSING, expected="must be a release version (e.g. 1.2.3)"):
-        """A semantic version ``1.2.3`` (``v`` prefix and pre-release allowed)."""
-        return self.pattern(name, VERSION, expected, value)
+    def version(self, name, value=MISSING, expected="must be a release version (e.g. 1.2.3)", exact=False):
+        """A semantic version ``1.2.3`` (``v`` prefix and pre-release allowed); ``exact``: only ``1.2.3``, as the
+        install scripts take it."""
+        return self.pattern(name, RELEASE if exact else VERSION, expected, value)
+
+    def email(self, name, value=MISSING, expected="must be an e-mail address (e.g. owner@example.org)"):
+        """An e-mail address: a mailbox, '@', and a domain with a top-level domain of letters."""
+        return self.pattern(name, EMAIL, expected, value)
+
+    def loopback(self, name, hosts=LOOPBACK, value=MISSING, expected=None):
+        """An address on this machine only: one of ``hosts`` (by default 127.0.0.1, localhost or ::1)."""
+        value = self.get(name) if value is MISSING else value
+        if value not in hosts:
+            return self.bad(
+                name,
+                expected or "must be a loopback address (%s): the service listens on this machine only" % _or(hosts),
+                value,
+            )
+        return True
 
     def duration(self, name, value=MISSING):
         """A Go duration as helm and Kubernetes take it (5m, 1h30m, 90s)."""
@@ -324,6 +346,14 @@ class Inputs(object):
             return self.bad(name, "names no %s (it does not exist or is not a directory)" % what, value)
         return True
 
+    def executable(self, name, path=None, expected="is not an executable file"):
+        """An executable file (``~`` expanded, as a ``path`` option is): the variable's value, or ``path`` built from
+        it (e.g. a program in the directory the variable names); the message shows the variable's value."""
+        path = os.path.expanduser(self.text(name) if path is None else path)
+        if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+            return self.bad(name, expected)
+        return True
+
     def kubeconfig(self, name):
         """A kubeconfig on the controller (the stage runs there): unless empty (K8S_AUTH_KUBECONFIG, then
         ~/.kube/config); in check mode it may be the one doks_cluster will write, and the stage is planned instead."""
@@ -414,6 +444,12 @@ def _as_float(value):
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _or(choices):
+    """``a, b or c``."""
+    choices = [str(c) for c in choices]
+    return choices[0] if len(choices) == 1 else "%s or %s" % (", ".join(choices[:-1]), choices[-1])
 
 
 def _range_text(minimum, maximum):

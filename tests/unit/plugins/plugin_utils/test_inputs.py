@@ -251,3 +251,54 @@ def test_the_filter_refuses_unknown_roles_and_non_mappings():
         filt.role_input_problems({}, "nope")
     with pytest.raises(AnsibleFilterError, match="as a mapping"):
         filt.role_input_problems([], "do_network")
+
+
+@pytest.mark.parametrize(
+    "value, exact, good",
+    [("2.41.1", True, True), ("v2.41.1", True, False), ("2.41.1-rc1", True, False), ("v2.41.1", False, True)],
+)
+def test_version_exact(value, exact, good):
+    assert run("version", {"v": value}, "v", exact=exact)[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [
+        ("owner@workbench.local", True),
+        ("ops@insightpulseai.net", True),
+        ("owner", False),
+        ("owner@local", False),
+        ("a b@example.org", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_email(value, good):
+    assert run("email", {"e": value}, "e")[0] is good
+
+
+def test_loopback():
+    for host in ("127.0.0.1", "localhost", "::1"):
+        assert run("loopback", {"h": host}, "h")[0]
+    ok, problems = run("loopback", {"h": "0.0.0.0"}, "h")
+    assert not ok and problems == [
+        'h="0.0.0.0" must be a loopback address (127.0.0.1, localhost or ::1): the service listens on this machine only.'
+    ]
+    ok, problems = run("loopback", {"h": "::1"}, "h", hosts=("127.0.0.1", "localhost"))
+    assert not ok and problems[0].startswith('h="::1" must be a loopback address (127.0.0.1 or localhost)')
+
+
+def test_executable(tmp_path, monkeypatch):
+    program = tmp_path / "bin" / "prog"
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\n")
+    assert not run("executable", {"p": str(program)}, "p")[0]
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    assert run("executable", {"p": str(program)}, "p")[0]
+    assert run("executable", {"d": str(program.parent)}, "d", str(program))[0]
+    ok, problems = run("executable", {"d": str(tmp_path)}, "d", str(tmp_path / "prog"), "has no prog")
+    assert not ok and problems == ["d=%s has no prog." % show(str(tmp_path))]
+    assert not run("executable", {"p": str(tmp_path)}, "p")[0]  # a directory is not a program
+    assert not run("executable", {"p": ""}, "p")[0]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert run("executable", {"p": "~/bin/prog"}, "p")[0]
