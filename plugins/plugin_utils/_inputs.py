@@ -7,10 +7,10 @@
 Not a public API. A role's preflight hands all its ``<role>_*`` variables to the ``role_input_problems`` filter,
 which runs the role's rules (``_inputs_<role>.check(inputs)``) over an ``Inputs`` and returns the problems found:
 one sentence each, naming the variable, showing its value (never a secret's) and saying what was expected. The
-rules use the checks below (shared by every role: URLs, ports, DNS names, loopback addresses, e-mail addresses,
-images, versions, durations, resources, tokens, DSNs through the one DSN parser, files, executables, kubeconfigs, the
-helm binary) and, where a module already knows a rule, call the module_utils function itself, so that each rule is
-written once.
+rules use the checks below (shared by every role: URLs, ports, DNS names, Kubernetes object names, e-mail addresses, images, versions,
+durations, resources, tokens, DSNs through the one DSN parser, loopback addresses, files, executables, kubeconfigs,
+the helm binary) and, where a module already knows a rule, call the module_utils function itself, so that each rule
+is written once.
 """
 
 from __future__ import annotations
@@ -28,6 +28,12 @@ MISSING = object()
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# A Kubernetes object name (RFC 1123 subdomain): ingress classes, storage classes
+SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+# The name of a Traefik certificate resolver (letsencrypt, le-staging)
+CERT_RESOLVER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# The addresses a service that must not be reachable from the network may listen on
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # A container image reference: [registry[:port]/]path[:tag][@sha256:digest]
 IMAGE = re.compile(
     r"^(?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
@@ -43,8 +49,6 @@ QUANTITY = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
-# The addresses a service that must stay on this machine may listen on.
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 URL = re.compile(
     r"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-fA-F:.]+\]|[^/:?#\s@]+)(?::(?P<port>[0-9]+))?(?:[/?#]\S*)?$"
 )
@@ -190,12 +194,7 @@ class Inputs(object):
     def url(self, name, schemes=("http", "https"), value=MISSING, expected=None):
         """An absolute URL with one of ``schemes`` and a host (no spaces, no user:password@)."""
         value = self.get(name) if value is MISSING else value
-        match = URL.match(value) if isinstance(value, str) else None
-        if (
-            not match
-            or match.group("scheme") not in schemes
-            or (match.group("port") and not 0 < int(match.group("port")) < 65536)
-        ):
+        if not is_url(value, schemes):
             return self.bad(
                 name,
                 expected or "must be a %s URL with a host (e.g. https://host.example.org)" % "/".join(schemes),
@@ -214,6 +213,16 @@ class Inputs(object):
                 value,
             )
         return True
+
+    def object_name(self, name, value=MISSING):
+        """A Kubernetes object name (a lower-case DNS subdomain: an ingress class, a storage class)."""
+        return self.pattern(name, SUBDOMAIN, "must be a Kubernetes object name (a lower-case DNS subdomain)", value)
+
+    def cert_resolver(self, name, value=MISSING):
+        """The name of a Traefik certificate resolver: letters, digits, '-' and '_'."""
+        return self.pattern(
+            name, CERT_RESOLVER, "must be a certificate resolver name (letters, digits, '-' or '_')", value
+        )
 
     def hostname(self, name, value=MISSING):
         """A fully qualified, lower-case DNS name (n8n.example.org)."""
@@ -239,17 +248,6 @@ class Inputs(object):
     def email(self, name, value=MISSING, expected="must be an e-mail address (e.g. owner@example.org)"):
         """An e-mail address: a mailbox, '@', and a domain with a top-level domain of letters."""
         return self.pattern(name, EMAIL, expected, value)
-
-    def loopback(self, name, hosts=LOOPBACK, value=MISSING, expected=None):
-        """An address on this machine only: one of ``hosts`` (by default 127.0.0.1, localhost or ::1)."""
-        value = self.get(name) if value is MISSING else value
-        if value not in hosts:
-            return self.bad(
-                name,
-                expected or "must be a loopback address (%s): the service listens on this machine only" % _or(hosts),
-                value,
-            )
-        return True
 
     def duration(self, name, value=MISSING):
         """A Go duration as helm and Kubernetes take it (5m, 1h30m, 90s)."""
@@ -321,6 +319,29 @@ class Inputs(object):
             )
         return True
 
+    def loopback(self, name, what, hosts=LOOPBACK):
+        """A listen address among ``hosts`` (loopback only): ``what`` is who listens there, for the message."""
+        value = self.get(name)
+        if value not in hosts:
+            return self.fail(
+                "%s=%s: %s listens on loopback only (%s)"
+                % (name, value if isinstance(value, str) and value.strip() else show(value), what, _alternatives(hosts))
+            )
+        return True
+
+    def executable(self, name, hint, value=MISSING, program=None):
+        """A path on the controller of an executable file (``~`` expanded); ``hint`` says how to install it.
+        ``program``: the file to look for in the directory the variable names (e.g. ``pg_ctl`` in a bin directory)."""
+        value = self.get(name) if value is MISSING else value
+        path = os.path.expanduser(value) if isinstance(value, str) and value.strip() else ""
+        if path and program:
+            path = os.path.join(path, program)
+        if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+            shown = value if isinstance(value, str) and value.strip() else show(value)
+            what = "has no executable %s" % program if program else "is not an executable"
+            return self.fail("%s=%s %s. %s" % (name, shown, what, hint))
+        return True
+
     def absolute_path(self, name, value=MISSING, what="path"):
         """An absolute path."""
         value = self.get(name) if value is MISSING else value
@@ -344,14 +365,6 @@ class Inputs(object):
             return False
         if not os.path.isdir(value):
             return self.bad(name, "names no %s (it does not exist or is not a directory)" % what, value)
-        return True
-
-    def executable(self, name, path=None, expected="is not an executable file"):
-        """An executable file (``~`` expanded, as a ``path`` option is): the variable's value, or ``path`` built from
-        it (e.g. a program in the directory the variable names); the message shows the variable's value."""
-        path = os.path.expanduser(self.text(name) if path is None else path)
-        if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
-            return self.bad(name, expected)
         return True
 
     def kubeconfig(self, name):
@@ -418,11 +431,28 @@ CHART_REFERENCE = re.compile(r"^(oci|https?)://")
 def run_helm(argv):
     """Run a helm command on the controller: (return code, stdout, what went wrong); the code is None when helm could
     not be started."""
+    return run_command(argv)
+
+
+def run_command(argv, timeout=60):
+    """Run a command on the controller (an operator's tool: helm, a venv's python): (return code, stdout, what went
+    wrong); the code is None when it could not be started or did not end within ``timeout`` seconds."""
     try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603 - the operator's helm
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603 - the operator's tool
     except (OSError, subprocess.SubprocessError) as exc:
         return None, "", str(exc)
     return out.returncode, out.stdout, out.stderr.strip() or "exit code %d" % out.returncode
+
+
+def is_url(value, schemes=("http", "https")):
+    """Whether ``value`` is an absolute URL with one of ``schemes``, a host and a valid port if any (no spaces, no
+    user:password@): the rule of ``Inputs.url``, for values inside a list or mapping."""
+    match = URL.match(value) if isinstance(value, str) else None
+    return bool(
+        match
+        and match.group("scheme") in schemes
+        and not (match.group("port") and not 0 < int(match.group("port")) < 65536)
+    )
 
 
 def _as_int(value):
@@ -446,7 +476,7 @@ def _as_float(value):
         return None
 
 
-def _or(choices):
+def _alternatives(choices):
     """``a, b or c``."""
     choices = [str(c) for c in choices]
     return choices[0] if len(choices) == 1 else "%s or %s" % (", ".join(choices[:-1]), choices[-1])

@@ -14,7 +14,6 @@ rule reads them.
 
 from __future__ import annotations
 
-import os
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import show
@@ -57,18 +56,13 @@ def paths(i):
 def postgres(i):
     """PostgreSQL 15's pg_ctl is installed, the server listens on loopback, its database, superuser and settings are
     names and values it can be started with (the port is checked with n8n's, each needs its own)."""
-    bindir = i.text("local_stack_pg_bindir")
     i.executable(
         "local_stack_pg_bindir",
-        os.path.join(bindir, "pg_ctl") if bindir else "",
-        "has no executable pg_ctl. Install the server with `apt-get install postgresql-15` (make setup does this), "
-        "or point local_stack_pg_bindir at a PostgreSQL 15 bin directory",
+        "Install the server with `apt-get install postgresql-15` (make setup does this), or point "
+        "local_stack_pg_bindir at a PostgreSQL 15 bin directory",
+        program="pg_ctl",
     )
-    i.loopback(
-        "local_stack_pg_host",
-        expected="must be a loopback address (127.0.0.1, localhost or ::1): the local stack listens on this machine "
-        "only",
-    )
+    i.loopback("local_stack_pg_host", "the local stack's PostgreSQL")
     for name in ("local_stack_pg_database", "local_stack_pg_superuser"):
         i.pattern(
             name, PG_NAME, "must be a plain name (letters, digits and '_', not starting with a digit, at most 63)"
@@ -102,11 +96,7 @@ def n8n(i):
         expected="must be an n8n release version such as 2.41.1 (as scripts/install-n8n.sh installs it)",
         exact=True,
     )
-    i.loopback(
-        "local_stack_n8n_host",
-        expected="must be a loopback address (127.0.0.1, localhost or ::1): the local stack listens on this machine "
-        "only",
-    )
+    i.loopback("local_stack_n8n_host", "the local stack's n8n")
     i.email(
         "local_stack_n8n_owner_email",
         expected="must be an e-mail address (the login of n8n's owner account, e.g. owner@workbench.local)",
@@ -125,6 +115,6 @@ def n8n(i):
     if i.get("local_stack_state", "started") == "started":
         i.executable(
             "local_stack_n8n_bin",
-            expected="is not an executable. Install n8n %s with scripts/install-n8n.sh (make setup runs it), or set "
-            "local_stack_n8n_enabled=false" % i.text("local_stack_n8n_version"),
+            "Install n8n %s with scripts/install-n8n.sh (make setup runs it), or set local_stack_n8n_enabled=false"
+            % i.text("local_stack_n8n_version"),
         )

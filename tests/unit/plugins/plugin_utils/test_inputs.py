@@ -9,6 +9,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.insightpulseai.workbench.plugins.filter import role_input_problems as filt
+from ansible_collections.insightpulseai.workbench.plugins.plugin_utils import _inputs
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import Inputs, show
 
 
@@ -277,28 +278,84 @@ def test_email(value, good):
     assert run("email", {"e": value}, "e")[0] is good
 
 
-def test_loopback():
-    for host in ("127.0.0.1", "localhost", "::1"):
-        assert run("loopback", {"h": host}, "h")[0]
-    ok, problems = run("loopback", {"h": "0.0.0.0"}, "h")
-    assert not ok and problems == [
-        'h="0.0.0.0" must be a loopback address (127.0.0.1, localhost or ::1): the service listens on this machine only.'
-    ]
-    ok, problems = run("loopback", {"h": "::1"}, "h", hosts=("127.0.0.1", "localhost"))
-    assert not ok and problems[0].startswith('h="::1" must be a loopback address (127.0.0.1 or localhost)')
-
-
-def test_executable(tmp_path, monkeypatch):
+def test_executable_program_in_a_directory(tmp_path, monkeypatch):
     program = tmp_path / "bin" / "prog"
     program.parent.mkdir()
     program.write_text("#!/bin/sh\n")
-    assert not run("executable", {"p": str(program)}, "p")[0]
     program.chmod(program.stat().st_mode | stat.S_IXUSR)
-    assert run("executable", {"p": str(program)}, "p")[0]
-    assert run("executable", {"d": str(program.parent)}, "d", str(program))[0]
-    ok, problems = run("executable", {"d": str(tmp_path)}, "d", str(tmp_path / "prog"), "has no prog")
-    assert not ok and problems == ["d=%s has no prog." % show(str(tmp_path))]
-    assert not run("executable", {"p": str(tmp_path)}, "p")[0]  # a directory is not a program
-    assert not run("executable", {"p": ""}, "p")[0]
+    assert run("executable", {"d": str(program.parent)}, "d", "Install it.", program="prog") == (True, [])
+    assert run("executable", {"d": str(tmp_path)}, "d", "Install it.", program="prog") == (
+        False,
+        ["d=%s has no executable prog. Install it." % tmp_path],
+    )
+    assert run("executable", {"d": ""}, "d", "Install it.", program="prog")[1] == [
+        'd="" has no executable prog. Install it.'
+    ]
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert run("executable", {"p": "~/bin/prog"}, "p")[0]
+    assert run("executable", {"p": "~/bin/prog"}, "p", "Install it.")[0]
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [("http://127.0.0.1:9/v1", True), ("https://[::1]/", True), ("localhost:9/v1", False), ("http://h:0/", False)],
+)
+def test_is_url_is_the_rule_of_url(value, good):
+    assert _inputs.is_url(value) is good
+    assert run("url", {"u": value}, "u")[0] is good
+
+
+@pytest.mark.parametrize(
+    "value, good",
+    [("traefik", True), ("nginx.example.org", True), ("Traefik", False), ("traefik!", False), ("", False)],
+)
+def test_object_name(value, good):
+    ok, problems = run("object_name", {"c": value}, "c")
+    assert ok is good
+    if not good:
+        assert problems == ["c=%s must be a Kubernetes object name (a lower-case DNS subdomain)." % show(value)]
+
+
+@pytest.mark.parametrize(
+    "value, good", [("letsencrypt", True), ("le_staging-2", True), ("lets encrypt", False), ("-le", False)]
+)
+def test_cert_resolver(value, good):
+    ok, problems = run("cert_resolver", {"r": value}, "r")
+    assert ok is good
+    if not good:
+        assert problems == ['r=%s must be a certificate resolver name (letters, digits, \'-\' or \'_\').' % show(value)]
+
+
+def test_loopback_names_the_address_and_who_listens():
+    assert run("loopback", {"h": "::1"}, "h", "the stack") == (True, [])
+    assert run("loopback", {"h": "0.0.0.0"}, "h", "the stack") == (
+        False,
+        ["h=0.0.0.0: the stack listens on loopback only (127.0.0.1, localhost or ::1)."],
+    )
+    assert run("loopback", {"h": "::1"}, "h", "the proxy", ("127.0.0.1", "localhost")) == (
+        False,
+        ["h=::1: the proxy listens on loopback only (127.0.0.1 or localhost)."],
+    )
+    assert run("loopback", {"h": ""}, "h", "the proxy", ("127.0.0.1",))[1] == [
+        'h="": the proxy listens on loopback only (127.0.0.1).'
+    ]
+
+
+def test_executable(tmp_path):
+    tool = tmp_path / "tool"
+    tool.write_text("#!/bin/sh\n")
+    assert run("executable", {"x": str(tool)}, "x", "Install it.") == (
+        False,
+        ["x=%s is not an executable. Install it." % tool],
+    )
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    assert run("executable", {"x": str(tool)}, "x", "Install it.") == (True, [])
+    assert run("executable", {"x": str(tmp_path)}, "x", "Install it.")[0] is False
+    assert run("executable", {"x": ""}, "x", "Install it.")[1] == ['x="" is not an executable. Install it.']
+
+
+def test_run_command_says_what_went_wrong(tmp_path):
+    assert _inputs.run_command(["sh", "-c", "echo out; echo err >&2; exit 3"]) == (3, "out\n", "err")
+    assert _inputs.run_command(["sh", "-c", "exit 4"]) == (4, "", "exit code 4")
+    code, out, err = _inputs.run_command([str(tmp_path / "missing")])
+    assert code is None and out == "" and "missing" in err
+    assert _inputs.run_command(["sleep", "5"], timeout=0.2)[0] is None

@@ -100,13 +100,13 @@ def test_the_n8n_launcher_is_needed_only_to_start_it(problems):
         (dict(local_stack_env_file=""), 'local_stack_env_file="" must be set (an empty path would write'),
         (
             dict(local_stack_pg_bindir="/nonexistent/postgresql/bin"),
-            'local_stack_pg_bindir="/nonexistent/postgresql/bin" has no executable pg_ctl. Install the server with '
+            'local_stack_pg_bindir=/nonexistent/postgresql/bin has no executable pg_ctl. Install the server with '
             "`apt-get install postgresql-15`",
         ),
         (dict(local_stack_pg_bindir=""), 'local_stack_pg_bindir="" has no executable pg_ctl'),
         (
             dict(local_stack_pg_host="0.0.0.0"),
-            'local_stack_pg_host="0.0.0.0" must be a loopback address (127.0.0.1, localhost or ::1)',
+            "local_stack_pg_host=0.0.0.0: the local stack's PostgreSQL listens on loopback only (127.0.0.1, localhost or ::1)",
         ),
         (dict(local_stack_pg_port=0), "local_stack_pg_port=0 must be a TCP port from 1 to 65535."),
         (dict(local_stack_pg_port=70000), "local_stack_pg_port=70000 must be a TCP port"),
@@ -132,12 +132,12 @@ def test_the_n8n_launcher_is_needed_only_to_start_it(problems):
         (dict(local_stack_n8n_version="v2.41.1"), 'local_stack_n8n_version="v2.41.1" must be an n8n release'),
         (
             dict(local_stack_n8n_bin="/nonexistent/n8n"),
-            'local_stack_n8n_bin="/nonexistent/n8n" is not an executable. Install n8n 2.41.1 with '
+            'local_stack_n8n_bin=/nonexistent/n8n is not an executable. Install n8n 2.41.1 with '
             "scripts/install-n8n.sh (make setup runs it), or set local_stack_n8n_enabled=false.",
         ),
         (
             dict(local_stack_n8n_host="0.0.0.0"),
-            'local_stack_n8n_host="0.0.0.0" must be a loopback address (127.0.0.1, localhost or ::1)',
+            "local_stack_n8n_host=0.0.0.0: the local stack's n8n listens on loopback only (127.0.0.1, localhost or ::1)",
         ),
         (dict(local_stack_n8n_port=0), "local_stack_n8n_port=0 must be a TCP port from 1 to 65535."),
         (dict(local_stack_n8n_broker_port=65536), "local_stack_n8n_broker_port=65536 must be a TCP port"),
