@@ -78,7 +78,7 @@ def role_tags(role_dir):
 
     with open(os.path.join(tasks_dir, "main.yml")) as f:
         walk(yaml.safe_load(f))
-    return [(tag, what) for tag, (_, what) in found.items()]
+    return [(tag, what) for tag, (dummy, what) in found.items()]
 
 
 def tags_table(role_dir):

@@ -106,7 +106,7 @@ def routes(i):
     hostnames = []
     if i.flag("traefik_dashboard_enabled"):
         hostnames.append("traefik_dashboard_hostname")
-    hostnames += ["%s_hostname" % prefix for _, prefix, enabled in APP_ROUTES if i.flag(enabled)]
+    hostnames += ["%s_hostname" % prefix for dummy, prefix, enabled in APP_ROUTES if i.flag(enabled)]
     for name in hostnames:
         i.pattern(
             name,

@@ -139,21 +139,21 @@ CASES = [(role, tag) for role in roles() for tag in documented_tags(role)]
 
 def test_every_tag_of_every_role_is_documented(listed):
     for role in roles():
-        tags = set().union(*(tags for _, tags in listed[role])) - {"always"}
+        tags = set().union(*(tags for dummy, tags in listed[role])) - {"always"}
         own = set(t for t in tags if t == role or t.startswith(role + "_"))
         assert own == set(documented_tags(role)), role
 
 
 def test_the_parsed_tasks_are_the_tasks_ansible_lists(listed):
     for role in roles():
-        names = [name for name, _ in listed[role]]
+        names = [name for name, dummy in listed[role]]
         assert names[0].startswith(SPEC_TASK), role
-        assert names[1:] == [name for name, _ in parsed_tasks(role)], role
+        assert names[1:] == [name for name, dummy in parsed_tasks(role)], role
 
 
 @pytest.mark.parametrize("role, tag", CASES, ids=["%s/%s" % c for c in CASES])
 def test_a_tag_runs_alone(listed, role, tag):
-    selected = [i for i, (_, tags) in enumerate(listed[role]) if tag in tags or "always" in tags]
+    selected = [i for i, (dummy, tags) in enumerate(listed[role]) if tag in tags or "always" in tags]
     names = [listed[role][i][0] for i in selected]
     assert names[0].startswith(SPEC_TASK), "%s does not start with the argument spec validation" % tag
     first = preflight_tasks(role)[0]

@@ -28,10 +28,12 @@ def check_apply_check_apply(run, expect=CONVERGE, state=None, changed=None, diff
         results.append(result)
         if state and (check or not expect[step]):
             after = state()
-            assert after == before, "%s %d (%s) changed the real state" % (
+            assert after == before, "%s %d (%s) changed the real state: %r -> %r" % (
                 "check" if check else "apply",
                 step + 1,
                 "planned" if check else "reported no change",
+                before,
+                after,
             )
     pattern = [bool(changed(r)) for r in results]
     assert pattern == list(expect), (pattern, explain(results) if explain else results)
