@@ -137,19 +137,20 @@ class Inputs(object):
             return self.bad(name, expected, value)
         return True
 
-    def choice(self, name, choices, value=MISSING):
-        """One of ``choices``."""
+    def choice(self, name, choices, value=MISSING, expected=None):
+        """One of ``choices`` (``expected``: the words of the problem instead of the list)."""
         value = self.get(name) if value is MISSING else value
         if value not in choices:
-            return self.bad(name, "must be one of %s" % ", ".join(show(c) for c in choices), value)
+            return self.bad(name, expected or "must be one of %s" % ", ".join(show(c) for c in choices), value)
         return True
 
-    def integer(self, name, minimum=None, maximum=None, value=MISSING, what="an integer"):
-        """An integer (not a bool; a string of digits counts) within [minimum, maximum]."""
+    def integer(self, name, minimum=None, maximum=None, value=MISSING, what="an integer", expected=None):
+        """An integer (not a bool; a string of digits counts) within [minimum, maximum] (``expected``: the words of the
+        problem instead of ``what`` and the range)."""
         value = self.get(name) if value is MISSING else value
         number = _as_int(value)
         if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-            return self.bad(name, "must be %s%s" % (what, _range_text(minimum, maximum)), value)
+            return self.bad(name, expected or "must be %s%s" % (what, _range_text(minimum, maximum)), value)
         return True
 
     def number(self, name, minimum=None, maximum=None, value=MISSING, exclusive_minimum=False):
@@ -288,33 +289,36 @@ class Inputs(object):
             )
         return True
 
-    def dsn(self, name, value=MISSING, owner_allowed=False, password=True, uri=False, login=False):
+    def dsn(self, name, value=MISSING, owner_allowed=False, password=True, uri=False, login=False, problem=None):
         """A PostgreSQL connection string libpq reads (the one parser: module_utils._dsn); by default one that logs in
         with a password and not as the database owner; ``uri``: a postgresql:// URI only; ``login``: naming the user,
-        the host and the database. The value is never shown: it may hold a password."""
+        the host and the database. The value is never shown: it may hold a password. ``problem``: the sentence to
+        record instead of the parser's reason (for a role whose messages are fixed)."""
         value = self.get(name) if value is MISSING else value
+
+        def fail(reason):
+            return self.fail(problem or reason)
+
         try:
             parts = _dsn.parts(value)
         except _dsn.DsnError as exc:
-            return self.fail("%s: %s" % (name, exc))
+            return fail("%s: %s" % (name, exc))
         if uri and not value.strip().lower().startswith(("postgresql://", "postgres://")):
-            return self.fail(
+            return fail(
                 "%s is not a postgresql:// URI (e.g. postgresql://user:password@host:5432/db; the value is not shown "
                 "because it may hold a password)" % name
             )
         if login:
             missing = [key for key in ("user", "host", "dbname") if not parts.get(key)]
             if missing:
-                return self.fail(
-                    "%s names no %s: give the login's user, host and database" % (name, ", ".join(missing))
-                )
+                return fail("%s names no %s: give the login's user, host and database" % (name, ", ".join(missing)))
         if not owner_allowed and (not parts.get("user") or _dsn.role_of(parts.get("user")) in _dsn.OWNER_ROLES):
-            return self.fail(
+            return fail(
                 "%s logs in as the database owner or a Supabase administrator (user %s): give the login of a role of "
                 "its own (least privilege)" % (name, show(parts.get("user") or ""))
             )
         if password and not parts.get("password"):
-            return self.fail(
+            return fail(
                 "%s has no password (user %s): give the login's password in it" % (name, show(parts.get("user")))
             )
         return True
@@ -342,11 +346,11 @@ class Inputs(object):
             return self.fail("%s=%s %s. %s" % (name, shown, what, hint))
         return True
 
-    def absolute_path(self, name, value=MISSING, what="path"):
-        """An absolute path."""
+    def absolute_path(self, name, value=MISSING, what="path", expected=None):
+        """An absolute path (``expected``: the words of the problem instead of ``what``)."""
         value = self.get(name) if value is MISSING else value
         if not isinstance(value, str) or not os.path.isabs(value):
-            return self.bad(name, "must be an absolute %s" % what, value)
+            return self.bad(name, expected or "must be an absolute %s" % what, value)
         return True
 
     def file(self, name, value=MISSING, what="file", planned=False):

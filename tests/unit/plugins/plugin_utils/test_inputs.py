@@ -164,6 +164,27 @@ def test_dsn_least_privilege_password_and_never_shown():
     assert not ok and "empty value" in problems[0]
 
 
+def test_a_role_can_give_its_own_words():
+    """``expected`` (integer, choice, absolute_path) replaces the words after the value; ``problem`` (dsn) the whole
+    sentence, whichever rule of the DSN failed (the value still never shown)."""
+    assert run("integer", {"n": 0}, "n", 1, expected="is invalid: expected a count")[1] == [
+        "n=0 is invalid: expected a count."
+    ]
+    assert run("choice", {"c": "x"}, "c", ["a", "b"], expected="is invalid: expected a or b")[1] == [
+        'c="x" is invalid: expected a or b.'
+    ]
+    assert run("absolute_path", {"p": "rel"}, "p", expected="is invalid: expected an absolute path")[1] == [
+        'p="rel" is invalid: expected an absolute path.'
+    ]
+    for dsn in ("not a dsn pw=s3cret-pw", "postgresql://migrator@h/db", "postgresql://postgres:s3cret-pw@h/db"):
+        assert run("dsn", {"d": dsn}, "d", problem="d=<hidden> is invalid") == (False, ["d=<hidden> is invalid."])
+    assert run("dsn", {"d": "postgresql://u@h"}, "d", password=False, login=True, problem="d is bad") == (
+        False,
+        ["d is bad."],
+    )
+    assert run("dsn", {"d": "postgresql://u@h/db"}, "d", password=False, login=True, problem="d is bad") == (True, [])
+
+
 def test_files_directories_and_the_planned_kubeconfig(tmp_path):
     f = tmp_path / "kubeconfig"
     f.write_text("apiVersion: v1\n")
