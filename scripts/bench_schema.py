@@ -58,7 +58,7 @@ def module_apply(dsn):
 
 def engine_apply(dsn):
     """The module's own code path (module_utils), in process: what the module costs without Ansible's start-up."""
-    from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
+    from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_migrations as mig
 
     migrations = mig.load_migrations(MIGRATIONS)[0]
     conn = psycopg2.connect(dsn)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pgsql
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import pgsql
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import SpecError
 
 IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -178,7 +178,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_apps as apps
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import (
     DOError,
     DORun,
     do_argument_spec,

@@ -287,9 +287,13 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError, DORun, do_argument_spec
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import (
+    DOError,
+    DORun,
+    do_argument_spec,
+)
 
 try:
     import yaml
@@ -333,7 +337,7 @@ def _write_kubeconfig(path, config):
 
 class ClusterPlan(_runtime.Plan):
     """The runtime's Plan plus the kubeconfig: ``kubeconfig`` is the reason to (re)write it, or None. Writing it is a
-    change (so the run applies it) but not an API action. ``ops`` are _doks.plan's actions (None for a deletion),
+    change (so the run applies it) but not an API action. ``ops`` are _do_kubernetes.plan's actions (None for a deletion),
     ``current`` the normalised cluster, ``raw`` its API object, ``kc`` the kubeconfig's diff pair (or None)."""
 
     def __init__(self, actions=(), before=None, after=None, **keys):
@@ -355,39 +359,41 @@ class Run(DORun):
     initial = dict(cluster={})
 
     def validate(self):
-        """The parameters as a desired-state dict (_doks.normalize_desired); SpecError for bad input."""
+        """The parameters as a desired-state dict (_do_kubernetes.normalize_desired); SpecError for bad input."""
         if not HAS_YAML:
             raise _runtime.WorkbenchError(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
         try:
-            return _doks.normalize_desired(self.module.params)
-        except _doks.SpecError as exc:
-            raise _doks.SpecError("Invalid cluster spec for %r: %s" % (self.module.params["name"], exc.msg)) from exc
+            return _do_kubernetes.normalize_desired(self.module.params)
+        except _do_kubernetes.SpecError as exc:
+            raise _do_kubernetes.SpecError(
+                "Invalid cluster spec for %r: %s" % (self.module.params["name"], exc.msg)
+            ) from exc
 
     def read(self, spec):
         """The cluster named ``name``: its API object and its normalised form (both None when there is none)."""
         try:
-            raw = _doks.find_cluster(self.client, spec["name"])
+            raw = _do_kubernetes.find_cluster(self.client, spec["name"])
         except DOError as exc:
             raise exc.within("Failed to list the Kubernetes clusters")
-        return dict(raw=raw, cluster=_doks.normalize_current(raw))
+        return dict(raw=raw, cluster=_do_kubernetes.normalize_current(raw))
 
     def plan(self, spec, current):
-        """_doks.plan's actions (DriftError before any write), the result's cluster, and the kubeconfig's state when it
+        """_do_kubernetes.plan's actions (DriftError before any write), the result's cluster, and the kubeconfig's state when it
         can be known now (check mode, or nothing to apply: then an existing cluster is first waited for)."""
         now, raw = current["cluster"], current["raw"]
         if self.module.params["state"] == "absent":
             return self.plan_absent(now)
         try:
-            ops = _doks.plan(spec, now)
-        except _doks.DriftError:
+            ops = _do_kubernetes.plan(spec, now)
+        except _do_kubernetes.DriftError:
             self.result["cluster"] = now
             raise
         if not ops and not self.check_mode:
             raw = self.settle(raw, written=False)
         plan = ClusterPlan(
             [a["summary"] for a in ops],
-            before=_doks.public_view(now),
-            after=_doks.predicted(spec, now) if ops else _doks.public_view(now),
+            before=_do_kubernetes.public_view(now),
+            after=_do_kubernetes.predicted(spec, now) if ops else _do_kubernetes.public_view(now),
             cluster=self.shown(spec, now, raw, ops),
         )
         plan.ops, plan.current, plan.raw = ops, now, raw
@@ -398,17 +404,17 @@ class Run(DORun):
     def shown(self, spec, now, raw, ops):
         """The result's cluster: predicted in check mode, as read when nothing is to apply, else set by apply()."""
         if self.check_mode:
-            cluster = _doks.predicted(spec, now)
+            cluster = _do_kubernetes.predicted(spec, now)
             if now:
                 cluster.update(id=now["id"], status=now["status"], endpoint=now["endpoint"])
             return cluster
-        return {} if ops else _doks.normalize_current(raw)
+        return {} if ops else _do_kubernetes.normalize_current(raw)
 
     def plan_absent(self, now):
         """Delete the cluster (nothing when there is none)."""
         plan = ClusterPlan(
             [] if now is None else ["delete cluster %s (%s)" % (now["name"], now["id"])],
-            before=_doks.public_view(now),
+            before=_do_kubernetes.public_view(now),
             after={},
         )
         plan.current = now
@@ -425,7 +431,7 @@ class Run(DORun):
         raw = plan.raw
         if plan.ops:
             raw = self.settle(self.reconcile(plan), written=True)
-            self.result["cluster"] = _doks.normalize_current(raw)
+            self.result["cluster"] = _do_kubernetes.normalize_current(raw)
             if self.module.params["kubeconfig"]:
                 self.kubeconfig_plan(plan, raw)
         if plan.kubeconfig is not None:
@@ -437,11 +443,13 @@ class Run(DORun):
         return {}
 
     def reconcile(self, plan):
-        """_doks.apply the actions; a failure names the steps done (and says something was written when one was).
+        """_do_kubernetes.apply the actions; a failure names the steps done (and says something was written when one was).
         Returns the cluster's API object read after the changes."""
         done = []
         try:
-            cluster_id = _doks.apply(self.client, plan.current, plan.ops, after_create=self._wait_created, done=done)
+            cluster_id = _do_kubernetes.apply(
+                self.client, plan.current, plan.ops, after_create=self._wait_created, done=done
+            )
         except _runtime.WorkbenchError as exc:
             self.result["changed"] = bool(done)
             kind = _runtime.DriftError if isinstance(exc, _runtime.DriftError) else _runtime.ServiceError
@@ -462,9 +470,11 @@ class Run(DORun):
         if not p["wait"] or not raw or (raw.get("status") or {}).get("state") == "running":
             return raw
         try:
-            return _doks.wait_running(self.client, raw["id"], p["wait_timeout"], p["poll_interval"], written=written)
-        except (_doks.WaitTimeout, _doks.ClusterFailed) as exc:
-            self.result["cluster"] = _doks.normalize_current(raw)
+            return _do_kubernetes.wait_running(
+                self.client, raw["id"], p["wait_timeout"], p["poll_interval"], written=written
+            )
+        except (_do_kubernetes.WaitTimeout, _do_kubernetes.ClusterFailed) as exc:
+            self.result["cluster"] = _do_kubernetes.normalize_current(raw)
             raise type(exc)("Failed waiting for cluster %r: %s" % (p["name"], exc.msg), written=exc.written) from exc
         except DOError as exc:
             raise exc.within("Failed waiting for cluster %r" % p["name"], written=written)
@@ -474,7 +484,7 @@ class Run(DORun):
         provider does), so it is never requested for a cluster that is still provisioning."""
         p = self.module.params
         if p["wait"] and p["registry_enabled"]:
-            _doks.wait_running(self.client, cluster_id, p["wait_timeout"], p["poll_interval"], written=True)
+            _do_kubernetes.wait_running(self.client, cluster_id, p["wait_timeout"], p["poll_interval"], written=True)
 
     def kubeconfig_plan(self, plan, raw):
         """Whether (and why) the kubeconfig at O(kubeconfig) must be (re)written for the cluster ``raw``: sets the
@@ -482,13 +492,13 @@ class Run(DORun):
         path = self.module.params["kubeconfig"]
         existing, mode = _read_kubeconfig(path)
         info = dict(path=path, written=False, reason=None)
-        info.update(_doks.kubeconfig_summary(existing))
+        info.update(_do_kubernetes.kubeconfig_summary(existing))
         self.result["kubeconfig"] = info
         if raw is None:  # check mode, cluster still to be created
             reason = "the cluster does not exist yet"
         else:
             cluster = dict(id=raw["id"], name=raw["name"], region=raw["region"], endpoint=raw.get("endpoint"))
-            reason = _doks.kubeconfig_status(existing, cluster, self.module.params["kubeconfig_renew_before"])
+            reason = _do_kubernetes.kubeconfig_status(existing, cluster, self.module.params["kubeconfig_renew_before"])
             if reason is None and mode != 0o600:
                 reason = "mode is %04o, expected 0600" % mode
         plan.kubeconfig = reason
@@ -514,7 +524,7 @@ class Run(DORun):
             plan.after.pop("kubeconfig", None)
             return
         try:
-            credentials = _doks.fetch_credentials(self.client, raw["id"], p["kubeconfig_expiry_seconds"])
+            credentials = _do_kubernetes.fetch_credentials(self.client, raw["id"], p["kubeconfig_expiry_seconds"])
         except DOError as exc:
             raise exc.within(
                 "Failed to get credentials for cluster %r" % p["name"], written=bool(plan.ops) or exc.written
@@ -522,7 +532,7 @@ class Run(DORun):
         for key in ("token", "client_key_data", "client_certificate_data"):
             if credentials.get(key):
                 self.module.no_log_values.add(credentials[key])
-        config = _doks.build_kubeconfig(raw, credentials)
+        config = _do_kubernetes.build_kubeconfig(raw, credentials)
         try:
             _write_kubeconfig(p["kubeconfig"], config)
         except OSError as exc:
@@ -531,7 +541,7 @@ class Run(DORun):
                 written=bool(plan.ops),
                 exception=traceback.format_exc(),
             )
-        info.update(_doks.kubeconfig_summary(config))
+        info.update(_do_kubernetes.kubeconfig_summary(config))
         plan.after["kubeconfig"] = dict((k, v) for k, v in info.items() if k not in ("written", "reason"))
 
 
@@ -552,7 +562,7 @@ def argument_spec():
             type="dict",
             options=dict(
                 start_time=dict(type="str", default="00:00"),
-                day=dict(type="str", default="any", choices=list(_doks.DAYS)),
+                day=dict(type="str", default="any", choices=list(_do_kubernetes.DAYS)),
             ),
         ),
         node_pools=dict(
@@ -573,7 +583,7 @@ def argument_spec():
                     options=dict(
                         key=dict(type="str", required=True, no_log=False),
                         value=dict(type="str"),
-                        effect=dict(type="str", required=True, choices=list(_doks.TAINT_EFFECTS)),
+                        effect=dict(type="str", required=True, choices=list(_do_kubernetes.TAINT_EFFECTS)),
                     ),
                 ),
             ),

@@ -79,9 +79,9 @@ api_requests:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import (
     DOError,
     DORun,
     do_argument_spec,
@@ -107,7 +107,7 @@ class Run(DORun):
 
     def plan(self, spec, current):
         """Nothing to do; the clusters, normalised, are the result."""
-        return _runtime.Plan([], clusters=[_doks.normalize_current(c) for c in current])
+        return _runtime.Plan([], clusters=[_do_kubernetes.normalize_current(c) for c in current])
 
 
 def main():

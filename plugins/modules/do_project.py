@@ -142,7 +142,7 @@ api_requests:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_resources as res
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import (
     DOError,
     DORun,
     do_argument_spec,

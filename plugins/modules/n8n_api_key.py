@@ -181,7 +181,7 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_api_keys as keys
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
     N8nClient,
     N8nRun,

@@ -163,7 +163,7 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_credentials as crd
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
     N8nClient,
     N8nRun,

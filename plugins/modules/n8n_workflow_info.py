@@ -133,7 +133,7 @@ api_requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
     N8nClient,
     N8nRun,

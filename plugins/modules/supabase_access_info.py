@@ -265,8 +265,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_access
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import (
     PostgresRun,
     connect,
     postgres_argument_spec,
@@ -278,8 +278,8 @@ CHECK_SPEC = dict(
     operations=dict(
         type="list",
         elements="str",
-        choices=list(_access.OPERATIONS),
-        default=list(_access.OPERATIONS),
+        choices=list(_pg_access.OPERATIONS),
+        default=list(_pg_access.OPERATIONS),
         aliases=["operation"],
     ),
     key=dict(type="str", no_log=False),
@@ -316,9 +316,11 @@ class Run(PostgresRun):
         """The matrix spec and the fixture statements, checked together before connecting."""
         params = self.module.params
         try:
-            spec = _access.normalize(params["identities"], params["checks"], params["expected"])
+            spec = _pg_access.normalize(params["identities"], params["checks"], params["expected"])
             text = _read_fixtures_file(params["fixtures_file"])
-            fixtures = _access.load_fixtures(params["fixtures"], text, os.path.basename(params["fixtures_file"] or ""))
+            fixtures = _pg_access.load_fixtures(
+                params["fixtures"], text, os.path.basename(params["fixtures_file"] or "")
+            )
         except SpecError as exc:
             raise SpecError("Invalid access matrix options (nothing was run): %s" % exc.msg)
         return dict(matrix=spec, fixtures=fixtures)
@@ -326,11 +328,11 @@ class Run(PostgresRun):
     def read(self, spec):
         """Run the fixtures and every cell (verify() rolls everything back, and so does the session)."""
         try:
-            return _access.verify(
+            return _pg_access.verify(
                 self.conn, spec["matrix"], spec["fixtures"], self.module.params["lock_timeout"], counter=self.counter
             )
-        except _access.CellError as exc:
-            raise _access.CellError("%s Nothing was changed: the transaction was rolled back." % exc.msg)
+        except _pg_access.CellError as exc:
+            raise _pg_access.CellError("%s Nothing was changed: the transaction was rolled back." % exc.msg)
 
     def plan(self, spec, current):
         """Nothing to do; DriftError with the whole result when the matrix differs from the expected one."""

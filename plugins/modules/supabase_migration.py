@@ -165,8 +165,8 @@ skipped_files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_migrations as mig
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import (
     PostgresRun,
     connect,
     pg_error_message,

@@ -142,8 +142,8 @@ requests:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn, _pg_roles
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn, _pg_roles
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import (
     PostgresRun,
     connection_user,
     pg_error_message,
@@ -236,7 +236,7 @@ class Run(PostgresRun):
         error. Counted as a read."""
         self.counter.reads += 1
         try:
-            return try_login(self.module.params, _dsn.login_user(role, admin_user), password)
+            return try_login(self.module.params, _pg_dsn.login_user(role, admin_user), password)
         except ServiceError as exc:
             raise ServiceError("Could not try the password of role %s: %s" % (role, exc))
 

@@ -22,7 +22,7 @@ import subprocess
 
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn
 
 MISSING = object()
 
@@ -290,7 +290,7 @@ class Inputs(object):
         return True
 
     def dsn(self, name, value=MISSING, owner_allowed=False, password=True, uri=False, login=False, problem=None):
-        """A PostgreSQL connection string libpq reads (the one parser: module_utils._dsn); by default one that logs in
+        """A PostgreSQL connection string libpq reads (the one parser: module_utils._pg_dsn); by default one that logs in
         with a password and not as the database owner; ``uri``: a postgresql:// URI only; ``login``: naming the user,
         the host and the database. The value is never shown: it may hold a password. ``problem``: the sentence to
         record instead of the parser's reason (for a role whose messages are fixed)."""
@@ -300,8 +300,8 @@ class Inputs(object):
             return self.fail(problem or reason)
 
         try:
-            parts = _dsn.parts(value)
-        except _dsn.DsnError as exc:
+            parts = _pg_dsn.parts(value)
+        except _pg_dsn.DsnError as exc:
             return fail("%s: %s" % (name, exc))
         if uri and not value.strip().lower().startswith(("postgresql://", "postgres://")):
             return fail(
@@ -312,7 +312,7 @@ class Inputs(object):
             missing = [key for key in ("user", "host", "dbname") if not parts.get(key)]
             if missing:
                 return fail("%s names no %s: give the login's user, host and database" % (name, ", ".join(missing)))
-        if not owner_allowed and (not parts.get("user") or _dsn.role_of(parts.get("user")) in _dsn.OWNER_ROLES):
+        if not owner_allowed and (not parts.get("user") or _pg_dsn.role_of(parts.get("user")) in _pg_dsn.OWNER_ROLES):
             return fail(
                 "%s logs in as the database owner or a Supabase administrator (user %s): give the login of a role of "
                 "its own (least privilege)" % (name, show(parts.get("user") or ""))

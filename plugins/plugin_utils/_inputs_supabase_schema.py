@@ -5,7 +5,7 @@
 """PRIVATE: the input rules of the supabase_schema role (run by the role_input_problems filter from its preflight).
 
 The connection string goes through the one DSN parser; the row-level-security spec is read and checked by the
-supabase_rls module's own normaliser (module_utils._rls.normalize_spec), so a bad policy is refused before the first
+supabase_rls module's own normaliser (module_utils._pg_rls.normalize_spec), so a bad policy is refused before the first
 migration runs, not half-way through the stage. Passwords and the connection string are named, never shown.
 """
 
@@ -15,7 +15,7 @@ import os
 
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn, _rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn, _pg_rls
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import IDENTIFIER, show
 
 SECRETS = (
@@ -40,8 +40,8 @@ def check(i):
         )
     else:
         try:
-            _dsn.parts(i.get("supabase_schema_login_dsn"))
-        except _dsn.DsnError:
+            _pg_dsn.parts(i.get("supabase_schema_login_dsn"))
+        except _pg_dsn.DsnError:
             i.fail(
                 "supabase_schema_login_dsn is not a libpq connection string: expected "
                 "postgresql://user:password@host:port/db or key=value pairs (the value is not shown because it may "
@@ -102,9 +102,9 @@ def rls_spec(i):
             name, "is not a file (the row-level-security spec: roles/supabase_schema/files/rls_policies.yml by default)"
         )
     try:
-        _rls.normalize_spec(load_rls_spec(path), default_purge=i.flag("supabase_schema_rls_purge"))
+        _pg_rls.normalize_spec(load_rls_spec(path), default_purge=i.flag("supabase_schema_rls_purge"))
     except ValueError as exc:
         return i.fail("%s=%s %s" % (name, path, str(exc).rstrip(".")))
-    except _rls.SpecError as exc:
+    except _pg_rls.SpecError as exc:
         return i.fail("%s=%s: %s" % (name, path, str(exc).rstrip(".")))
     return True

@@ -47,7 +47,7 @@ _value:
   type: bool
 """
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn
 
 
 def pg_dsn(value, uri=False, login=False):
@@ -55,8 +55,8 @@ def pg_dsn(value, uri=False, login=False):
     if not isinstance(value, str):
         return False
     try:
-        parts = _dsn.parts(value)
-    except _dsn.DsnError:
+        parts = _pg_dsn.parts(value)
+    except _pg_dsn.DsnError:
         return False
     if uri and not value.strip().lower().startswith(("postgresql://", "postgres://")):
         return False

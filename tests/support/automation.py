@@ -3,7 +3,7 @@ password per role for the whole run (roles are cluster-wide), and what the inven
 
 import secrets
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn
 
 LOGINS = dict(
     (name, "it-%s-%s" % (name, secrets.token_hex(12)))
@@ -28,7 +28,7 @@ def logins_task(owner_dsn):
 
 def login_dsn(owner_dsn, role):
     """The owner's DSN, logged in as one of the automation roles (what the inventories build with pg_login_dsn)."""
-    return _dsn.with_login(owner_dsn, role, LOGINS[role])
+    return _pg_dsn.with_login(owner_dsn, role, LOGINS[role])
 
 
 def workflow_db_vars(owner_dsn):

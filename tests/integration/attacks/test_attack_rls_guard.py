@@ -1,7 +1,7 @@
 """Attack: the layers behind the expression check, each proven on its own against the real server.
 
 1. Transaction control cannot run. The expression check is bypassed on purpose (the policy dicts are built by hand
-   and handed straight to _rls.converge, exactly what the modules call): the probe and the apply path send every
+   and handed straight to _pg_rls.converge, exactly what the modules call): the probe and the apply path send every
    statement through PL/pgSQL EXECUTE, which refuses COMMIT/ROLLBACK/SAVEPOINT/RELEASE, so a check-mode run ends in
    a rollback of everything, whatever the text holds.
 2. The server reads quotes the way the check does. A database whose default is standard_conforming_strings = off
@@ -16,7 +16,7 @@ import pytest
 from support.ansible import run_playbook
 from support.pg import catalog_snapshot, execute, query
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls
 
 DROP = "DROP TABLE ip_workbench.domains CASCADE"
 TX_CONTROL = {
@@ -30,7 +30,7 @@ TX_CONTROL = {
 
 def bypassing_policy(payload):
     """A policy exactly as normalize_policy would return it, but with text it would refuse."""
-    assert _rls.expression_problem(payload) is not None  # the first layer would have stopped it
+    assert _pg_rls.expression_problem(payload) is not None  # the first layer would have stopped it
     return dict(
         name="attack_guard",
         state="present",
@@ -62,8 +62,8 @@ def test_transaction_control_never_runs_even_without_the_expression_check(workbe
     conn = psycopg2.connect(workbench_db)
     try:
         with conn.cursor() as cur:
-            with pytest.raises(_rls.SpecError) as err:
-                _rls.converge(cur, spec(payload), check_mode=check_mode, allow_missing_tables=False)
+            with pytest.raises(_pg_rls.SpecError) as err:
+                _pg_rls.converge(cur, spec(payload), check_mode=check_mode, allow_missing_tables=False)
             # still inside the caller's transaction, savepoint rolled back: the guard refused, nothing ended it
             assert conn.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INTRANS
             cur.execute("select 1")
@@ -86,7 +86,7 @@ def test_a_second_statement_in_check_mode_is_rolled_back_with_the_probe(workbenc
     conn = psycopg2.connect(workbench_db)
     try:
         with conn.cursor() as cur:
-            queries = _rls.converge(cur, spec(payload), check_mode=True, allow_missing_tables=False)[0]
+            queries = _pg_rls.converge(cur, spec(payload), check_mode=True, allow_missing_tables=False)[0]
             assert any(payload in q for q in queries), queries
             cur.execute("select to_regclass('ip_workbench.domains') is not null")
             assert cur.fetchone() == (True,)  # the savepoint rolled the probe's DROP back
@@ -121,14 +121,14 @@ PAYLOAD = "'\\' = ' = 'y' ); %s; -- '" % DROP
 
 def test_payload_is_live_under_the_database_setting(sloppy_db):
     """The witness: sent as is on a connection with the database's setting, the payload drops the table."""
-    assert _rls.expression_problem(PAYLOAD) is None  # two well-formed standard strings to the check
+    assert _pg_rls.expression_problem(PAYLOAD) is None  # two well-formed standard strings to the check
     conn = psycopg2.connect(sloppy_db)
     try:
         with conn.cursor() as cur:
             cur.execute("show standard_conforming_strings")
             assert cur.fetchone() == ("off",)
             cur.execute(
-                _rls.create_policy_sql(
+                _pg_rls.create_policy_sql(
                     "ip_workbench",
                     "domains",
                     dict(

@@ -16,7 +16,7 @@ from psycopg2 import sql
 
 from support.ansible import ROOT, run_playbook
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import split_statements
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_migrations import split_statements
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VERIFY_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")

@@ -17,7 +17,7 @@ from support.ansible import ROOT, run_playbook
 from support.cycle import check_apply_check_apply
 from support.pg import PRE_RLS_MIGRATIONS_COMMIT, execute, migrations_from_git, query, schema_stage
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_migrations as mig
 
 NEW_DIR = os.path.join(ROOT, "roles", "supabase_schema", "files", "migrations")
 RLS_SCHEMAS = ["ip_workbench", "bronze", "silver", "gold"]

@@ -136,7 +136,7 @@ def test_errors_belong_to_the_runtime_family(path):
 
 # The one client per service: only these files may open a connection of that kind.
 CLIENT_CALLS = {
-    "connect": ("_postgres",),  # psycopg2.connect: PostgreSQL, through _postgres._open (keepalives, connect timeout)
+    "connect": ("_pg_client",),  # psycopg2.connect: PostgreSQL, through _pg_client._open (keepalives, connect timeout)
     "open_url": ("_http",),  # HTTP: DigitalOcean and n8n, through _http.Transport (its retry rules)
     "urlopen": (),
     "fetch_url": (),

@@ -7,7 +7,7 @@ import pytest
 from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_api_keys as keys
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import N8nApiError, N8nClient
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import N8nApiError, N8nClient
 
 STORED = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-ABCD"
 ALL = ("workflow:read", "workflow:list", "credential:create")

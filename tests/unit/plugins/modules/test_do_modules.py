@@ -4,8 +4,8 @@ token and secret values never in a result or message."""
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import DOError
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_client
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import DOError
 from ansible_collections.insightpulseai.workbench.plugins.modules import (
     do_app,
     do_kubernetes_cluster,
@@ -71,8 +71,8 @@ class Stub(object):
 @pytest.fixture
 def install(monkeypatch):
     def install(module, client):
-        # every DO module's run gets its client from _do_api.DORun, i.e. from DOClient.from_module
-        monkeypatch.setattr(_do_api.DOClient, "from_module", classmethod(lambda cls, m: client))
+        # every DO module's run gets its client from _do_client.DORun, i.e. from DOClient.from_module
+        monkeypatch.setattr(_do_client.DOClient, "from_module", classmethod(lambda cls, m: client))
         return client
 
     return install

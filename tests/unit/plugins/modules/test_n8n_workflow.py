@@ -6,7 +6,7 @@ The HTTP helper is replaced by an in-memory fake (its list/create/... methods), 
 import json
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import N8nApiError, N8nClient
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import N8nApiError, N8nClient
 from ansible_collections.insightpulseai.workbench.plugins.modules import n8n_credential, n8n_workflow
 
 from support.cycle import check_apply_check_apply

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_access
 from ansible_collections.insightpulseai.workbench.plugins.modules import supabase_access_info
 
 from unit.module_harness import ModuleFail, run_module
@@ -66,7 +66,7 @@ def test_success_reports_the_matrix_and_never_changes(monkeypatch, tmp_path):
     result = dict(matrix={"app.notes": {"select": ["alice"]}}, cells=2, mismatches=[], tables=["app.notes"])
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
     monkeypatch.setattr(
-        _access,
+        _pg_access,
         "verify",
         lambda c, spec, fixtures, lock_timeout=None, counter=None: seen.append((fixtures, lock_timeout)) or result,
     )
@@ -94,7 +94,7 @@ def test_mismatches_fail_with_every_cell_and_the_result(monkeypatch):
     ]
     result = dict(matrix={"app.notes": {"select": ["alice"]}}, cells=2, mismatches=lines, tables=["app.notes"])
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
-    monkeypatch.setattr(_access, "verify", lambda *a, **kw: result)
+    monkeypatch.setattr(_pg_access, "verify", lambda *a, **kw: result)
     out = run_module(monkeypatch, supabase_access_info.main, args(expected={"app.notes": {"select": ["anon"]}}))
     assert isinstance(out, ModuleFail)
     assert out.result["msg"] == "The access matrix differs from expected in 2 of 2 cells: " + "; ".join(lines)
@@ -107,12 +107,12 @@ def test_cell_errors_say_nothing_was_changed(monkeypatch):
     conn = Conn()
 
     def verify(*a, **kw):
-        raise _access.CellError(
+        raise _pg_access.CellError(
             "select app.notes as anon failed with SQLSTATE 22012, which is not a permission denial: x."
         )
 
     monkeypatch.setattr(supabase_access_info, "connect", lambda module: conn)
-    monkeypatch.setattr(_access, "verify", verify)
+    monkeypatch.setattr(_pg_access, "verify", verify)
     out = run_module(monkeypatch, supabase_access_info.main, args())
     assert isinstance(out, ModuleFail)
     assert out.result["msg"].endswith("x. Nothing was changed: the transaction was rolled back.")

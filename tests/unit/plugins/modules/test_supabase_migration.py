@@ -1,7 +1,7 @@
 import psycopg2
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _postgres, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_client, _runtime
 from ansible_collections.insightpulseai.workbench.plugins.modules import supabase_migration
 
 from unit.module_harness import ModuleFail, run_module
@@ -35,7 +35,7 @@ def test_connection_failure_names_target_not_secret(monkeypatch, tmp_path):
 
 
 def test_connection_kwargs_discrete_options_override_dsn():
-    dsn, kwargs = _postgres.connection_kwargs(
+    dsn, kwargs = _pg_client.connection_kwargs(
         dict(
             login_dsn="postgresql://a@h/db",
             login_host="other",
@@ -56,11 +56,11 @@ def test_connection_kwargs_discrete_options_override_dsn():
         sslmode="require",
         connect_timeout=5,
     )
-    assert _postgres.describe_target(dict(login_dsn="postgresql://a:pw@h:1/db", login_host="other")) == "a@other:1/db"
+    assert _pg_client.describe_target(dict(login_dsn="postgresql://a:pw@h:1/db", login_host="other")) == "a@other:1/db"
 
 
 # ---------------------------------------------------------------------------------------------------------
-# _postgres: statements counted as reads and writes, one transaction per run
+# _pg_client: statements counted as reads and writes, one transaction per run
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -82,7 +82,7 @@ def test_connection_kwargs_discrete_options_override_dsn():
     ],
 )
 def test_a_statement_reads_only_when_it_starts_with_a_read(statement, read):
-    assert _postgres.is_read(statement) is read
+    assert _pg_client.is_read(statement) is read
 
 
 class RawCursor(object):
@@ -108,11 +108,11 @@ class RawCursor(object):
 
 
 def test_the_counting_cursor_counts_what_it_sends_and_passes_everything_through():
-    counter = _postgres.StatementCounter()
+    counter = _pg_client.StatementCounter()
     raw = RawCursor(fail_on="broken")
-    with _postgres.CountingCursor(raw, counter) as cur:
+    with _pg_client.CountingCursor(raw, counter) as cur:
         cur.execute("SELECT %s", (1,))
-        cur.execute(_postgres.pgsql.SQL("ALTER ROLE {} NOLOGIN").format(_postgres.pgsql.SQL("r")))
+        cur.execute(_pg_client.pgsql.SQL("ALTER ROLE {} NOLOGIN").format(_pg_client.pgsql.SQL("r")))
         cur.executemany("INSERT INTO t VALUES (%s)", iter([(1,), (2,)]))
         with pytest.raises(psycopg2.ProgrammingError):
             cur.execute("UPDATE broken SET x = 1")  # sent, so counted
@@ -143,7 +143,7 @@ class TxConn(object):
 def test_the_transaction_commits_only_when_asked_at_its_end(commit, events):
     conn = TxConn()
     asked = []
-    with _postgres.transaction(conn, lambda: asked.append(True) or commit):
+    with _pg_client.transaction(conn, lambda: asked.append(True) or commit):
         assert conn.events == []
     assert asked == [True] and conn.events == events
 
@@ -151,12 +151,12 @@ def test_the_transaction_commits_only_when_asked_at_its_end(commit, events):
 def test_the_transaction_rolls_back_on_any_exception_and_a_failed_commit_is_a_service_error():
     conn = TxConn()
     with pytest.raises(KeyError):
-        with _postgres.transaction(conn, lambda: True):
+        with _pg_client.transaction(conn, lambda: True):
             raise KeyError("bug")
     assert conn.events == ["rollback", "close"]
     conn = TxConn(fail_commit=True)
     with pytest.raises(_runtime.ServiceError, match="Failed to commit the transaction .*server closed the connection"):
-        with _postgres.transaction(conn, lambda: True):
+        with _pg_client.transaction(conn, lambda: True):
             pass
     assert conn.events == ["commit", "rollback", "close"]
 
@@ -164,7 +164,7 @@ def test_the_transaction_rolls_back_on_any_exception_and_a_failed_commit_is_a_se
 def test_a_connection_failure_is_a_service_error_that_wrote_nothing():
     module = type("M", (), dict(params=dict(login_dsn="postgresql://u:pw@127.0.0.1:1/db", connect_timeout=2)))()
     with pytest.raises(_runtime.ServiceError) as err:
-        _postgres.connect(module)
+        _pg_client.connect(module)
     assert err.value.written is False and err.value.msg.startswith(
         "Failed to connect to PostgreSQL at u@127.0.0.1:1/db: "
     )

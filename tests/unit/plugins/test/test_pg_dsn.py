@@ -1,8 +1,8 @@
-"""The pg_dsn test (the role preflights' one check of a PostgreSQL connection string, over module_utils._dsn)."""
+"""The pg_dsn test (the role preflights' one check of a PostgreSQL connection string, over module_utils._pg_dsn)."""
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _dsn, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn, _runtime
 from ansible_collections.insightpulseai.workbench.plugins.test.pg_dsn import pg_dsn
 
 
@@ -30,6 +30,6 @@ def test_pg_dsn(value, any_form, uri_login):
 
 def test_a_parse_error_is_a_spec_error_that_does_not_show_the_value():
     with pytest.raises(_runtime.SpecError) as info:
-        _dsn.parts("postgresql://u:s3cr3t-value@h/db?bogus=1")
+        _pg_dsn.parts("postgresql://u:s3cr3t-value@h/db?bogus=1")
     assert "s3cr3t-value" not in str(info.value) and info.value.written is False
     assert isinstance(info.value, ValueError)

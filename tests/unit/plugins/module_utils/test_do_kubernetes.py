@@ -1,10 +1,10 @@
-"""Planning logic of do_kubernetes_cluster (module_utils/_doks.py), without a server."""
+"""Planning logic of do_kubernetes_cluster (module_utils/_do_kubernetes.py), without a server."""
 
 import datetime
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _doks, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes, _runtime
 
 CID = "3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11"
 WORKERS = dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3, max_nodes=6, tags=["wb"])
@@ -65,7 +65,9 @@ def api_cluster(**overrides):
 
 
 def plan(p=None, cluster=None):
-    return _doks.plan(_doks.normalize_desired(p or params()), _doks.normalize_current(cluster))
+    return _do_kubernetes.plan(
+        _do_kubernetes.normalize_desired(p or params()), _do_kubernetes.normalize_current(cluster)
+    )
 
 
 def ops(actions):
@@ -77,12 +79,12 @@ def test_converged_cluster_plans_nothing():
 
 
 def test_auto_tags_are_not_user_tags():
-    current = _doks.normalize_current(api_cluster())
+    current = _do_kubernetes.normalize_current(api_cluster())
     assert current["tags"] == ["wb"] and current["node_pools"][0]["tags"] == ["wb"]
 
 
 def test_create_needs_region_and_pools():
-    with pytest.raises(_doks.SpecError, match="without region and node_pools"):
+    with pytest.raises(_do_kubernetes.SpecError, match="without region and node_pools"):
         plan(params(region=None, node_pools=None))
     actions = plan()
     assert ops(actions) == ["create"]
@@ -116,18 +118,18 @@ def test_drift_that_cannot_be_fixed_in_place(change, drift):
     if drift is None:  # ha false on a non-HA cluster is no drift
         assert plan(params(**change), api_cluster()) == []
         return
-    with pytest.raises(_doks.DriftError) as info:
+    with pytest.raises(_do_kubernetes.DriftError) as info:
         plan(params(**change), api_cluster())
     assert drift in str(info.value) and "nothing was changed" in str(info.value)
 
 
 def test_disabling_ha_is_drift():
-    with pytest.raises(_doks.DriftError, match="cannot be disabled"):
+    with pytest.raises(_do_kubernetes.DriftError, match="cannot be disabled"):
         plan(params(ha=False), api_cluster(ha=True))
 
 
 def test_all_drifts_are_reported_together():
-    with pytest.raises(_doks.DriftError) as info:
+    with pytest.raises(_do_kubernetes.DriftError) as info:
         plan(params(region="ams3", vpc_uuid="vpc-2", node_pools=[dict(WORKERS, size="c-4")]), api_cluster())
     assert len(info.value.drifts) == 3
 
@@ -147,12 +149,12 @@ def test_all_drifts_are_reported_together():
     ],
 )
 def test_version_compared_to_the_precision_given(version, expected):
-    assert _doks.version_drift("1.35.4-do.1", version) == expected
+    assert _do_kubernetes.version_drift("1.35.4-do.1", version) == expected
 
 
 def test_bad_version_is_a_spec_error():
-    with pytest.raises(_doks.SpecError, match="version must be"):
-        _doks.normalize_desired(params(version="v1.35"))
+    with pytest.raises(_do_kubernetes.SpecError, match="version must be"):
+        _do_kubernetes.normalize_desired(params(version="v1.35"))
 
 
 def test_settings_are_one_update():
@@ -161,7 +163,7 @@ def test_settings_are_one_update():
         api_cluster(),
     )
     assert ops(actions) == ["update"]
-    body = _doks.update_body(_doks.normalize_current(api_cluster()), actions)
+    body = _do_kubernetes.update_body(_do_kubernetes.normalize_current(api_cluster()), actions)
     assert body == dict(
         name="wb",
         auto_upgrade=False,
@@ -238,27 +240,27 @@ def test_labels_and_taints_compare_normalised():
     ],
 )
 def test_invalid_pools(pool, message):
-    with pytest.raises(_doks.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        _doks.normalize_desired(params(node_pools=[pool]))
+    with pytest.raises(_do_kubernetes.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _do_kubernetes.normalize_desired(params(node_pools=[pool]))
 
 
 def test_duplicate_and_empty_pools():
-    with pytest.raises(_doks.SpecError, match="workers appear more than once"):
-        _doks.normalize_desired(params(node_pools=[dict(WORKERS), dict(WORKERS)]))
-    with pytest.raises(_doks.SpecError, match="at least one pool"):
-        _doks.normalize_desired(params(node_pools=[]))
+    with pytest.raises(_do_kubernetes.SpecError, match="workers appear more than once"):
+        _do_kubernetes.normalize_desired(params(node_pools=[dict(WORKERS), dict(WORKERS)]))
+    with pytest.raises(_do_kubernetes.SpecError, match="at least one pool"):
+        _do_kubernetes.normalize_desired(params(node_pools=[]))
 
 
 def test_maintenance_window_validation():
-    with pytest.raises(_doks.SpecError, match="HH:MM"):
-        _doks.normalize_maintenance(dict(start_time="25:00", day="any"))
-    with pytest.raises(_doks.SpecError, match="day must be one of"):
-        _doks.normalize_maintenance(dict(start_time="01:00", day="someday"))
+    with pytest.raises(_do_kubernetes.SpecError, match="HH:MM"):
+        _do_kubernetes.normalize_maintenance(dict(start_time="25:00", day="any"))
+    with pytest.raises(_do_kubernetes.SpecError, match="day must be one of"):
+        _do_kubernetes.normalize_maintenance(dict(start_time="01:00", day="someday"))
 
 
 def test_predicted_after_view():
-    desired = _doks.normalize_desired(params(node_pools=[dict(WORKERS, count=4, min_nodes=4, max_nodes=8)]))
-    view = _doks.predicted(desired, _doks.normalize_current(api_cluster()))
+    desired = _do_kubernetes.normalize_desired(params(node_pools=[dict(WORKERS, count=4, min_nodes=4, max_nodes=8)]))
+    view = _do_kubernetes.predicted(desired, _do_kubernetes.normalize_current(api_cluster()))
     (pool,) = view["node_pools"]
     assert (pool["count"], pool["min_nodes"], pool["max_nodes"]) == (4, 4, 8) and "id" not in pool
 
@@ -277,7 +279,9 @@ class Client(object):
 
 def test_wait_running_polls_until_running():
     slept = []
-    cluster = _doks.wait_running(Client(["provisioning", "provisioning", "running"]), CID, 60, 5, sleep=slept.append)
+    cluster = _do_kubernetes.wait_running(
+        Client(["provisioning", "provisioning", "running"]), CID, 60, 5, sleep=slept.append
+    )
     assert cluster["status"]["state"] == "running" and slept == [5, 5]
 
 
@@ -287,22 +291,22 @@ def test_wait_running_is_bounded():
     def sleep(seconds):
         now[0] += seconds
 
-    with pytest.raises(_doks.WaitTimeout, match="still provisioning after 12s") as info:
-        _doks.wait_running(Client(["provisioning"]), CID, 12, 5, sleep=sleep, clock=lambda: now[0])
+    with pytest.raises(_do_kubernetes.WaitTimeout, match="still provisioning after 12s") as info:
+        _do_kubernetes.wait_running(Client(["provisioning"]), CID, 12, 5, sleep=sleep, clock=lambda: now[0])
     assert now[0] == 10
     assert isinstance(info.value, _runtime.ServiceError) and info.value.written is True
 
 
 def test_wait_running_says_whether_the_run_had_written():
-    with pytest.raises(_doks.WaitTimeout) as info:
-        _doks.wait_running(Client(["provisioning"]), CID, 0, 5, sleep=lambda s: None, written=False)
+    with pytest.raises(_do_kubernetes.WaitTimeout) as info:
+        _do_kubernetes.wait_running(Client(["provisioning"]), CID, 0, 5, sleep=lambda s: None, written=False)
     assert info.value.written is False
 
 
 def test_wait_running_fails_on_error_state():
     # raised after the cluster was requested: a service error that says something was written, not a SpecError
     with pytest.raises(_runtime.ServiceError, match="reports state error") as info:
-        _doks.wait_running(Client(["error"]), CID, 60, 5, sleep=lambda s: None)
+        _do_kubernetes.wait_running(Client(["error"]), CID, 60, 5, sleep=lambda s: None)
     assert info.value.kind == "service" and info.value.written is True
 
 
@@ -319,26 +323,29 @@ NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
 
 def test_kubeconfig_shape_and_summary_without_secrets():
-    config = _doks.build_kubeconfig(CLUSTER, CREDS)
+    config = _do_kubernetes.build_kubeconfig(CLUSTER, CREDS)
     assert config["current-context"] == "do-fra1-wb"
     assert config["users"][0] == dict(
         name="do-fra1-wb-admin",
         user=dict(
             token="tok-SECRET",
             extensions=[
-                dict(name=_doks.KUBECONFIG_EXTENSION, extension=dict(cluster_id=CID, expires_at="2026-06-08T10:00:00Z"))
+                dict(
+                    name=_do_kubernetes.KUBECONFIG_EXTENSION,
+                    extension=dict(cluster_id=CID, expires_at="2026-06-08T10:00:00Z"),
+                )
             ],
         ),
     )
-    summary = _doks.kubeconfig_summary(config)
+    summary = _do_kubernetes.kubeconfig_summary(config)
     assert "tok-SECRET" not in str(summary) and summary["auth"] == "token" and summary["cluster_id"] == CID
 
 
 def test_client_certificate_credentials():
-    config = _doks.build_kubeconfig(
+    config = _do_kubernetes.build_kubeconfig(
         CLUSTER, dict(server="s", client_certificate_data="Y2VydA==", client_key_data="a2V5")
     )
-    assert _doks.kubeconfig_summary(config)["auth"] == "client-certificate"
+    assert _do_kubernetes.kubeconfig_summary(config)["auth"] == "client-certificate"
 
 
 @pytest.mark.parametrize(
@@ -357,16 +364,16 @@ def test_client_certificate_credentials():
     ],
 )
 def test_kubeconfig_status(mutate, reason):
-    config = _doks.build_kubeconfig(CLUSTER, CREDS)
+    config = _do_kubernetes.build_kubeconfig(CLUSTER, CREDS)
     if mutate:
         mutate(config)
-    status = _doks.kubeconfig_status(config, CLUSTER, 86400, now=NOW)
+    status = _do_kubernetes.kubeconfig_status(config, CLUSTER, 86400, now=NOW)
     assert status is None if reason is None else reason in status
 
 
 def test_missing_or_foreign_kubeconfig():
-    assert _doks.kubeconfig_status(None, CLUSTER, 0) == "missing"
-    assert _doks.kubeconfig_status("garbage", CLUSTER, 0) == "not a kubeconfig"
+    assert _do_kubernetes.kubeconfig_status(None, CLUSTER, 0) == "missing"
+    assert _do_kubernetes.kubeconfig_status("garbage", CLUSTER, 0) == "not a kubeconfig"
 
 
 # --- applying ----------------------------------------------------------------------------------------------------
@@ -394,11 +401,11 @@ class Recorder(object):
 def test_apply_order_keeps_a_pool_and_upgrades_last():
     new_pool = dict(WORKERS, name="workers-2", size="c-4")
     desired = params(node_pools=[new_pool], version="1.36", auto_upgrade=False, registry_enabled=True)
-    current = _doks.normalize_current(api_cluster())
-    actions = _doks.plan(_doks.normalize_desired(desired), current)
+    current = _do_kubernetes.normalize_current(api_cluster())
+    actions = _do_kubernetes.plan(_do_kubernetes.normalize_desired(desired), current)
     assert [a["op"] for a in actions] == ["update", "create_pool", "delete_pool", "registry", "upgrade"]
     client = Recorder()
-    _doks.apply(client, current, actions)
+    _do_kubernetes.apply(client, current, actions)
     assert client.calls == [
         ("PUT", "kubernetes/clusters/%s" % CID),
         ("POST", "kubernetes/clusters/%s/node_pools" % CID),
@@ -412,9 +419,10 @@ def test_apply_order_keeps_a_pool_and_upgrades_last():
 def test_apply_create_waits_before_the_registry_integration():
     client = Recorder()
     waited = []
-    actions = _doks.plan(_doks.normalize_desired(params(registry_enabled=True)), None)
+    actions = _do_kubernetes.plan(_do_kubernetes.normalize_desired(params(registry_enabled=True)), None)
     assert (
-        _doks.apply(client, None, actions, after_create=lambda cid: waited.append((cid, len(client.calls)))) == "new-id"
+        _do_kubernetes.apply(client, None, actions, after_create=lambda cid: waited.append((cid, len(client.calls))))
+        == "new-id"
     )
     assert waited == [("new-id", 1)] and client.calls == [
         ("POST", "kubernetes/clusters"),
@@ -427,19 +435,19 @@ def test_unavailable_upgrade_names_what_is_available():
     with pytest.raises(
         _runtime.DriftError, match="1.37 is not an available upgrade of this cluster; available: 1.36.1-do.0"
     ) as info:
-        _doks.resolve_upgrade(Recorder(), CID, "1.37")
+        _do_kubernetes.resolve_upgrade(Recorder(), CID, "1.37")
     assert info.value.written is True and "nothing was changed" not in info.value.msg
 
 
 def test_an_unavailable_upgrade_after_other_steps_says_they_were_written():
-    desired = _doks.normalize_desired(params(version="1.37", auto_upgrade=False))
-    current = _doks.normalize_current(api_cluster())
-    actions = _doks.plan(desired, current)
+    desired = _do_kubernetes.normalize_desired(params(version="1.37", auto_upgrade=False))
+    current = _do_kubernetes.normalize_current(api_cluster())
+    actions = _do_kubernetes.plan(desired, current)
     assert [a["op"] for a in actions] == ["update", "upgrade"]
     client, done = Recorder(), []
     with pytest.raises(_runtime.DriftError) as info:
-        _doks.apply(client, current, actions, done=done)
+        _do_kubernetes.apply(client, current, actions, done=done)
     assert info.value.written is True and done == [actions[0]["summary"]]
     with pytest.raises(_runtime.DriftError) as info:
-        _doks.apply(Recorder(), current, actions[1:])
+        _do_kubernetes.apply(Recorder(), current, actions[1:])
     assert info.value.written is False

@@ -19,7 +19,7 @@ import os
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message, pgsql
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import pg_error_message, pgsql
 
 MIGRATION_RE = re.compile(r"^([0-9]+)_(.*)\.sql$")
 _DOLLAR_TAG_RE = re.compile(r"\$([A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")

@@ -4,7 +4,7 @@ import json
 import pytest
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_api, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_client, _runtime
 
 
 class Resp(object):
@@ -39,7 +39,7 @@ class Script(object):
 
 
 def client(script, **kw):
-    return _do_api.DOClient(
+    return _do_client.DOClient(
         "http://127.0.0.1:1/v2/", "tok-SECRET", opener=script, sleep=lambda s: None, jitter=False, **kw
     )
 
@@ -67,7 +67,7 @@ def test_list_follows_pagination():
 
 def test_error_carries_status_id_and_message_but_not_the_token():
     script = Script(http_error(422, {"id": "unprocessable_entity", "message": "name is invalid"}))
-    with pytest.raises(_do_api.DOError) as err:
+    with pytest.raises(_do_client.DOError) as err:
         client(script).post("vpcs", {"name": "x"})
     assert str(err.value) == "POST /v2/vpcs failed: HTTP 422 unprocessable_entity: name is invalid"
     assert err.value.status == 422 and "SECRET" not in str(err.value)
@@ -87,13 +87,13 @@ def test_gives_up_after_retries():
         http_error(500, {"id": "server_error", "message": "boom"}),
         http_error(500, {"id": "server_error", "message": "boom"}),
     )
-    with pytest.raises(_do_api.DOError, match="HTTP 500 server_error: boom"):
+    with pytest.raises(_do_client.DOError, match="HTTP 500 server_error: boom"):
         client(script, retries=1).get("account")
 
 
 def test_connection_error_is_reported_with_the_base_url():
     script = Script(URLError("refused"), URLError("refused"))
-    with pytest.raises(_do_api.DOError, match=r"no response: cannot reach http://127.0.0.1:1/v2: refused"):
+    with pytest.raises(_do_client.DOError, match=r"no response: cannot reach http://127.0.0.1:1/v2: refused"):
         client(script, retries=1).get("account")
 
 
@@ -106,10 +106,10 @@ def test_get_or_none_maps_404():
 
 def test_find_one_by_name():
     items = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "b"}]
-    assert _do_api.find_one_by_name(items, "a", "VPCs")["id"] == 1
-    assert _do_api.find_one_by_name(items, "c", "VPCs") is None
+    assert _do_client.find_one_by_name(items, "a", "VPCs")["id"] == 1
+    assert _do_client.find_one_by_name(items, "c", "VPCs") is None
     with pytest.raises(ValueError, match=r"2 VPCs are named 'b' \(ids 2, 3\)") as info:
-        _do_api.find_one_by_name(items, "b", "VPCs")
+        _do_client.find_one_by_name(items, "b", "VPCs")
     # a drift the module refuses to act on, raised before anything is written
     assert isinstance(info.value, _runtime.DriftError) and info.value.written is False
 
@@ -117,18 +117,18 @@ def test_find_one_by_name():
 def test_an_api_error_is_a_service_error_that_says_whether_a_write_had_succeeded():
     script = Script(Resp(201, {"vpc": {"id": "v1"}}), http_error(422, {"id": "unprocessable_entity", "message": "no"}))
     c = client(script)
-    with pytest.raises(_do_api.DOError) as first:
+    with pytest.raises(_do_client.DOError) as first:
         client(Script(http_error(404, {"id": "not_found"}))).get("vpcs/x")
     assert isinstance(first.value, _runtime.ServiceError) and first.value.written is False
     c.post("vpcs", {"name": "a"})
-    with pytest.raises(_do_api.DOError) as err:
+    with pytest.raises(_do_client.DOError) as err:
         c.patch("vpcs/v1", {"default": True})
     assert err.value.kind == "service" and err.value.written is True and err.value.status == 422
     assert c.reads == 0 and c.writes == 2
 
 
 def test_within_names_the_step_and_keeps_the_status():
-    err = _do_api.DOError("GET", "/v2/vpcs", 503, "server_error", "boom").within("Failed to list the VPCs")
+    err = _do_client.DOError("GET", "/v2/vpcs", 503, "server_error", "boom").within("Failed to list the VPCs")
     assert err.msg == str(err) == "Failed to list the VPCs: GET /v2/vpcs failed: HTTP 503 server_error: boom"
     assert (err.status, err.error_id, err.written) == (503, "server_error", False)
     assert err.within("again", written=True).written is True
@@ -138,7 +138,7 @@ def test_a_create_answered_500_is_not_sent_again():
     # the duplicate-firewall bug: a POST applied but answered 500 was re-sent, leaving two firewalls of one name
     script = Script(http_error(500, {"id": "server_error", "message": "boom"}), Resp(201, {"firewall": {"id": "f2"}}))
     c = client(script)
-    with pytest.raises(_do_api.DOError) as err:
+    with pytest.raises(_do_client.DOError) as err:
         c.post("firewalls", {"name": "ai-workbench-fw"})
     assert len(script.calls) == 1 and err.value.written is True and err.value.status == 500
 

@@ -3,7 +3,7 @@ import re
 import psycopg2
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _migrations as mig
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_migrations as mig
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 
 

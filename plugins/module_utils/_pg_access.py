@@ -20,12 +20,12 @@ import json
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_migrations import (
     split_statements,
     statement_lines,
 )
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import pg_error_message, psycopg2
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._rls import quote_ident
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import pg_error_message, psycopg2
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_rls import quote_ident
 
 OPERATIONS = ("select", "insert", "update", "delete")
 WRITES = ("insert", "update", "delete")
@@ -559,7 +559,7 @@ def run_cell(cur, check, op, identity, identity_spec, relkind):
 def verify(conn, spec, fixtures, lock_timeout=None, counter=None):
     """Run fixtures and every cell in one transaction, ALWAYS rolled back. Returns the module result.
 
-    ``counter`` (a _postgres.StatementCounter) counts the statements when given.
+    ``counter`` (a _pg_client.StatementCounter) counts the statements when given.
     Raises CellError (after rolling back) when something fails that is not a permission denial.
     """
     results = []

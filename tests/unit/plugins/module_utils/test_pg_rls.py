@@ -3,7 +3,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _rls, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls, _runtime
 
 
 @pytest.mark.parametrize(
@@ -19,13 +19,13 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils import _r
     ],
 )
 def test_quote_ident(name, quoted):
-    assert _rls.quote_ident(name) == quoted
+    assert _pg_rls.quote_ident(name) == quoted
 
 
 def policy(**kw):
     raw = dict(name="p", command="SELECT", using="true")
     raw.update(kw)
-    return _rls.normalize_policy(raw, "Table s.t")
+    return _pg_rls.normalize_policy(raw, "Table s.t")
 
 
 def test_normalize_defaults():
@@ -59,7 +59,7 @@ def test_normalize_defaults():
     ],
 )
 def test_normalize_policy_errors_name_the_value(kw, message):
-    with pytest.raises(_rls.SpecError) as err:
+    with pytest.raises(_pg_rls.SpecError) as err:
         policy(**kw)
     assert message in str(err.value)
 
@@ -69,20 +69,20 @@ def test_absent_policy_needs_no_clauses():
 
 
 def test_normalize_spec_errors():
-    with pytest.raises(_rls.SpecError, match="appears twice"):
-        _rls.normalize_spec([dict(schema="s", table="t"), dict(schema="s", table="t")])
-    with pytest.raises(_rls.SpecError, match="policy p is listed twice"):
-        _rls.normalize_spec([dict(schema="s", table="t", policies=[dict(name="p", using="true")] * 2)])
-    with pytest.raises(_rls.SpecError, match="unknown key"):
-        _rls.normalize_spec([dict(schema="s", table="t", polices=[])])
-    with pytest.raises(_rls.SpecError, match="must be a list"):
-        _rls.normalize_spec({"tables": []})
+    with pytest.raises(_pg_rls.SpecError, match="appears twice"):
+        _pg_rls.normalize_spec([dict(schema="s", table="t"), dict(schema="s", table="t")])
+    with pytest.raises(_pg_rls.SpecError, match="policy p is listed twice"):
+        _pg_rls.normalize_spec([dict(schema="s", table="t", policies=[dict(name="p", using="true")] * 2)])
+    with pytest.raises(_pg_rls.SpecError, match="unknown key"):
+        _pg_rls.normalize_spec([dict(schema="s", table="t", polices=[])])
+    with pytest.raises(_pg_rls.SpecError, match="must be a list"):
+        _pg_rls.normalize_spec({"tables": []})
 
 
 def table(policies=(), **kw):
     raw = dict(schema="s", table="t", policies=list(policies))
     raw.update(kw)
-    return _rls.normalize_table(raw)
+    return _pg_rls.normalize_table(raw)
 
 
 def current(policies=None, enabled=True, forced=False):
@@ -93,7 +93,7 @@ STORED = dict(command="SELECT", permissive=True, roles=("authenticated",), using
 
 
 def test_plan_for_a_missing_table_creates_everything():
-    statements, before, after = _rls.plan_table(table([dict(name="p", command="SELECT", using="a = 1")]), None)
+    statements, before, after = _pg_rls.plan_table(table([dict(name="p", command="SELECT", using="a = 1")]), None)
     assert statements == [
         "ALTER TABLE s.t ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY p ON s.t AS PERMISSIVE FOR SELECT TO authenticated USING (a = 1)",
@@ -104,13 +104,13 @@ def test_plan_for_a_missing_table_creates_everything():
 
 def test_plan_noop_when_deparsed_forms_match():
     desired = table([dict(name="p", command="SELECT", using="a=1")])
-    statements = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
+    statements = _pg_rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
     assert statements == []
 
 
 def test_plan_alters_only_what_differs():
     desired = table([dict(name="p", command="SELECT", using="a=2", roles=["anon", "authenticated"])])
-    statements, before, after = _rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 2)", None)})
+    statements, before, after = _pg_rls.plan_table(desired, current({"p": STORED}), {"p": ("(a = 2)", None)})
     assert statements == ["ALTER POLICY p ON s.t TO anon, authenticated USING (a=2)"]
     assert before["policies"]["p"]["using"] == "(a = 1)" and after["policies"]["p"]["using"] == "(a = 2)"
 
@@ -122,7 +122,7 @@ def test_plan_alters_only_what_differs():
 def test_plan_recreates_on_command_or_kind_change(change):
     raw = dict(name="p", command="SELECT", using="a=1")
     raw.update(change)
-    statements = _rls.plan_table(table([raw]), current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
+    statements = _pg_rls.plan_table(table([raw]), current({"p": STORED}), {"p": ("(a = 1)", None)})[0]
     assert statements[0] == "DROP POLICY p ON s.t"
     assert statements[1].startswith("CREATE POLICY p ON s.t AS")
     assert len(statements) == 2
@@ -130,7 +130,7 @@ def test_plan_recreates_on_command_or_kind_change(change):
 
 def test_plan_recreates_when_a_clause_is_removed():
     stored = dict(STORED, command="ALL", with_check="(a = 1)")
-    statements = _rls.plan_table(
+    statements = _pg_rls.plan_table(
         table([dict(name="p", command="ALL", using="a=1")]), current({"p": stored}), {"p": ("(a = 1)", None)}
     )[0]
     assert statements[0] == "DROP POLICY p ON s.t"
@@ -139,32 +139,32 @@ def test_plan_recreates_when_a_clause_is_removed():
 def test_plan_purge_and_absent():
     stored = {"keep": STORED, "extra": STORED, "gone": STORED}
     desired = table([dict(name="keep", command="SELECT", using="x"), dict(name="gone", state="absent")], purge=True)
-    statements, dummy, after = _rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
+    statements, dummy, after = _pg_rls.plan_table(desired, current(stored), {"keep": ("(a = 1)", None)})
     assert statements == ["DROP POLICY gone ON s.t", "DROP POLICY extra ON s.t"]
     assert sorted(after["policies"]) == ["keep"]
-    statements = _rls.plan_table(
+    statements = _pg_rls.plan_table(
         table([dict(name="keep", command="SELECT", using="x")]), current(stored), {"keep": ("(a = 1)", None)}
     )[0]
     assert statements == []
 
 
 def test_plan_rls_flags_none_means_leave_alone():
-    desired = _rls.normalize_table(
+    desired = _pg_rls.normalize_table(
         dict(schema="s", table="t", rls_enabled=None, rls_forced=None), default_rls_enabled=None
     )
-    assert _rls.plan_table(desired, current(enabled=False, forced=True))[0] == []
+    assert _pg_rls.plan_table(desired, current(enabled=False, forced=True))[0] == []
     desired = table(rls_enabled=True, rls_forced=True)
-    assert _rls.plan_table(desired, current(enabled=False))[0] == [
+    assert _pg_rls.plan_table(desired, current(enabled=False))[0] == [
         "ALTER TABLE s.t ENABLE ROW LEVEL SECURITY",
         "ALTER TABLE s.t FORCE ROW LEVEL SECURITY",
     ]
 
 
 def test_sql_quotes_identifiers_and_keeps_public_bare():
-    p = _rls.normalize_policy(
+    p = _pg_rls.normalize_policy(
         dict(name="Select All", command="ALL", roles=["public", "Team"], using="true", with_check="true"), "x"
     )
-    assert _rls.create_policy_sql("my schema", "user", p) == (
+    assert _pg_rls.create_policy_sql("my schema", "user", p) == (
         'CREATE POLICY "Select All" ON "my schema"."user" AS PERMISSIVE FOR ALL TO "Team", PUBLIC USING (true) WITH CHECK (true)'
     )
 
@@ -196,8 +196,8 @@ def test_every_shipped_policy_is_accepted():
     clauses = shipped_clauses()
     assert len(clauses) == 152
     for schema, table, name, clause, text in clauses:
-        assert _rls.expression_problem(text, clause) is None, (schema, table, name, clause)
-    assert len(_rls.normalize_spec(spec["tables"])) == 24
+        assert _pg_rls.expression_problem(text, clause) is None, (schema, table, name, clause)
+    assert len(_pg_rls.normalize_spec(spec["tables"])) == 24
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_every_shipped_policy_is_accepted():
     ],
 )
 def test_expressions_are_accepted(text):
-    assert _rls.expression_problem(text) is None
+    assert _pg_rls.expression_problem(text) is None
     assert policy(using=text)["using"] == text
 
 
@@ -252,17 +252,17 @@ BREAKOUTS = [
 @pytest.mark.parametrize("text, reason", BREAKOUTS, ids=[b[0][:30] for b in BREAKOUTS])
 def test_breakouts_are_refused_naming_table_policy_clause_and_reason(text, reason):
     for clause in ("using", "with_check"):
-        problem = _rls.expression_problem(text, clause)
+        problem = _pg_rls.expression_problem(text, clause)
         assert problem is not None and reason in problem, problem
-        with pytest.raises(_rls.SpecError) as err:
-            _rls.normalize_policy(dict(name="attack", command="ALL", **{clause: text}), "Table ip_workbench.domains")
+        with pytest.raises(_pg_rls.SpecError) as err:
+            _pg_rls.normalize_policy(dict(name="attack", command="ALL", **{clause: text}), "Table ip_workbench.domains")
         msg = str(err.value)
         assert msg.startswith(
             "Table ip_workbench.domains policy attack: %s is refused, nothing was sent to the server: " % clause
         )
         assert reason in msg
     assert "closes a parenthesis the expression never opened: it would end the WITH CHECK (...) written around it" in (
-        _rls.expression_problem("true) --", "with_check")
+        _pg_rls.expression_problem("true) --", "with_check")
     )
 
 
@@ -270,24 +270,24 @@ def test_refusal_does_not_echo_a_huge_expression():
     text = "true); DROP TABLE x; " + "x" * 100000
     msg = str(
         pytest.raises(
-            _rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=text), "Table s.t"
+            _pg_rls.SpecError, _pg_rls.normalize_policy, dict(name="p", command="SELECT", using=text), "Table s.t"
         ).value
     )
     assert len(msg) < 400, msg
     late = "x = 1 and " * 10000 + ";"
     msg = str(
         pytest.raises(
-            _rls.SpecError, _rls.normalize_policy, dict(name="p", command="SELECT", using=late), "Table s.t"
+            _pg_rls.SpecError, _pg_rls.normalize_policy, dict(name="p", command="SELECT", using=late), "Table s.t"
         ).value
     )
     assert "';' at character 100001" in msg and len(msg) < 400
 
 
 def test_created_with_rls_names_are_checked():
-    assert _rls.normalize_table_names(["a.b", "c.d"], "created_with_rls") == frozenset(["a.b", "c.d"])
+    assert _pg_rls.normalize_table_names(["a.b", "c.d"], "created_with_rls") == frozenset(["a.b", "c.d"])
     for bad in (["ab"], ["a.b.c"], ["a."], [3]):
-        with pytest.raises(_rls.SpecError, match="is not a schema.table name"):
-            _rls.normalize_table_names(bad, "created_with_rls")
+        with pytest.raises(_pg_rls.SpecError, match="is not a schema.table name"):
+            _pg_rls.normalize_table_names(bad, "created_with_rls")
 
 
 def test_a_refused_statement_is_a_service_error_naming_it_and_nothing_after_it_runs():
@@ -303,7 +303,7 @@ def test_a_refused_statement_is_a_service_error_naming_it_and_nothing_after_it_r
     cur = Cursor()
     statements = ["ALTER TABLE s.t ENABLE ROW LEVEL SECURITY", "DROP POLICY p ON s.t", "DROP POLICY q ON s.t"]
     with pytest.raises(_runtime.ServiceError) as err:
-        _rls.execute(cur, statements)
+        _pg_rls.execute(cur, statements)
     assert err.value.msg == "Failed at `DROP POLICY p ON s.t`: [42704] policy does not exist"
     assert "DROP POLICY q ON s.t" not in cur.sent
-    assert _rls.SpecError is _runtime.SpecError
+    assert _pg_rls.SpecError is _runtime.SpecError

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._migrations import sql_tokens
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._postgres import PostgresRun, pg_error_message
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_migrations import sql_tokens
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import PostgresRun, pg_error_message
 
 COMMANDS = ("ALL", "SELECT", "INSERT", "UPDATE", "DELETE")
 PROBE_PREFIX = "__workbench_probe_"

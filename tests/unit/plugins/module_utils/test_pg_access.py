@@ -5,10 +5,10 @@ import psycopg2
 import pytest
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _access, _postgres, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_access, _pg_client, _runtime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-IDENTITIES = _access.normalize_identities(
+IDENTITIES = _pg_access.normalize_identities(
     {
         "anon": {"db_role": "anon"},
         "alice": {"db_role": "authenticated", "claims": {"sub": "a", "role": "authenticated"}},
@@ -19,7 +19,7 @@ IDENTITIES = _access.normalize_identities(
 def check(**kw):
     raw = dict(table="app.notes", key="id", value=7, insert={"body": "x"}, update={"body": "y"})
     raw.update(kw)
-    return _access.normalize_check(raw, IDENTITIES, 0)
+    return _pg_access.normalize_check(raw, IDENTITIES, 0)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -29,13 +29,13 @@ def check(**kw):
 
 @pytest.mark.parametrize("name, parts", [("a.b", ("a", "b")), ("Mixed.Case", ("Mixed", "Case"))])
 def test_parse_table(name, parts):
-    assert _access.parse_table(name) == parts
+    assert _pg_access.parse_table(name) == parts
 
 
 @pytest.mark.parametrize("name", ["domains", "a.b.c", ".b", "a.", " . ", None, 3])
 def test_parse_table_refuses_other_forms_naming_the_value(name):
-    with pytest.raises(_access.SpecError) as err:
-        _access.parse_table(name, "checks[0].table")
+    with pytest.raises(_pg_access.SpecError) as err:
+        _pg_access.parse_table(name, "checks[0].table")
     assert str(err.value) == "checks[0].table %r is not in schema.name form (for example ip_workbench.domains)." % (
         name,
     )
@@ -59,8 +59,8 @@ def test_identities_default_claims_are_the_role():
     ],
 )
 def test_identity_errors(raw, message):
-    with pytest.raises(_access.SpecError) as err:
-        _access.normalize_identities(raw)
+    with pytest.raises(_pg_access.SpecError) as err:
+        _pg_access.normalize_identities(raw)
     assert message in str(err.value)
 
 
@@ -113,7 +113,7 @@ def test_check_defaults_and_operation_order():
     ],
 )
 def test_check_errors_name_the_value(kw, message):
-    with pytest.raises(_access.SpecError) as err:
+    with pytest.raises(_pg_access.SpecError) as err:
         check(**kw)
     assert message in str(err.value)
 
@@ -127,34 +127,39 @@ def test_statements_replace_what_they_cover():
         operations=["select"],
         statements={"select": "select 1 from app.notes where user_id = auth.uid()"},
     )
-    assert _access.cell_statement(c, "select", "alice") == ("select 1 from app.notes where user_id = auth.uid()", None)
+    assert _pg_access.cell_statement(c, "select", "alice") == (
+        "select 1 from app.notes where user_id = auth.uid()",
+        None,
+    )
 
 
 def test_a_cell_is_checked_once():
-    with pytest.raises(_access.SpecError, match=r"update app.notes is checked twice \(checks\[0\] and checks\[1\]\)"):
-        _access.normalize_checks(
+    with pytest.raises(
+        _pg_access.SpecError, match=r"update app.notes is checked twice \(checks\[0\] and checks\[1\]\)"
+    ):
+        _pg_access.normalize_checks(
             [
                 dict(table="app.notes", operations=["update"], key="id", value=1),
                 dict(table="app.notes", key="id", value=1, insert={}),
             ],
             IDENTITIES,
         )
-    with pytest.raises(_access.SpecError, match="checks must be a non-empty list"):
-        _access.normalize_checks([], IDENTITIES)
+    with pytest.raises(_pg_access.SpecError, match="checks must be a non-empty list"):
+        _pg_access.normalize_checks([], IDENTITIES)
 
 
 def test_expected_is_normalised_and_must_cover_exactly_the_checked_cells():
     checks = [check(operations=["select", "delete"])]
-    assert _access.normalize_expected({"app.notes": {"select": ["alice"], "delete": None}}, checks, IDENTITIES) == {
+    assert _pg_access.normalize_expected({"app.notes": {"select": ["alice"], "delete": None}}, checks, IDENTITIES) == {
         ("app.notes", "select"): frozenset(["alice"]),
         ("app.notes", "delete"): frozenset(),
     }
-    assert _access.normalize_expected(None, checks, IDENTITIES) is None
-    with pytest.raises(_access.SpecError) as err:
-        _access.normalize_expected({"app.notes": {"select": []}}, checks, IDENTITIES)
+    assert _pg_access.normalize_expected(None, checks, IDENTITIES) is None
+    with pytest.raises(_pg_access.SpecError) as err:
+        _pg_access.normalize_expected({"app.notes": {"select": []}}, checks, IDENTITIES)
     assert "expected says nothing about delete app.notes." in str(err.value)
-    with pytest.raises(_access.SpecError) as err:
-        _access.normalize_expected(
+    with pytest.raises(_pg_access.SpecError) as err:
+        _pg_access.normalize_expected(
             {"app.notes": {"select": [], "delete": [], "update": []}, "app.other": {"select": []}}, checks, IDENTITIES
         )
     assert "expected covers cells no check runs: select app.other, update app.notes." in str(err.value)
@@ -175,8 +180,8 @@ def test_expected_is_normalised_and_must_cover_exactly_the_checked_cells():
     ],
 )
 def test_expected_errors_name_the_value(expected, message):
-    with pytest.raises(_access.SpecError) as err:
-        _access.normalize_expected(expected, [check(operations=["select"])], IDENTITIES)
+    with pytest.raises(_pg_access.SpecError) as err:
+        _pg_access.normalize_expected(expected, [check(operations=["select"])], IDENTITIES)
     assert message in str(err.value)
 
 
@@ -187,44 +192,52 @@ def test_expected_errors_name_the_value(expected, message):
 
 def test_generated_statements():
     c = check()
-    assert _access.cell_statement(c, "select", "anon") == ("SELECT 1 FROM app.notes WHERE id = %s", [7])
-    assert _access.cell_statement(c, "insert", "anon") == ("INSERT INTO app.notes (body) VALUES (%s)", ["x"])
-    assert _access.cell_statement(c, "update", "anon") == ("UPDATE app.notes SET body = %s WHERE id = %s", ["y", 7])
-    assert _access.cell_statement(c, "delete", "anon") == ("DELETE FROM app.notes WHERE id = %s", [7])
+    assert _pg_access.cell_statement(c, "select", "anon") == ("SELECT 1 FROM app.notes WHERE id = %s", [7])
+    assert _pg_access.cell_statement(c, "insert", "anon") == ("INSERT INTO app.notes (body) VALUES (%s)", ["x"])
+    assert _pg_access.cell_statement(c, "update", "anon") == ("UPDATE app.notes SET body = %s WHERE id = %s", ["y", 7])
+    assert _pg_access.cell_statement(c, "delete", "anon") == ("DELETE FROM app.notes WHERE id = %s", [7])
 
 
 def test_empty_insert_and_update():
     c = check(insert={}, update={})
-    assert _access.cell_statement(c, "insert", "anon") == ("INSERT INTO app.notes DEFAULT VALUES", [])
+    assert _pg_access.cell_statement(c, "insert", "anon") == ("INSERT INTO app.notes DEFAULT VALUES", [])
     # without update values the key is set to itself: still needs the privilege and passes the policies
-    assert _access.cell_statement(c, "update", "anon") == ("UPDATE app.notes SET id = %s WHERE id = %s", [7, 7])
-    assert _access.cell_statement(check(update=None), "update", "anon")[1] == [7, 7]
+    assert _pg_access.cell_statement(c, "update", "anon") == ("UPDATE app.notes SET id = %s WHERE id = %s", [7, 7])
+    assert _pg_access.cell_statement(check(update=None), "update", "anon")[1] == [7, 7]
 
 
 def test_own_rows_use_the_identity_values():
     c = check(
         value=None, values={"anon": "r1", "alice": "r2"}, owner_column="user_id", owners={"anon": "u1", "alice": "u2"}
     )
-    assert _access.cell_statement(c, "select", "alice") == ("SELECT 1 FROM app.notes WHERE id = %s", ["r2"])
-    assert _access.cell_statement(c, "insert", "alice") == (
+    assert _pg_access.cell_statement(c, "select", "alice") == ("SELECT 1 FROM app.notes WHERE id = %s", ["r2"])
+    assert _pg_access.cell_statement(c, "insert", "alice") == (
         "INSERT INTO app.notes (body, user_id) VALUES (%s, %s)",
         ["x", "u2"],
     )
-    assert _access.cell_statement(c, "delete", "anon") == ("DELETE FROM app.notes WHERE id = %s", ["r1"])
+    assert _pg_access.cell_statement(c, "delete", "anon") == ("DELETE FROM app.notes WHERE id = %s", ["r1"])
 
 
 def test_identifiers_are_quoted_and_percent_escaped():
-    c = _access.normalize_check(dict(table="My Schema.user", key="select", value=1, insert={"100%": 1}), IDENTITIES, 0)
-    assert _access.cell_statement(c, "select", "anon") == ('SELECT 1 FROM "My Schema"."user" WHERE "select" = %s', [1])
-    assert _access.cell_statement(c, "insert", "anon") == ('INSERT INTO "My Schema"."user" ("100%%") VALUES (%s)', [1])
+    c = _pg_access.normalize_check(
+        dict(table="My Schema.user", key="select", value=1, insert={"100%": 1}), IDENTITIES, 0
+    )
+    assert _pg_access.cell_statement(c, "select", "anon") == (
+        'SELECT 1 FROM "My Schema"."user" WHERE "select" = %s',
+        [1],
+    )
+    assert _pg_access.cell_statement(c, "insert", "anon") == (
+        'INSERT INTO "My Schema"."user" ("100%%") VALUES (%s)',
+        [1],
+    )
 
 
 def test_become_statements_are_what_postgrest_runs():
-    assert _access.become_statements(IDENTITIES["alice"]) == [
+    assert _pg_access.become_statements(IDENTITIES["alice"]) == [
         ("SET LOCAL ROLE authenticated", None),
         ("SELECT set_config('request.jwt.claims', %s, true)", ['{"role":"authenticated","sub":"a"}']),
     ]
-    assert _access.become_statements({"db_role": "Odd Role", "claims": {}})[0] == ('SET LOCAL ROLE "Odd Role"', None)
+    assert _pg_access.become_statements({"db_role": "Odd Role", "claims": {}})[0] == ('SET LOCAL ROLE "Odd Role"', None)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -246,7 +259,7 @@ def test_become_statements_are_what_postgrest_runs():
     ],
 )
 def test_judge(op, rowcount, allowed, detail):
-    assert _access.judge(op, rowcount) == (allowed, detail)
+    assert _pg_access.judge(op, rowcount) == (allowed, detail)
 
 
 @pytest.mark.parametrize(
@@ -263,7 +276,7 @@ def test_judge(op, rowcount, allowed, detail):
     ],
 )
 def test_is_denial(op, relkind, code, denial):
-    assert _access.is_denial(op, relkind, code) is denial
+    assert _pg_access.is_denial(op, relkind, code) is denial
 
 
 RESULTS = [
@@ -275,18 +288,20 @@ RESULTS = [
 
 
 def test_matrix_lists_every_checked_operation():
-    assert _access.build_matrix(RESULTS) == {"app.notes": {"select": ["alice"], "delete": []}}
+    assert _pg_access.build_matrix(RESULTS) == {"app.notes": {"select": ["alice"], "delete": []}}
 
 
 def test_compare_lists_every_mismatching_cell():
     expected = {("app.notes", "select"): frozenset(["anon", "alice"]), ("app.notes", "delete"): frozenset(["alice"])}
-    assert _access.compare(RESULTS, expected) == [
+    assert _pg_access.compare(RESULTS, expected) == [
         "select app.notes as anon: expected allowed, got denied (42501 permission denied for table notes)",
         "delete app.notes as alice: expected allowed, got denied (affected 0 rows)",
     ]
     expected = {("app.notes", "select"): frozenset(), ("app.notes", "delete"): frozenset()}
-    assert _access.compare(RESULTS, expected) == ["select app.notes as alice: expected denied, got allowed (saw 1 row)"]
-    assert _access.compare(RESULTS, None) == []
+    assert _pg_access.compare(RESULTS, expected) == [
+        "select app.notes as alice: expected denied, got allowed (saw 1 row)"
+    ]
+    assert _pg_access.compare(RESULTS, None) == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -296,14 +311,14 @@ def test_compare_lists_every_mismatching_cell():
 
 def test_fixtures_file_first_then_list_with_locations():
     text = "-- header\ninsert into a values (1);\n\n/* two */\ninsert into b values ('x;y');\n"
-    assert _access.load_fixtures(["select 1", "select 2; select 3"], text, "f.sql") == [
+    assert _pg_access.load_fixtures(["select 1", "select 2; select 3"], text, "f.sql") == [
         ("f.sql statement 1 (line 2)", "-- header\ninsert into a values (1)"),
         ("f.sql statement 2 (line 5)", "/* two */\ninsert into b values ('x;y')"),
         ("fixtures[0]", "select 1"),
         ("fixtures[1] statement 1", "select 2"),
         ("fixtures[1] statement 2", "select 3"),
     ]
-    assert _access.load_fixtures([], None) == []
+    assert _pg_access.load_fixtures([], None) == []
 
 
 @pytest.mark.parametrize(
@@ -323,8 +338,8 @@ def test_fixtures_file_first_then_list_with_locations():
     ],
 )
 def test_fixtures_refuse_transaction_control(statement):
-    with pytest.raises(_access.SpecError, match="is a transaction-control statement"):
-        _access.load_fixtures(["insert into t values (1); " + statement])
+    with pytest.raises(_pg_access.SpecError, match="is a transaction-control statement"):
+        _pg_access.load_fixtures(["insert into t values (1); " + statement])
 
 
 @pytest.mark.parametrize(
@@ -338,7 +353,7 @@ def test_fixtures_refuse_transaction_control(statement):
     ],
 )
 def test_fixtures_allow_ordinary_statements(statement):
-    assert len(_access.load_fixtures([statement])) == 1
+    assert len(_pg_access.load_fixtures([statement])) == 1
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -402,7 +417,7 @@ class FakeConn(object):
 
 
 def spec(operations=("select",), expected=None):
-    return _access.normalize(
+    return _pg_access.normalize(
         {"anon": {"db_role": "anon"}, "alice": {"db_role": "authenticated", "claims": {"sub": "a"}}},
         [dict(table="app.notes", operations=list(operations), key="id", value=7, insert={"body": "x"})],
         expected,
@@ -411,7 +426,9 @@ def spec(operations=("select",), expected=None):
 
 def test_verify_runs_each_cell_like_postgrest_and_always_rolls_back():
     conn = FakeConn({"SELECT 1": 1, "INSERT": PgError("42501", "permission denied for table notes")})
-    result = _access.verify(conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10)
+    result = _pg_access.verify(
+        conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10
+    )
     assert conn.rollbacks == 1
     statements = [s for s, p in conn.log]
     assert statements[:2] == ["SET LOCAL lock_timeout = %s", "insert into app.notes values (7)"]
@@ -435,14 +452,14 @@ def test_verify_runs_each_cell_like_postgrest_and_always_rolls_back():
 
 def test_verify_reports_mismatches():
     conn = FakeConn({"SELECT 1": 0})
-    result = _access.verify(conn, spec(expected={"app.notes": {"select": ["alice"]}}), [])
+    result = _pg_access.verify(conn, spec(expected={"app.notes": {"select": ["alice"]}}), [])
     assert result["mismatches"] == ["select app.notes as alice: expected allowed, got denied (saw 0 rows)"]
     assert conn.log[0][0] != "SET LOCAL lock_timeout = %s"  # lock_timeout 0 / None: wait forever
 
 
 def test_verify_matview_writes_refused_with_42809_are_denials():
     conn = FakeConn({"INSERT": PgError("42809", 'cannot change materialized view "m"')}, relkind="m")
-    result = _access.verify(conn, spec(("insert",)), [])
+    result = _pg_access.verify(conn, spec(("insert",)), [])
     assert result["matrix"] == {"app.notes": {"insert": []}}
 
 
@@ -474,8 +491,8 @@ def test_verify_matview_writes_refused_with_42809_are_denials():
 )
 def test_verify_fails_on_anything_but_a_denial_and_still_rolls_back(outcomes, fixtures, message):
     conn = FakeConn(outcomes)
-    with pytest.raises(_access.CellError) as err:
-        _access.verify(conn, spec(), fixtures)
+    with pytest.raises(_pg_access.CellError) as err:
+        _pg_access.verify(conn, spec(), fixtures)
     assert str(err.value).startswith(message)
     assert conn.rollbacks == 1
     if not fixtures:  # the failing cell's savepoint was rolled back before giving up
@@ -493,8 +510,8 @@ def test_verify_db_errors_outside_a_cell_name_the_progress_and_a_broken_rollback
             raise psycopg2.InterfaceError("connection already closed")
 
     conn = Broken({"RELEASE": PgError("08006", "server closed the connection unexpectedly")})
-    with pytest.raises(_access.CellError) as err:
-        _access.verify(conn, spec(), [])
+    with pytest.raises(_pg_access.CellError) as err:
+        _pg_access.verify(conn, spec(), [])
     assert (
         str(err.value)
         == "Failed to run the access matrix after 0 cell(s): [08006] server closed the connection unexpectedly."
@@ -504,26 +521,26 @@ def test_verify_db_errors_outside_a_cell_name_the_progress_and_a_broken_rollback
 
 def test_verify_lets_programming_errors_through_after_rolling_back():
     conn = FakeConn({"SELECT 1": KeyError("bug")})
-    with pytest.raises(_access.CellError):  # an error without SQLSTATE in a cell is still that cell's failure
-        _access.verify(conn, spec(), [])
+    with pytest.raises(_pg_access.CellError):  # an error without SQLSTATE in a cell is still that cell's failure
+        _pg_access.verify(conn, spec(), [])
     conn = FakeConn({"SAVEPOINT": KeyError("bug")})
     with pytest.raises(KeyError):
-        _access.verify(conn, spec(), [])
+        _pg_access.verify(conn, spec(), [])
     assert conn.rollbacks == 1
 
 
 def test_verify_names_missing_tables_and_roles():
     conn = FakeConn()
-    bad = _access.normalize(
+    bad = _pg_access.normalize(
         {"x": {"db_role": "ghost"}}, [dict(table="app.notes", operations=["select"], key="id", value=1)]
     )
-    with pytest.raises(_access.CellError, match=r"Database role\(s\) not found: ghost \(used by identities x\)."):
-        _access.verify(conn, bad, [])
-    missing = _access.normalize(
+    with pytest.raises(_pg_access.CellError, match=r"Database role\(s\) not found: ghost \(used by identities x\)."):
+        _pg_access.verify(conn, bad, [])
+    missing = _pg_access.normalize(
         {"x": {"db_role": "anon"}}, [dict(table="app.gone", operations=["select"], key="id", value=1)]
     )
-    with pytest.raises(_access.CellError, match=r"Table\(s\) not found: app.gone."):
-        _access.verify(FakeConn(), missing, [])
+    with pytest.raises(_pg_access.CellError, match=r"Table\(s\) not found: app.gone."):
+        _pg_access.verify(FakeConn(), missing, [])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -534,15 +551,15 @@ def test_verify_names_missing_tables_and_roles():
 def test_shipped_access_matrix_is_valid_and_has_624_cells():
     data = yaml.safe_load(open(os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")))
     assert sorted(data) == ["checks", "expected", "identities"]
-    shipped = _access.normalize(data["identities"], data["checks"], data["expected"])
-    assert len(_access.cells(shipped["checks"], shipped["identities"])) == 624
+    shipped = _pg_access.normalize(data["identities"], data["checks"], data["expected"])
+    assert len(_pg_access.cells(shipped["checks"], shipped["identities"])) == 624
     assert len(shipped["checks"]) == 26
-    assert json.loads(_access.claims_json(shipped["identities"]["viewer"])) == {
+    assert json.loads(_pg_access.claims_json(shipped["identities"]["viewer"])) == {
         "app_metadata": {"role": "viewer"},
         "role": "authenticated",
         "sub": "00000000-0000-4000-8000-000000000001",
     }
-    fixtures = _access.load_fixtures(
+    fixtures = _pg_access.load_fixtures(
         None,
         open(os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")).read(),
         "access_fixtures.sql",
@@ -552,8 +569,8 @@ def test_shipped_access_matrix_is_valid_and_has_624_cells():
 
 def test_verify_counts_every_statement_it_sends_as_a_read_or_a_write():
     conn = FakeConn({"SELECT 1": 1, "INSERT": PgError("42501", "permission denied for table notes")})
-    counter = _postgres.StatementCounter()
-    _access.verify(
+    counter = _pg_client.StatementCounter()
+    _pg_access.verify(
         conn, spec(("select", "insert")), [("fixtures[0]", "insert into app.notes values (7)")], 10, counter=counter
     )
     # lock_timeout and the fixture (2 writes), the two preflight reads, then per cell SAVEPOINT, SET LOCAL ROLE,
@@ -563,6 +580,6 @@ def test_verify_counts_every_statement_it_sends_as_a_read_or_a_write():
 
 
 def test_errors_are_runtime_kinds_that_wrote_nothing():
-    assert _access.SpecError is _runtime.SpecError
-    err = _access.CellError("select app.notes as anon failed")
+    assert _pg_access.SpecError is _runtime.SpecError
+    err = _pg_access.CellError("select app.notes as anon failed")
     assert isinstance(err, _runtime.ServiceError) and err.kind == "service" and err.written is False

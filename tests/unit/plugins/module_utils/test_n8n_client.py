@@ -9,7 +9,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_api import (
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
     N8nClient,
     n8n_argument_spec,

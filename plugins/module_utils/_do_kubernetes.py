@@ -28,7 +28,7 @@ import re
 import time
 
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_api import find_one_by_name
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import find_one_by_name
 
 CLUSTER_SETTINGS = ("tags", "maintenance_policy", "auto_upgrade", "surge_upgrade", "ha")
 POOL_SETTINGS = ("count", "auto_scale", "min_nodes", "max_nodes", "tags", "labels", "taints")
