@@ -155,10 +155,10 @@ notes:
   - The connecting user must be able to insert the fixture rows. It must also be a member of every C(db_role);
     on Supabase, connect as C(postgres). Row-level security is not forced for the table owner, so the fixtures
     are not subject to the policies under test.
-  - A verify playbook can use the access matrix this collection ships, C(playbooks/files/verify/access_matrix.yml)
-    (O(identities), O(checks) and O(expected) for the workbench schema), and C(playbooks/files/verify/access_fixtures.sql).
-    Its identities are hand-built JWT claims; the workbench policies read only the claims, so the users need
-    not exist in C(auth.users).
+  - The collection's verify role (C(insightpulseai.workbench.verify), its database stage)
+    runs it with the access matrix it ships, C(roles/verify/files/access_matrix.yml) (O(identities), O(checks) and
+    O(expected) for the workbench schema), and C(roles/verify/files/access_fixtures.sql). Its identities are
+    hand-built JWT claims; the workbench policies read only the claims, so the users need not exist in C(auth.users).
 seealso:
   - module: insightpulseai.workbench.supabase_rls
   - module: insightpulseai.workbench.supabase_rls_policy
@@ -173,15 +173,15 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Prove the workbench access matrix for the test users (a collection playbook, in playbooks/)
+- name: Prove the workbench access matrix for the test users (as the verify role does, in roles/verify/tasks)
   vars:
-    access: "{{ lookup('ansible.builtin.file', playbook_dir ~ '/../files/verify/access_matrix.yml') | from_yaml }}"
+    access: "{{ lookup('ansible.builtin.file', role_path ~ '/files/access_matrix.yml') | from_yaml }}"
   insightpulseai.workbench.supabase_access_info:
-    login_dsn: "{{ vault_supabase_db_url }}"
+    login_dsn: "{{ verify_dsn }}"
     identities: "{{ access.identities }}"
     checks: "{{ access.checks }}"
     expected: "{{ access.expected }}"
-    fixtures_file: "{{ playbook_dir }}/../files/verify/access_fixtures.sql"
+    fixtures_file: "{{ role_path }}/files/access_fixtures.sql"
   delegate_to: localhost
 
 - name: Ask what anon and a signed-in user may do with one table

@@ -37,7 +37,7 @@ def test_build_excludes_tests_and_dev_files(tmp_path):
     assert "roles/supabase_schema/tasks/main.yml" in names
     assert "roles/supabase_schema/files/migrations/001_metadata_schema.sql" in names
     assert "roles/n8n_workflows/files/expense_approval.json" in names
-    assert "playbooks/files/verify/access_matrix.yml" in names
+    assert "roles/verify/files/access_matrix.yml" in names
     # what it must not carry
     for unwanted in (
         "tests",

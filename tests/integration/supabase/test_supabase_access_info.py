@@ -1,4 +1,4 @@
-"""supabase_access_info against the workbench schema, with the data the collection ships (playbooks/files/verify).
+"""supabase_access_info against the workbench schema, with the data the collection ships (roles/verify/files).
 
 The database is built as test_supabase_schema_access_matrix.py builds it (playbooks/site.yml --tags supabase_schema), but no
 fixture rows are committed: the module inserts them itself, inside its one transaction that is always rolled
@@ -19,8 +19,8 @@ from support.ansible import ROOT, run_playbook
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_migrations import split_statements
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VERIFY_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")
-FIXTURES_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")
+VERIFY_FILE = os.path.join(ROOT, "roles", "verify", "files", "access_matrix.yml")
+FIXTURES_FILE = os.path.join(ROOT, "roles", "verify", "files", "access_fixtures.sql")
 VERIFY = yaml.safe_load(open(VERIFY_FILE))
 MATRIX = yaml.safe_load(open(os.path.join(HERE, "access_matrix.yml")))
 ROWS = yaml.safe_load(open(os.path.join(HERE, "access_matrix_rows.yml")))
@@ -138,7 +138,58 @@ def test_shipped_fixtures_are_the_ones_the_independent_test_uses():
     ]
     assert len(ours) == 31
     independent = open(os.path.join(HERE, "test_supabase_schema_access_matrix.py")).read()
-    assert '"playbooks", "files", "verify", "access_fixtures.sql"' in independent
+    assert '"roles", "verify", "files", "access_fixtures.sql"' in independent
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The verify role's database stage (playbooks/verify.yml), which runs the module with the shipped files
+# ---------------------------------------------------------------------------------------------------------
+
+VERIFY_PLAYBOOK = os.path.join(ROOT, "playbooks", "verify.yml")
+LOCAL_INVENTORY = os.path.join(ROOT, "inventories", "local")
+
+
+def test_verify_playbook_proves_the_database(schema_db):
+    """--tags verify_database with the local inventory, which hands the role supabase_schema_login_dsn: the role
+    finds its files (roles/verify/files) wherever the collection is, and the database is left as it was."""
+    before = database_state(schema_db)
+    res = run_playbook(
+        VERIFY_PLAYBOOK,
+        inventory=LOCAL_INVENTORY,
+        extra_vars=dict(supabase_schema_login_dsn=schema_db),
+        tags="verify_database",
+    )
+    assert not res.failed, res.stdout[-3000:]
+    counts = res.task("Assert the table count and row-level security on every table")
+    assert counts["msg"].startswith("26 tables, row-level security on every table, "), counts["msg"]
+    matrix = res.task("Run the access matrix for the test users (rolled back)")
+    assert matrix["changed"] is False
+    assert matrix["cells"] == 624
+    assert matrix["mismatches"] == []
+    assert matrix["matrix"] == independent_expectations()
+    # only the database stage ran: the other plays' tasks are tagged with their own stage
+    ran = {t["name"].split(" : ", 1)[-1] for t in res.tasks}
+    assert "Ask LiteLLM whether it is alive and ready" not in ran
+    assert "Ask n8n whether it is up and ready" not in ran
+    assert_untouched(schema_db, before)
+
+
+def test_verify_playbook_refuses_a_bad_dsn_first(schema_db):
+    """The stage's preflight names verify_dsn and hides its value, before any query."""
+    secret = "verify-dsn-password-5e1"
+    res = run_playbook(
+        VERIFY_PLAYBOOK,
+        inventory=LOCAL_INVENTORY,
+        extra_vars=dict(verify_dsn="host=127.0.0.1 port=1 dbname=postgres user=postgres password=" + secret),
+        tags="verify_database",
+    )
+    assert res.failed
+    failure = res.failure()
+    assert failure is not None, res.stdout[-3000:]
+    assert "verify_dsn=<hidden, it holds a password> is invalid: expected a libpq URI" in str(failure), failure
+    assert secret not in res.stdout + res.stderr
+    ran = [t["name"].split(" : ", 1)[-1] for t in res.tasks]
+    assert "Count the tables and the row-level security on them" not in ran, ran
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Row-level security fails closed: the migrations alone, without the supabase_rls step, deny every signed-in user.
 
 The database gets the collection's migration files through supabase_migration and nothing else (the RLS step
-failed, or was skipped with --tags). supabase_access_info then asks the shipped access matrix (playbooks/files/verify) as
+failed, or was skipped with --tags). supabase_access_info then asks the shipped access matrix (roles/verify/files) as
 PostgREST would: every cell of anon and of the four application roles is denied, while service_role (BYPASSRLS)
 still reaches the same fixture rows, which shows the cells ask about rows that are really there. The files as they
 were before RLS moved into them are the witness that this test can fail: the same run on them leaves every table
@@ -16,8 +16,8 @@ import yaml
 from support.ansible import ROOT, run_playbook
 from support.pg import PRE_RLS_MIGRATIONS_COMMIT, migrations_from_git, query
 
-VERIFY_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")
-FIXTURES_FILE = os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")
+VERIFY_FILE = os.path.join(ROOT, "roles", "verify", "files", "access_matrix.yml")
+FIXTURES_FILE = os.path.join(ROOT, "roles", "verify", "files", "access_fixtures.sql")
 VERIFY = yaml.safe_load(open(VERIFY_FILE))
 RLS_SCHEMAS = ["ip_workbench", "bronze", "silver", "gold"]
 SIGNED_IN = ("viewer", "engineer", "admin", "service")

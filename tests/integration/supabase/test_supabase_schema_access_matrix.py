@@ -1,9 +1,9 @@
 """The access matrix: every identity x every table x select/insert/update/delete, as real requests.
 
 The database is built by the supabase_schema stage itself (playbooks/site.yml --tags supabase_schema), then
-playbooks/files/verify/access_fixtures.sql (the fixture rows the collection ships) adds one row per table. Each cell runs in its own transaction as
-PostgREST would run a request (SET LOCAL ROLE + request.jwt.claims) and is rolled back. The expected answers
-are in access_matrix.yml; the rows used are in access_matrix_rows.yml.
+roles/verify/files/access_fixtures.sql (the fixture rows the collection ships) adds one row per table. Each cell
+runs in its own transaction as PostgREST would run a request (SET LOCAL ROLE + request.jwt.claims) and is rolled
+back. The expected answers are in access_matrix.yml; the rows used are in access_matrix_rows.yml.
 """
 
 import json
@@ -55,7 +55,7 @@ def schema_db(pg_server):
     assert not res.failed, res.stdout[-3000:]
     conn = psycopg2.connect(dsn)
     with conn.cursor() as cur:
-        cur.execute(open(os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")).read())
+        cur.execute(open(os.path.join(ROOT, "roles", "verify", "files", "access_fixtures.sql")).read())
     conn.commit()
     yield conn, dsn
     conn.close()

@@ -549,7 +549,7 @@ def test_verify_names_missing_tables_and_roles():
 
 
 def test_shipped_access_matrix_is_valid_and_has_624_cells():
-    data = yaml.safe_load(open(os.path.join(ROOT, "playbooks", "files", "verify", "access_matrix.yml")))
+    data = yaml.safe_load(open(os.path.join(ROOT, "roles", "verify", "files", "access_matrix.yml")))
     assert sorted(data) == ["checks", "expected", "identities"]
     shipped = _pg_access.normalize(data["identities"], data["checks"], data["expected"])
     assert len(_pg_access.cells(shipped["checks"], shipped["identities"])) == 624
@@ -561,7 +561,7 @@ def test_shipped_access_matrix_is_valid_and_has_624_cells():
     }
     fixtures = _pg_access.load_fixtures(
         None,
-        open(os.path.join(ROOT, "playbooks", "files", "verify", "access_fixtures.sql")).read(),
+        open(os.path.join(ROOT, "roles", "verify", "files", "access_fixtures.sql")).read(),
         "access_fixtures.sql",
     )
     assert len(fixtures) == 31

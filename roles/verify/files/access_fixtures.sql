@@ -1,6 +1,6 @@
 -- =============================================================================
 -- access_fixtures.sql — one addressable row per table for the access matrix
--- (playbooks/files/verify/access_matrix.yml), the fixtures_file of
+-- (roles/verify/files/access_matrix.yml), the fixtures_file of
 -- insightpulseai.workbench.supabase_access_info.
 --
 -- The module runs it as the connecting user (the table owner, e.g. postgres on
