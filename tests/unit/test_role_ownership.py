@@ -2,7 +2,8 @@
 
 Scanned: every Jinja expression in a role's defaults, vars, tasks, handlers and templates (``{{ }}``, ``{% %}`` and
 the bare expressions of ``when``/``that``/``until``/``changed_when``/``failed_when``), with string literals removed so
-prose inside a message does not count. Refused there: another role's variables (``<role>_*``, ``_<role>_*``,
+prose inside a message does not count. An ``!unsafe`` value is never rendered by Ansible (awx_configure's AWX
+injector templates), so it reads nothing. Refused there: another role's variables (``<role>_*``, ``_<role>_*``,
 ``__<role>_*``), vault variables (``vault_*``: the production inventory maps them onto role variables), and paths out
 of the role (``role_path`` followed by ``/..``, ``playbook_dir``). What one stage produces and the next needs is
 handed over by the inventory (inventories/production/group_vars/all/main.yml, "Hand-offs between stages") or by a
@@ -29,8 +30,22 @@ IDENT = re.compile(r"(?<![\w.])(_{0,2}[a-z][a-z0-9_]*)")
 OUTSIDE = (re.compile(r"role_path\s*(\}\}|~\s*['\"])\s*/\.\."), re.compile(r"\bplaybook_dir\b"))
 
 
+class Unsafe(str):
+    """A value tagged !unsafe: Ansible never renders it, so its braces are text, not a read."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads Ansible's !unsafe (as Unsafe) and !vault (an encrypted string) tags."""
+
+
+_Loader.add_constructor("!unsafe", lambda loader, node: Unsafe(loader.construct_scalar(node)))
+_Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
+
+
 def expressions(node):
     """Every Jinja expression in a loaded YAML document (templates: the file's text)."""
+    if isinstance(node, Unsafe):
+        return
     if isinstance(node, dict):
         for key, value in node.items():
             if key in BARE_KEYS:
@@ -59,7 +74,7 @@ def foreign_reads(role, path):
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     if path.endswith((".yml", ".yaml")) and "/templates/" not in path:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - a SafeLoader subclass
         found = [e for d in docs for e in expressions(d)]
     else:
         found = [m.group(1) or m.group(2) or "" for m in JINJA.finditer(text)]
@@ -89,7 +104,8 @@ def test_role_reads_only_its_own_variables(role):
 
 
 def test_the_scanner_finds_foreign_reads(tmp_path):
-    """The check can fail: a role file reading another role's variable, a vault variable or a path out is caught."""
+    """The check can fail: a role file reading another role's variable, a vault variable or a path out is caught
+    (and an !unsafe value, which Ansible never renders, reads nothing)."""
     role = ROLES[0]
     other = ROLES[1]
     path = tmp_path / "main.yml"
@@ -99,7 +115,8 @@ def test_the_scanner_finds_foreign_reads(tmp_path):
         "c: \"{{ role_path }}/../../files/z\"\n"
         "d: \"{{ 'prose about %s_x is fine' }}\"\n"
         "e: \"{{ %s_own }}\"\n"
-        "t: [{name: n, when: __%s_fact is defined}]\n" % (other, other, role, other)
+        "u: !unsafe \"{{ %s_rendered_by_awx }}\"\n"
+        "t: [{name: n, when: __%s_fact is defined}]\n" % (other, other, role, other, other)
     )
     found = sorted(what for what, _expr in foreign_reads(role, str(path)))
     assert found == sorted(["%s_x" % other, "vault_y", "a path out of the role", "__%s_fact" % other])
