@@ -1,4 +1,5 @@
-"""The AWX definitions (playbooks/vars/awx.yml, used by playbooks/awx_configure.yml) agree with the collection.
+"""The AWX definitions (the defaults of the awx_configure role, which playbooks/awx_configure.yml runs) agree with the
+collection.
 
 - every job template runs an existing playbook (the awx/site.yml wrapper -> insightpulseai.workbench.site ->
   playbooks/site.yml) with tags that exist on the roles of site.yml's imported playbooks;
@@ -72,12 +73,31 @@ def tag_index():
 
 @pytest.fixture(scope="module")
 def awx():
-    return load("playbooks", "vars", "awx.yml")
+    """The definitions, by their names without the role prefix (``awx_configure_stages`` -> ``stages``)."""
+    defaults = load("roles", "awx_configure", "defaults", "main.yml")
+    return {key[len("awx_configure_") :]: value for key, value in defaults.items()}
 
 
 @pytest.fixture(scope="module")
 def credential_types(awx):
-    return {ct["name"]: ct for ct in awx["awx_credential_types"]}
+    return {ct["name"]: ct for ct in awx["credential_types"]}
+
+
+def role_tasks():
+    """The role's tasks (its task files, in tasks/main.yml's order, blocks flattened), by name."""
+    tasks = {}
+
+    def walk(items):
+        for task in items or []:
+            if "block" in task:
+                walk(task["block"])
+            elif "ansible.builtin.import_tasks" in task:
+                walk(load("roles", "awx_configure", "tasks", task["ansible.builtin.import_tasks"]))
+            else:
+                tasks[task["name"]] = task
+
+    walk(load("roles", "awx_configure", "tasks", "main.yml"))
+    return tasks
 
 
 def injected_extra_vars(stage, credential_types):
@@ -129,19 +149,19 @@ def test_awx_collection_requirements_pin_this_collection_at_its_version():
 
 
 def test_job_templates_run_an_existing_playbook(awx):
-    path = os.path.join(ROOT, awx["awx_playbook"])
-    assert os.path.isfile(path), "job templates point at %s, which does not exist" % awx["awx_playbook"]
-    for entry in load(awx["awx_playbook"]):
+    path = os.path.join(ROOT, awx["playbook"])
+    assert os.path.isfile(path), "job templates point at %s, which does not exist" % awx["playbook"]
+    for entry in load(awx["playbook"]):
         target = entry["ansible.builtin.import_playbook"]
         namespace, name, playbook = target.split(".", 2)
         assert "%s.%s" % (namespace, name) == COLLECTION
         assert os.path.isfile(os.path.join(PLAYBOOKS, playbook + ".yml")), target
-    assert os.path.isfile(os.path.join(ROOT, awx["awx_inventory"]["source_path"], "hosts.yml"))
+    assert os.path.isfile(os.path.join(ROOT, awx["inventory"]["source_path"], "hosts.yml"))
 
 
 def test_stage_tags_exist_in_site_and_select_the_stage_roles(awx):
     index = tag_index()
-    for stage in awx["awx_stages"]:
+    for stage in awx["stages"]:
         for tag in stage["tags"]:
             assert tag in index, "stage %s: tag %s is on no role of playbooks/site.yml (%s)" % (
                 stage["name"],
@@ -154,14 +174,14 @@ def test_stage_tags_exist_in_site_and_select_the_stage_roles(awx):
 
 def test_every_role_of_site_has_a_stage(awx):
     roles = {role_name(entry) for play in site_plays() for entry in play.get("roles", [])}
-    staged = {role for stage in awx["awx_stages"] for role in stage["roles"]}
+    staged = {role for stage in awx["stages"] for role in stage["roles"]}
     assert roles == staged
-    names = [stage["name"] for stage in awx["awx_stages"]]
+    names = [stage["name"] for stage in awx["stages"]]
     assert len(names) == len(set(names))
 
 
 def test_stages_use_defined_credential_types(awx, credential_types):
-    for stage in awx["awx_stages"]:
+    for stage in awx["stages"]:
         for cred in stage["credentials"]:
             assert cred in credential_types, "stage %s uses undefined credential type %s" % (stage["name"], cred)
         assert len(stage["credentials"]) == len(set(stage["credentials"]))
@@ -170,7 +190,7 @@ def test_stages_use_defined_credential_types(awx, credential_types):
 def test_every_secret_a_stage_needs_is_injected(awx, credential_types):
     prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
     missing = []
-    for stage in awx["awx_stages"]:
+    for stage in awx["stages"]:
         injected = injected_extra_vars(stage, credential_types)
         for role in stage["roles"]:
             for name, why in role_secret_needs(role, prod_vars):
@@ -184,7 +204,7 @@ def test_the_needs_are_found_at_all(awx):
     prod_vars = load("inventories", "production", "group_vars", "all", "main.yml")
     needs = {
         role: {need[0] for need in role_secret_needs(role, prod_vars)}
-        for role in {r for stage in awx["awx_stages"] for r in stage["roles"]}
+        for role in {r for stage in awx["stages"] for r in stage["roles"]}
     }
     assert {"vault_do_api_token", "vault_spaces_access_key", "vault_spaces_secret_key"} <= needs["do_network"]
     assert "vault_supabase_db_url" in needs["supabase_schema"]
@@ -227,8 +247,7 @@ def test_credential_fields_have_a_source_variable(credential_types):
 
 
 def test_secrets_are_not_plain_template_variables(awx):
-    plays = load("playbooks", "awx_configure.yml")
-    tasks = [task for play in plays for task in play["tasks"]]
+    tasks = list(role_tasks().values())
     templates = [t for t in tasks if any(k in t for k in ("awx.awx.job_template", "awx.awx.workflow_job_template"))]
     assert len(templates) >= 3
     for task in templates:
@@ -239,22 +258,27 @@ def test_secrets_are_not_plain_template_variables(awx):
             assert task.get("no_log") is True, "%s handles secret values: no_log: true" % task["name"]
 
 
-def test_job_templates_follow_the_stages(awx):
-    """The playbook builds the templates and the workflow from awx_stages (no stage list of its own)."""
+def test_the_playbook_only_runs_the_role():
     plays = load("playbooks", "awx_configure.yml")
-    assert plays[0]["vars_files"] == ["vars/awx.yml"]
-    tasks = {t["name"]: t for t in plays[0]["tasks"]}
+    assert len(plays) == 1
+    assert "tasks" not in plays[0] and "vars" not in plays[0] and "vars_files" not in plays[0]
+    assert [role_name(entry) for entry in plays[0]["roles"]] == ["awx_configure"]
+
+
+def test_job_templates_follow_the_stages(awx):
+    """The role builds the templates and the workflow from awx_configure_stages (no stage list of its own)."""
+    tasks = role_tasks()
     per_stage = tasks["Create one job template per stage"]
-    assert per_stage["loop"] == "{{ awx_stages }}"
-    assert per_stage["awx.awx.job_template"]["playbook"] == "{{ awx_playbook }}"
+    assert per_stage["loop"] == "{{ awx_configure_stages }}"
+    assert per_stage["awx.awx.job_template"]["playbook"] == "{{ awx_configure_playbook }}"
     assert per_stage["awx.awx.job_template"]["job_tags"] == "{{ item.tags | join(',') }}"
     assert per_stage["awx.awx.job_template"]["credentials"] == "{{ item.credentials }}"
-    assert tasks["Chain the stages after the approval, in site.yml's order"]["loop"] == "{{ awx_stages }}"
+    assert tasks["Chain the stages after the approval, in site.yml's order"]["loop"] == "{{ awx_configure_stages }}"
 
 
 def test_stages_follow_site_order(awx):
     order = [role_name(entry) for play in site_plays() for entry in play.get("roles", [])]
-    staged = [stage["roles"][0] for stage in awx["awx_stages"]]
+    staged = [stage["roles"][0] for stage in awx["stages"]]
     assert staged == [role for role in order if role in staged]
 
 
@@ -277,11 +301,7 @@ def test_list_valued_secrets_are_converted(credential_types):
             pytest.fail("%s (a list) is set from an injected string: %s" % (key, value))
 
 
-def configure_tasks():
-    return {t["name"]: t for play in load("playbooks", "awx_configure.yml") for t in play["tasks"]}
-
-
-@pytest.mark.parametrize("key,playbook", [("awx_verify", "verify"), ("awx_destroy", "destroy")])
+@pytest.mark.parametrize("key,playbook", [("verify", "verify"), ("destroy", "destroy")])
 def test_verify_and_destroy_templates_run_existing_playbooks(awx, key, playbook, credential_types):
     definition = awx[key]
     assert load(definition["playbook"]) == [{"ansible.builtin.import_playbook": "%s.%s" % (COLLECTION, playbook)}]
@@ -298,9 +318,9 @@ def test_verify_and_destroy_templates_run_existing_playbooks(awx, key, playbook,
 
 
 def test_destroy_runs_only_behind_an_approval(awx):
-    tasks = configure_tasks()
+    tasks = role_tasks()
     template = tasks["Create the destroy job template (run only through the destroy workflow's approval)"]
-    assert template["awx.awx.job_template"]["playbook"] == "{{ awx_destroy.playbook }}"
+    assert template["awx.awx.job_template"]["playbook"] == "{{ awx_configure_destroy.playbook }}"
     workflow = tasks["Create the destroy workflow (variables at launch -> approval -> destroy)"][
         "awx.awx.workflow_job_template"
     ]
@@ -308,7 +328,7 @@ def test_destroy_runs_only_behind_an_approval(awx):
     nodes = {n["identifier"]: n for n in workflow["workflow_nodes"]}
     assert nodes["approval"]["unified_job_template"]["type"] == "workflow_approval"
     assert nodes["approval"]["related"]["success_nodes"] == [{"identifier": "destroy"}]
-    assert nodes["destroy"]["unified_job_template"]["name"] == "{{ awx_destroy.name }}"
+    assert nodes["destroy"]["unified_job_template"]["name"] == "{{ awx_configure_destroy.name }}"
     # nothing else leads to the destroy node, and no other workflow names the destroy template
     leads = [
         n["identifier"]
@@ -318,16 +338,16 @@ def test_destroy_runs_only_behind_an_approval(awx):
         if target["identifier"] == "destroy"
     ]
     assert leads == ["approval"]
-    assert "awx_destroy" not in str(tasks["Start the workflow with the plan and the approval"])
-    assert "awx_destroy" not in str(tasks["Chain the stages after the approval, in site.yml's order"])
+    assert "awx_configure_destroy" not in str(tasks["Start the workflow with the plan and the approval"])
+    assert "awx_configure_destroy" not in str(tasks["Chain the stages after the approval, in site.yml's order"])
     # the playbook itself refuses without the confirmation
     with open(os.path.join(PLAYBOOKS, "destroy.yml"), encoding="utf-8") as f:
         assert "workbench_destroy_confirm" in f.read()
 
 
 def test_deploy_workflow_ends_with_verify(awx):
-    tasks = configure_tasks()
+    tasks = role_tasks()
     chain = tasks["Chain the stages after the approval, in site.yml's order"]
-    assert "'identifier': 'verify'" in chain["vars"]["__awx_node"]["related"]["success_nodes"]
-    last = tasks["End the workflow with the verify playbook"]["vars"]["__awx_verify_node"]
-    assert last["identifier"] == "verify" and last["unified_job_template"]["name"] == "{{ awx_verify.name }}"
+    assert "'identifier': 'verify'" in chain["vars"]["__awx_configure_node"]["related"]["success_nodes"]
+    last = tasks["End the workflow with the verify playbook"]["vars"]["__awx_configure_verify_node"]
+    assert last["identifier"] == "verify" and last["unified_job_template"]["name"] == "{{ awx_configure_verify.name }}"
