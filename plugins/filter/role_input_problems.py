@@ -15,6 +15,7 @@ from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs i
 # The roles with input rules: each has plugins/plugin_utils/_inputs_<role>.py with SECRETS and check(), which its
 # preflight runs through this filter.
 ROLES = (
+    "awx_configure",
     "backup",
     "do_network",
     "doks_cluster",
@@ -23,6 +24,7 @@ ROLES = (
     "n8n_workflows",
     "supabase_schema",
     "traefik",
+    "verify",
 )
 PACKAGE = "ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs_"
 
@@ -39,14 +41,15 @@ def rules(role):
         raise AnsibleFilterError("role_input_problems: the rules of %s cannot be loaded: %s" % (role, exc))
 
 
-def role_input_problems(values, role, check_mode=False):
-    """The problems of ``role``'s variables ``values`` (a mapping of its ``<role>_*`` names), as sentences."""
+def role_input_problems(values, role, check_mode=False, entry=None):
+    """The problems of ``role``'s variables ``values`` (a mapping of its ``<role>_*`` names), as sentences;
+    ``entry``: the entry point (tasks_from) being checked, for a role whose entry points take different inputs."""
     if not isinstance(values, dict):
         raise AnsibleFilterError(
             "role_input_problems: expected the role's variables as a mapping, got %s" % type(values).__name__
         )
     module = rules(role)
-    inputs = Inputs(values, check_mode=check_mode, secrets=getattr(module, "SECRETS", ()))
+    inputs = Inputs(values, check_mode=check_mode, secrets=getattr(module, "SECRETS", ()), entry=entry)
     module.check(inputs)
     return list(inputs.problems)
 

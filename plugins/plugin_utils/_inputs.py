@@ -67,13 +67,15 @@ class Inputs(object):
 
     ``values`` maps variable names to values; ``secrets`` names the variables whose values are never shown (a
     message says how long the value is instead); ``check_mode`` is the run's, for rules on files an earlier stage
-    writes (they do not exist yet in a plan).
+    writes (they do not exist yet in a plan); ``entry`` is the role's entry point being checked (a role with one per
+    stage checks only that stage's inputs), None for all of them.
     """
 
-    def __init__(self, values, check_mode=False, secrets=()):
+    def __init__(self, values, check_mode=False, secrets=(), entry=None):
         self.values = dict(values or {})
         self.check_mode = bool(check_mode)
         self.secrets = frozenset(secrets)
+        self.entry = entry
         self.problems = []
 
     # -- values -----------------------------------------------------------------------------------------------

@@ -32,7 +32,9 @@ def test_every_listed_role_is_a_role_of_the_collection():
 
 
 def test_an_unknown_role_is_refused_by_name():
-    with pytest.raises(AnsibleFilterError, match=r"'nope' is not a role of the collection \(one of backup, "):
+    with pytest.raises(
+        AnsibleFilterError, match=r"'nope' is not a role of the collection \(one of awx_configure, backup, "
+    ):
         f.role_input_problems({}, "nope")
 
 
