@@ -25,7 +25,7 @@ from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_migra
     statement_lines,
 )
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import pg_error_message, psycopg2
-from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_rls import quote_ident
+from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_rls_spec import quote_ident
 
 OPERATIONS = ("select", "insert", "update", "delete")
 WRITES = ("insert", "update", "delete")

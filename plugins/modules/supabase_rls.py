@@ -201,13 +201,13 @@ queries:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls, _pg_rls_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import postgres_argument_spec
 
 POLICY_SPEC = dict(
     name=dict(type="str", required=True),
     state=dict(type="str", choices=["present", "absent"], default="present"),
-    command=dict(type="str", choices=list(_pg_rls.COMMANDS), default="ALL"),
+    command=dict(type="str", choices=list(_pg_rls_spec.COMMANDS), default="ALL"),
     permissive=dict(type="bool", default=True),
     roles=dict(type="list", elements="str", default=["authenticated"]),
     using=dict(type="str"),
@@ -223,9 +223,9 @@ class Run(_pg_rls.RlsRun):
         params = self.module.params
         raw = [dict((k, v) for k, v in entry.items() if v is not None) for entry in params["tables"]]
         return dict(
-            tables=_pg_rls.normalize_spec(raw, default_purge=params["purge"]),
+            tables=_pg_rls_spec.normalize_spec(raw, default_purge=params["purge"]),
             exposed_schemas=params["exposed_schemas"],
-            created_with_rls=_pg_rls.normalize_table_names(params["created_with_rls"], "created_with_rls"),
+            created_with_rls=_pg_rls_spec.normalize_table_names(params["created_with_rls"], "created_with_rls"),
         )
 
 

@@ -148,7 +148,7 @@ queries:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls, _pg_rls_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._pg_client import postgres_argument_spec
 
 
@@ -159,7 +159,7 @@ class Run(_pg_rls.RlsRun):
         """The one table entry with its one policy."""
         p = self.module.params
         policy = dict((k, p[k]) for k in ("name", "state", "command", "permissive", "roles", "using", "with_check"))
-        table = _pg_rls.normalize_table(
+        table = _pg_rls_spec.normalize_table(
             dict(
                 schema=p["schema"],
                 table=p["table"],
@@ -181,7 +181,7 @@ def main():
         table=dict(type="str", required=True),
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        command=dict(type="str", choices=list(_pg_rls.COMMANDS), default="ALL"),
+        command=dict(type="str", choices=list(_pg_rls_spec.COMMANDS), default="ALL"),
         permissive=dict(type="bool", default=True),
         roles=dict(type="list", elements="str", default=["authenticated"]),
         using=dict(type="str"),

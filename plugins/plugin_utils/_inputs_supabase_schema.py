@@ -5,7 +5,7 @@
 """PRIVATE: the input rules of the supabase_schema role (run by the role_input_problems filter from its preflight).
 
 The connection string goes through the one DSN parser; the row-level-security spec is read and checked by the
-supabase_rls module's own normaliser (module_utils._pg_rls.normalize_spec), so a bad policy is refused before the first
+supabase_rls module's own normaliser (module_utils._pg_rls_spec.normalize_spec), so a bad policy is refused before the first
 migration runs, not half-way through the stage. Passwords and the connection string are named, never shown.
 """
 
@@ -15,7 +15,7 @@ import os
 
 import yaml
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn, _pg_rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_dsn, _pg_rls_spec
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import IDENTIFIER, show
 
 SECRETS = (
@@ -102,9 +102,9 @@ def rls_spec(i):
             name, "is not a file (the row-level-security spec: roles/supabase_schema/files/rls_policies.yml by default)"
         )
     try:
-        _pg_rls.normalize_spec(load_rls_spec(path), default_purge=i.flag("supabase_schema_rls_purge"))
+        _pg_rls_spec.normalize_spec(load_rls_spec(path), default_purge=i.flag("supabase_schema_rls_purge"))
     except ValueError as exc:
         return i.fail("%s=%s %s" % (name, path, str(exc).rstrip(".")))
-    except _pg_rls.SpecError as exc:
+    except _pg_rls_spec.SpecError as exc:
         return i.fail("%s=%s: %s" % (name, path, str(exc).rstrip(".")))
     return True

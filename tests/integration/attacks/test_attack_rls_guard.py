@@ -16,7 +16,7 @@ import pytest
 from support.ansible import run_playbook
 from support.pg import catalog_snapshot, execute, query
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _pg_rls, _pg_rls_spec
 
 DROP = "DROP TABLE ip_workbench.domains CASCADE"
 TX_CONTROL = {
@@ -30,7 +30,7 @@ TX_CONTROL = {
 
 def bypassing_policy(payload):
     """A policy exactly as normalize_policy would return it, but with text it would refuse."""
-    assert _pg_rls.expression_problem(payload) is not None  # the first layer would have stopped it
+    assert _pg_rls_spec.expression_problem(payload) is not None  # the first layer would have stopped it
     return dict(
         name="attack_guard",
         state="present",
@@ -62,7 +62,7 @@ def test_transaction_control_never_runs_even_without_the_expression_check(workbe
     conn = psycopg2.connect(workbench_db)
     try:
         with conn.cursor() as cur:
-            with pytest.raises(_pg_rls.SpecError) as err:
+            with pytest.raises(_pg_rls_spec.SpecError) as err:
                 _pg_rls.converge(cur, spec(payload), check_mode=check_mode, allow_missing_tables=False)
             # still inside the caller's transaction, savepoint rolled back: the guard refused, nothing ended it
             assert conn.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INTRANS
@@ -121,7 +121,7 @@ PAYLOAD = "'\\' = ' = 'y' ); %s; -- '" % DROP
 
 def test_payload_is_live_under_the_database_setting(sloppy_db):
     """The witness: sent as is on a connection with the database's setting, the payload drops the table."""
-    assert _pg_rls.expression_problem(PAYLOAD) is None  # two well-formed standard strings to the check
+    assert _pg_rls_spec.expression_problem(PAYLOAD) is None  # two well-formed standard strings to the check
     conn = psycopg2.connect(sloppy_db)
     try:
         with conn.cursor() as cur:
