@@ -255,6 +255,7 @@ api_requests:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflow_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
@@ -305,7 +306,7 @@ class Run(N8nRun):
 
     def warn(self, text):
         """A warning, secrets masked."""
-        self.module.warn(wfl.mask(text, self.secrets))
+        self.module.warn(_n8n_workflow_spec.mask(text, self.secrets))
 
     def validate(self):
         """Everything local first - files, JSON, placeholders, structure, duplicates - then the client."""
@@ -319,8 +320,8 @@ class Run(N8nRun):
         desired, seen = [], {}
         for index, item in enumerate(items):
             try:
-                d = wfl.prepare(item, p["placeholders"], self.secrets, tag)
-            except wfl.WorkflowError as exc:
+                d = _n8n_workflow_spec.prepare(item, p["placeholders"], self.secrets, tag)
+            except _n8n_workflow_spec.WorkflowError as exc:
                 raise reword(exc, "Invalid workflow%s: %s" % ("" if single else " (item %d)" % index, exc))
             key = d["id"] or d["name"]
             if key in seen:
@@ -355,7 +356,7 @@ class Run(N8nRun):
                     for warning in wfl.resolve_credentials(d, current["index"], missing_ok=self.check_mode):
                         self.warn(warning)
                 plans.append(wfl.plan_one(d, wfl.match(d, current["workflows"]), spec["tag"]))
-        except wfl.WorkflowError as exc:
+        except _n8n_workflow_spec.WorkflowError as exc:
             raise reword(exc, "Invalid workflow: %s" % exc)
         if spec["purge"]:
             names = set(d["name"] for d in spec["desired"] if d.get("name"))
@@ -421,15 +422,15 @@ class Run(N8nRun):
 
     def exit(self, **keys):
         """The runtime's exit, with every secret value put back as its placeholder."""
-        self.result = wfl.mask(dict(self.result, **keys), self.secrets)
+        self.result = _n8n_workflow_spec.mask(dict(self.result, **keys), self.secrets)
         N8nRun.exit(self)
 
     def fail(self, msg, error=None, **keys):
         """The runtime's failure, with every secret value put back as its placeholder (message, result, details)."""
-        self.result = wfl.mask(dict(self.result, **keys), self.secrets)
+        self.result = _n8n_workflow_spec.mask(dict(self.result, **keys), self.secrets)
         if error is not None:
-            error.details = wfl.mask(error.details, self.secrets)
-        N8nRun.fail(self, wfl.mask(msg, self.secrets), error=error)
+            error.details = _n8n_workflow_spec.mask(error.details, self.secrets)
+        N8nRun.fail(self, _n8n_workflow_spec.mask(msg, self.secrets), error=error)
 
 
 def main():
@@ -454,7 +455,7 @@ def main():
         tags=dict(type="list", elements="str"),
         workflows=dict(type="list", elements="dict", options=item_spec, mutually_exclusive=[["src", "definition"]]),
         purge=dict(type="bool", default=False),
-        management_tag=dict(type="str", default=wfl.MANAGEMENT_TAG),
+        management_tag=dict(type="str", default=_n8n_workflow_spec.MANAGEMENT_TAG),
         placeholders=dict(type="dict", default={}),
         secret_placeholders=dict(type="dict", default={}, no_log=True),
     )

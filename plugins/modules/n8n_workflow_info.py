@@ -132,6 +132,7 @@ api_requests:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflow_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import (
     N8nApiError,
@@ -170,7 +171,7 @@ def describe(wf, include_definition):
         out.update(
             nodes=wf.get("nodes") or [],
             connections=wf.get("connections") or {},
-            settings=wfl.split_settings(wf.get("settings"))[0],
+            settings=_n8n_workflow_spec.split_settings(wf.get("settings"))[0],
         )
         if wf.get("description"):
             out["description"] = wf["description"]

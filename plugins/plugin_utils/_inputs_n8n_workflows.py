@@ -16,7 +16,7 @@ import json
 import os
 import re
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflow_spec
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import (
     DURATION,
     HOSTNAME,
@@ -95,10 +95,10 @@ def check(i):
     )
     i.integer("n8n_workflows_timeout", 1, what="a number of seconds")
     tag = i.get("n8n_workflows_management_tag", "")
-    if not isinstance(tag, str) or not 1 <= len(tag) <= _n8n_workflows.TAG_MAX_LENGTH:
+    if not isinstance(tag, str) or not 1 <= len(tag) <= _n8n_workflow_spec.TAG_MAX_LENGTH:
         i.bad(
             "n8n_workflows_management_tag",
-            "must be a tag name of 1 to %d characters (n8n's limit)" % _n8n_workflows.TAG_MAX_LENGTH,
+            "must be a tag name of 1 to %d characters (n8n's limit)" % _n8n_workflow_spec.TAG_MAX_LENGTH,
         )
     i.pattern(
         "n8n_workflows_expense_approval_threshold",
@@ -168,7 +168,7 @@ def placeholder_names(i):
         if not isinstance(mapping, dict):
             good = i.bad(name, "must be a mapping of placeholder names to values")
             continue
-        bad = [str(key) for key in mapping if not _n8n_workflows.PLACEHOLDER_NAME.match(str(key))]
+        bad = [str(key) for key in mapping if not _n8n_workflow_spec.PLACEHOLDER_NAME.match(str(key))]
         if bad:
             good = i.fail(
                 "%s has key(s) %s: placeholder names are upper-case letters, digits and '_' (the definitions use "
@@ -207,8 +207,8 @@ def definitions(i):
         if item.get("state", "present") != "present":
             continue
         try:
-            definition = _n8n_workflows.load_source(item)
-        except _n8n_workflows.InvalidWorkflow as exc:
+            definition = _n8n_workflow_spec.load_source(item)
+        except _n8n_workflow_spec.InvalidWorkflow as exc:
             ok = i.fail("%s: %s" % (where, exc))
             continue
         if definition is not None:
@@ -223,7 +223,7 @@ def undefined_placeholders(i, texts):
     known |= set(key for key, name in OWN_SECRET_PLACEHOLDERS.items() if i.text(name))
     used = []
     for text in texts:
-        for name in _n8n_workflows.PLACEHOLDER_RE.findall(text):
+        for name in _n8n_workflow_spec.PLACEHOLDER_RE.findall(text):
             if name not in known and name not in used:
                 used.append(name)
     if used:

@@ -5,10 +5,11 @@ import json
 
 import pytest
 
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflow_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._runtime import DriftError, SpecError
 
-TAG = wfl.MANAGEMENT_TAG
+TAG = _n8n_workflow_spec.MANAGEMENT_TAG
 
 
 def definition(**overrides):
@@ -46,7 +47,7 @@ CREDS = [
 
 def desired(item=None, **kw):
     item = item or {"definition": definition()}
-    d = wfl.prepare(item, **kw)
+    d = _n8n_workflow_spec.prepare(item, **kw)
     if d["state"] == "present":
         wfl.resolve_credentials(d, wfl.credential_index(CREDS))
     return d
@@ -153,7 +154,7 @@ def test_empty_connection_outputs_are_ignored():
 
 def test_settings_outside_the_allowlist_are_dropped_with_a_warning():
     settings = {"executionOrder": "v1", "binaryMode": "separate", "callerPolicy": "any", "someFutureKey": 1}
-    d = wfl.prepare({"definition": definition(settings=settings)})
+    d = _n8n_workflow_spec.prepare({"definition": definition(settings=settings)})
     assert d["body"]["settings"] == {"executionOrder": "v1", "callerPolicy": "any"}
     assert d["warnings"] == [
         "workflow 'Demo': settings key(s) someFutureKey are not accepted by the n8n public API and were left out"
@@ -198,7 +199,7 @@ def test_an_id_in_the_file_is_ignored_and_plain_names_are_accepted():
 def test_unknown_credential_fails_naming_node_type_and_name():
     wf = definition()
     wf["nodes"][1]["credentials"] = {"postgres": {"name": "Mattermost"}}
-    with pytest.raises(wfl.WorkflowError) as err:
+    with pytest.raises(_n8n_workflow_spec.WorkflowError) as err:
         desired({"definition": wf})
     msg = str(err.value)
     assert "node 'Query' uses credential 'Mattermost' of type postgres, which does not exist" in msg
@@ -206,14 +207,16 @@ def test_unknown_credential_fails_naming_node_type_and_name():
 
 
 def test_ambiguous_credential_fails():
-    d = wfl.prepare({"definition": definition()})
+    d = _n8n_workflow_spec.prepare({"definition": definition()})
     index = wfl.credential_index(CREDS + [{"id": "pg2", "name": "Workbench Postgres", "type": "postgres"}])
-    with pytest.raises(wfl.WorkflowError, match=r"2 credentials have that type and name \(ids pg1, pg2\)"):
+    with pytest.raises(
+        _n8n_workflow_spec.WorkflowError, match=r"2 credentials have that type and name \(ids pg1, pg2\)"
+    ):
         wfl.resolve_credentials(d, index)
 
 
 def test_check_mode_tolerates_credentials_an_earlier_task_would_create():
-    d = wfl.prepare({"definition": definition()})
+    d = _n8n_workflow_spec.prepare({"definition": definition()})
     warnings = wfl.resolve_credentials(d, wfl.credential_index([]), missing_ok=True)
     assert d["body"]["nodes"][1]["credentials"] == {"postgres": {"name": "Workbench Postgres", "id": None}}
     assert "does not exist on the n8n instance yet" in warnings[0] and "check mode assumes" in warnings[0]
@@ -221,7 +224,9 @@ def test_check_mode_tolerates_credentials_an_earlier_task_would_create():
 
 
 def test_prepare_lists_the_credentials_a_workflow_needs():
-    assert wfl.prepare({"definition": definition()})["credentials"] == [("postgres", "Workbench Postgres")]
+    assert _n8n_workflow_spec.prepare({"definition": definition()})["credentials"] == [
+        ("postgres", "Workbench Postgres")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -232,22 +237,26 @@ def test_prepare_lists_the_credentials_a_workflow_needs():
 def test_placeholders_are_filled_and_secrets_masked():
     wf = definition()
     wf["nodes"][1]["parameters"]["query"] = "select @@LIMIT@@ from x where url = '@@HOOK_URL@@'"
-    d = wfl.prepare({"definition": wf}, variables={"LIMIT": 5}, secrets={"HOOK_URL": "https://mm/hooks/s3cr3t"})
+    d = _n8n_workflow_spec.prepare(
+        {"definition": wf}, variables={"LIMIT": 5}, secrets={"HOOK_URL": "https://mm/hooks/s3cr3t"}
+    )
     assert d["body"]["nodes"][1]["parameters"]["query"] == "select 5 from x where url = 'https://mm/hooks/s3cr3t'"
-    shown = wfl.mask(d["body"], {"HOOK_URL": "https://mm/hooks/s3cr3t"})
+    shown = _n8n_workflow_spec.mask(d["body"], {"HOOK_URL": "https://mm/hooks/s3cr3t"})
     assert "s3cr3t" not in json.dumps(shown)
     assert "@@HOOK_URL@@" in json.dumps(shown)
 
 
 def test_a_placeholder_without_value_fails_before_any_request():
     wf = definition(name="Uses @@MISSING@@ and @@OTHER@@")
-    with pytest.raises(wfl.WorkflowError, match=r"uses placeholder\(s\) @@MISSING@@, @@OTHER@@ that neither"):
-        wfl.prepare({"definition": wf})
+    with pytest.raises(
+        _n8n_workflow_spec.WorkflowError, match=r"uses placeholder\(s\) @@MISSING@@, @@OTHER@@ that neither"
+    ):
+        _n8n_workflow_spec.prepare({"definition": wf})
 
 
 def test_placeholder_names_are_validated():
-    with pytest.raises(wfl.WorkflowError, match="is not a placeholder name"):
-        wfl.prepare({"definition": definition()}, variables={"lower": "x"})
+    with pytest.raises(_n8n_workflow_spec.WorkflowError, match="is not a placeholder name"):
+        _n8n_workflow_spec.prepare({"definition": definition()}, variables={"lower": "x"})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -272,34 +281,26 @@ def test_placeholder_names_are_validated():
 def test_invalid_definitions_are_rejected(mutate, message):
     wf = definition()
     mutate(wf)
-    with pytest.raises(wfl.WorkflowError) as err:
-        wfl.prepare({"definition": wf})
+    with pytest.raises(_n8n_workflow_spec.WorkflowError) as err:
+        _n8n_workflow_spec.prepare({"definition": wf})
     assert message in str(err.value)
 
 
-def test_malformed_json_file_names_the_file_and_position(tmp_path):
-    path = tmp_path / "broken.json"
-    path.write_text('{"name": "x", "nodes": [}')
-    with pytest.raises(wfl.WorkflowError) as err:
-        wfl.prepare({"src": str(path)})
-    assert "workflow file %s is not valid JSON: Expecting value: line 1 column 25" % path in str(err.value)
-
-
 def test_missing_file_and_json_string_definitions(tmp_path):
-    with pytest.raises(wfl.WorkflowError, match="cannot read workflow file"):
-        wfl.prepare({"src": str(tmp_path / "nope.json")})
-    assert wfl.prepare({"definition": json.dumps(definition())})["name"] == "Demo"
-    with pytest.raises(wfl.WorkflowError, match="definition is not valid JSON"):
-        wfl.prepare({"definition": "{nope"})
+    with pytest.raises(_n8n_workflow_spec.WorkflowError, match="cannot read workflow file"):
+        _n8n_workflow_spec.prepare({"src": str(tmp_path / "nope.json")})
+    assert _n8n_workflow_spec.prepare({"definition": json.dumps(definition())})["name"] == "Demo"
+    with pytest.raises(_n8n_workflow_spec.WorkflowError, match="definition is not valid JSON"):
+        _n8n_workflow_spec.prepare({"definition": "{nope"})
 
 
 def test_name_on_the_item_overrides_the_file():
-    assert wfl.prepare({"definition": definition(), "name": "Other"})["body"]["name"] == "Other"
+    assert _n8n_workflow_spec.prepare({"definition": definition(), "name": "Other"})["body"]["name"] == "Other"
 
 
 def test_tags_are_validated():
-    with pytest.raises(wfl.WorkflowError, match="longer than n8n's 24-character limit"):
-        wfl.prepare({"definition": definition(), "tags": ["x" * 25]})
+    with pytest.raises(_n8n_workflow_spec.WorkflowError, match="longer than n8n's 24-character limit"):
+        _n8n_workflow_spec.prepare({"definition": definition(), "tags": ["x" * 25]})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -316,7 +317,9 @@ def test_exact_name_match_ignores_archived_and_substring_matches():
 
 def test_several_workflows_with_the_name_fail():
     d = desired()
-    with pytest.raises(wfl.WorkflowError, match=r"2 workflows are named 'Demo' on the n8n instance \(ids W1, W2\)"):
+    with pytest.raises(
+        _n8n_workflow_spec.WorkflowError, match=r"2 workflows are named 'Demo' on the n8n instance \(ids W1, W2\)"
+    ):
         wfl.match(d, [server_copy(d, "W1"), server_copy(d, "W2")])
 
 
@@ -324,10 +327,14 @@ def test_errors_are_the_runtime_kinds():
     d = desired()
     with pytest.raises(DriftError) as err:
         wfl.match(d, [server_copy(d, "W1"), server_copy(d, "W2")])
-    assert err.value.kind == "drift" and err.value.written is False and isinstance(err.value, wfl.WorkflowError)
+    assert (
+        err.value.kind == "drift"
+        and err.value.written is False
+        and isinstance(err.value, _n8n_workflow_spec.WorkflowError)
+    )
     with pytest.raises(SpecError) as err:
-        wfl.prepare({"definition": "{ not json"})
-    assert err.value.kind == "spec" and isinstance(err.value, wfl.WorkflowError)
+        _n8n_workflow_spec.prepare({"definition": "{ not json"})
+    assert err.value.kind == "spec" and isinstance(err.value, _n8n_workflow_spec.WorkflowError)
 
 
 def test_activation_changes():
@@ -369,7 +376,7 @@ def test_create_plan():
 
 
 def test_delete_plan():
-    d = wfl.prepare({"name": "Demo", "state": "absent"})
+    d = _n8n_workflow_spec.prepare({"name": "Demo", "state": "absent"})
     assert wfl.plan_one(d, None)["action"] == "none"
     assert wfl.plan_one(d, server_copy(desired()))["action"] == "delete"
 
@@ -479,7 +486,7 @@ def test_apply_deactivate_and_update_does_not_publish():
 
 def test_apply_delete_deactivates_first():
     client = FakeClient()
-    d = wfl.prepare({"name": "Demo", "state": "absent"})
+    d = _n8n_workflow_spec.prepare({"name": "Demo", "state": "absent"})
     wfl.apply_plan(client, wfl.plan_one(d, server_copy(desired(), active=True)), wfl.TagCache(client))
     assert client.calls == [("deactivate", "W1"), ("delete", "W1")]
 

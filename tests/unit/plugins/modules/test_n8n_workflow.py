@@ -5,7 +5,7 @@ The HTTP helper is replaced by an in-memory fake (its list/create/... methods), 
 
 import json
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflows as wfl
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _n8n_workflow_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._n8n_client import N8nApiError, N8nClient
 from ansible_collections.insightpulseai.workbench.plugins.modules import n8n_credential, n8n_workflow
 
@@ -76,7 +76,7 @@ class FakeN8n(object):
     def list_tags(self):
         self.reads += 1
         self.log.append(("GET", "/tags"))
-        return [{"id": "T", "name": wfl.MANAGEMENT_TAG}]
+        return [{"id": "T", "name": _n8n_workflow_spec.MANAGEMENT_TAG}]
 
     def create_workflow(self, body):
         self.writes.append("create")
@@ -103,7 +103,7 @@ class FakeN8n(object):
         self.writes.append("tags")
         self.log.append(("PUT", "/workflows/%s/tags" % wf_id))
         wf = [w for w in self.workflows if w["id"] == wf_id][0]
-        wf["tags"] = [{"id": i, "name": wfl.MANAGEMENT_TAG} for i in ids]
+        wf["tags"] = [{"id": i, "name": _n8n_workflow_spec.MANAGEMENT_TAG} for i in ids]
         return wf["tags"]
 
     def activate_workflow(self, wf_id):
