@@ -18,7 +18,7 @@ CONTRACTS="python tests/fakes/contracts.py"
 pytest_stage() { WORKBENCH_CONTRACT_SKIPS_FILE=$SKIPS/$1 python -m pytest -q -p no:cacheprovider "${@:2}"; }
 stage_unit()        { pytest_stage unit tests/unit; }
 # the 25 slowest tests are listed at the end: where the suite's time goes
-stage_integration() { pytest_stage integration -n "${WORKBENCH_TEST_WORKERS:-2}" --dist loadfile --durations=25 tests/integration; }
+stage_integration() { pytest_stage integration -n "${WORKBENCH_TEST_WORKERS:-2}" --dist loadfile --durations=25 tests/integration tests/fakes/tests; }
 stage_molecule() {
   local config scenario why
   for config in molecule/*/molecule.yml; do

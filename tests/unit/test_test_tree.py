@@ -4,8 +4,9 @@
   plugin but a doc fragment has one (or is listed in TESTED_WITH with the file that tests it);
 - every module, role and playbook has a test file named after it (test_<name>[_<aspect>].py) somewhere under
   tests/, or is listed in TESTED_WITH;
-- every integration test sits in a service folder tests/README.md describes, and is named after a module, role,
-  playbook or fake - or is one of the few suites that cover the whole collection (TOP_LEVEL);
+- every integration test sits in a service folder tests/README.md describes, and is named after a module, role or
+  playbook - or is one of the few suites that cover the whole collection (TOP_LEVEL); a fake's own tests sit beside
+  it, in tests/fakes/tests/<fake>/;
 - check -> apply -> check -> apply is written once, in support/cycle.py.
 """
 
@@ -43,7 +44,9 @@ FAMILY_UNIT_TESTS = {
     "tests/unit/plugins/test_module_runtime_conformance.py": "every module on the one runtime",
     "tests/unit/plugins/modules/test_do_modules.py": "the do_* modules",
 }
-AREAS = ("attacks", "backup", "cloud", "litellm", "n8n", "sandbox_do", "sandbox_k8s", "supabase", "traefik")
+AREAS = ("attacks", "backup", "cloud", "litellm", "n8n", "supabase", "traefik")
+# The fakes' own tests live beside them: tests/fakes/tests/<fake>/ for each fake package tests/fakes/<fake>/.
+FAKES_TESTS = os.path.join(TESTS, "fakes", "tests")
 # Suites at the top of tests/integration: they cover every role at once or the collection as shipped.
 TOP_LEVEL = (
     "test_role_inputs.py",
@@ -53,7 +56,7 @@ TOP_LEVEL = (
     "test_fresh_clone.py",
     "test_local_stack_resume.py",
 )
-# What the sandbox folders test: the fakes themselves and the upstream clients run against them.
+# What the fakes' tests test: the fake itself and the upstream clients run against it.
 FAKE_PREFIXES = ("do_api", "do_community", "do_pydo", "spaces", "k8s")
 SKIP_DIRS = ("__pycache__", "charts")
 
@@ -139,6 +142,14 @@ def test_integration_tests_sit_in_a_service_folder_and_are_named_after_what_they
     subjects = MODULES + ROLES + PLAYBOOKS
     for path in all_test_files():
         parts = path.split("/")
+        if parts[1] == "fakes":
+            fake = parts[3] if len(parts) > 4 and parts[2] == "tests" else None
+            stem = parts[-1][len("test_") : -len(".py")]
+            if not fake or not os.path.isdir(os.path.join(TESTS, "fakes", fake)):
+                wrong.append("%s: a fake's tests go in tests/fakes/tests/<fake>/" % path)
+            elif not any(stem == p or stem.startswith(p + "_") for p in FAKE_PREFIXES):
+                wrong.append("%s: not named after the fake or the client it runs" % path)
+            continue
         if parts[1] != "integration":
             continue
         base = parts[-1]
@@ -151,7 +162,7 @@ def test_integration_tests_sit_in_a_service_folder_and_are_named_after_what_they
             wrong.append("%s: %s is not a documented service folder" % (path, area))
             continue
         stem = base[len("test_") : -len(".py")]
-        prefixes = FAKE_PREFIXES if area.startswith("sandbox_") else subjects + ["attack"]
+        prefixes = subjects + ["attack"]
         if not any(stem == p or stem.startswith(p + "_") for p in prefixes):
             wrong.append("%s: not named after a module, role, playbook or fake" % path)
     assert wrong == []
@@ -165,6 +176,11 @@ def test_the_readme_describes_every_service_folder():
         if os.path.isdir(os.path.join(TESTS, "integration", d)) and d not in SKIP_DIRS
     )
     assert on_disk == sorted(AREAS)
+    fakes = sorted(
+        d for d in os.listdir(FAKES_TESTS) if os.path.isdir(os.path.join(FAKES_TESTS, d)) and d not in SKIP_DIRS
+    )
+    assert fakes and all(os.path.isdir(os.path.join(TESTS, "fakes", d)) for d in fakes), fakes
+    assert "tests/fakes/tests/" in text
     assert [a for a in AREAS if "`%s`" % a not in text and "tests/integration/%s/" % a not in text] == []
 
 
