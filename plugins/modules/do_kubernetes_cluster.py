@@ -287,7 +287,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes, _do_kubernetes_spec
 from ansible_collections.insightpulseai.workbench.plugins.module_utils import _runtime
 from ansible_collections.insightpulseai.workbench.plugins.module_utils._do_client import (
     DOError,
@@ -359,13 +359,13 @@ class Run(DORun):
     initial = dict(cluster={})
 
     def validate(self):
-        """The parameters as a desired-state dict (_do_kubernetes.normalize_desired); SpecError for bad input."""
+        """The parameters as a desired-state dict (_do_kubernetes_spec.normalize_desired); SpecError for bad input."""
         if not HAS_YAML:
             raise _runtime.WorkbenchError(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
         try:
-            return _do_kubernetes.normalize_desired(self.module.params)
-        except _do_kubernetes.SpecError as exc:
-            raise _do_kubernetes.SpecError(
+            return _do_kubernetes_spec.normalize_desired(self.module.params)
+        except _do_kubernetes_spec.SpecError as exc:
+            raise _do_kubernetes_spec.SpecError(
                 "Invalid cluster spec for %r: %s" % (self.module.params["name"], exc.msg)
             ) from exc
 
@@ -562,7 +562,7 @@ def argument_spec():
             type="dict",
             options=dict(
                 start_time=dict(type="str", default="00:00"),
-                day=dict(type="str", default="any", choices=list(_do_kubernetes.DAYS)),
+                day=dict(type="str", default="any", choices=list(_do_kubernetes_spec.DAYS)),
             ),
         ),
         node_pools=dict(
@@ -583,7 +583,7 @@ def argument_spec():
                     options=dict(
                         key=dict(type="str", required=True, no_log=False),
                         value=dict(type="str"),
-                        effect=dict(type="str", required=True, choices=list(_do_kubernetes.TAINT_EFFECTS)),
+                        effect=dict(type="str", required=True, choices=list(_do_kubernetes_spec.TAINT_EFFECTS)),
                     ),
                 ),
             ),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes_spec
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import DNS_LABEL, show
 from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs_do_network import TAG, TOKEN_ENV
 
@@ -49,9 +49,9 @@ def check(i):
     version = str(i.get("doks_cluster_version", ""))
     try:
         if not version:
-            raise _do_kubernetes.SpecError("empty")
-        _do_kubernetes.parse_version(version)
-    except _do_kubernetes.SpecError:
+            raise _do_kubernetes_spec.SpecError("empty")
+        _do_kubernetes_spec.parse_version(version)
+    except _do_kubernetes_spec.SpecError:
         i.bad(
             "doks_cluster_version",
             "must be latest, a minor version (1.35), a patch version (1.35.4) or a DOKS slug (1.35.4-do.1)",
@@ -95,12 +95,12 @@ def maintenance(i):
     policy = i.get("doks_cluster_maintenance_policy", {})
     try:
         if set(policy) - {"start_time", "day"}:
-            raise _do_kubernetes.SpecError("unknown keys")
-        _do_kubernetes.normalize_maintenance(policy)
-    except (_do_kubernetes.SpecError, TypeError, AttributeError):
+            raise _do_kubernetes_spec.SpecError("unknown keys")
+        _do_kubernetes_spec.normalize_maintenance(policy)
+    except (_do_kubernetes_spec.SpecError, TypeError, AttributeError):
         i.bad(
             "doks_cluster_maintenance_policy",
-            "must have start_time (HH:MM, UTC) and day (%s), and nothing else" % ", ".join(_do_kubernetes.DAYS),
+            "must have start_time (HH:MM, UTC) and day (%s), and nothing else" % ", ".join(_do_kubernetes_spec.DAYS),
         )
 
 
@@ -126,11 +126,11 @@ def node_pools(i):
     for pool in pools:
         try:
             if not DNS_LABEL.match(str(pool.get("name", ""))) or not SIZE.match(str(pool.get("size", ""))):
-                raise _do_kubernetes.SpecError("name or size")
+                raise _do_kubernetes_spec.SpecError("name or size")
             if [t for t in pool.get("tags") or [] if not TAG.match(str(t))]:
-                raise _do_kubernetes.SpecError("tags")
-            _do_kubernetes.normalize_pool(pool)
-        except (_do_kubernetes.SpecError, TypeError, ValueError):
+                raise _do_kubernetes_spec.SpecError("tags")
+            _do_kubernetes_spec.normalize_pool(pool)
+        except (_do_kubernetes_spec.SpecError, TypeError, ValueError):
             bad.append(_pool_text(pool))
     if bad:
         i.fail(

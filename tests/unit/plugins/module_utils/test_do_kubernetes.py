@@ -4,7 +4,11 @@ import datetime
 
 import pytest
 
-from ansible_collections.insightpulseai.workbench.plugins.module_utils import _do_kubernetes, _runtime
+from ansible_collections.insightpulseai.workbench.plugins.module_utils import (
+    _do_kubernetes,
+    _do_kubernetes_spec,
+    _runtime,
+)
 
 CID = "3b1ac4a6-0b8c-4b33-9d5c-9a0b3f7c2b11"
 WORKERS = dict(name="workers", size="s-4vcpu-8gb", count=3, auto_scale=True, min_nodes=3, max_nodes=6, tags=["wb"])
@@ -66,7 +70,7 @@ def api_cluster(**overrides):
 
 def plan(p=None, cluster=None):
     return _do_kubernetes.plan(
-        _do_kubernetes.normalize_desired(p or params()), _do_kubernetes.normalize_current(cluster)
+        _do_kubernetes_spec.normalize_desired(p or params()), _do_kubernetes.normalize_current(cluster)
     )
 
 
@@ -84,7 +88,7 @@ def test_auto_tags_are_not_user_tags():
 
 
 def test_create_needs_region_and_pools():
-    with pytest.raises(_do_kubernetes.SpecError, match="without region and node_pools"):
+    with pytest.raises(_do_kubernetes_spec.SpecError, match="without region and node_pools"):
         plan(params(region=None, node_pools=None))
     actions = plan()
     assert ops(actions) == ["create"]
@@ -153,8 +157,8 @@ def test_version_compared_to_the_precision_given(version, expected):
 
 
 def test_bad_version_is_a_spec_error():
-    with pytest.raises(_do_kubernetes.SpecError, match="version must be"):
-        _do_kubernetes.normalize_desired(params(version="v1.35"))
+    with pytest.raises(_do_kubernetes_spec.SpecError, match="version must be"):
+        _do_kubernetes_spec.normalize_desired(params(version="v1.35"))
 
 
 def test_settings_are_one_update():
@@ -240,26 +244,21 @@ def test_labels_and_taints_compare_normalised():
     ],
 )
 def test_invalid_pools(pool, message):
-    with pytest.raises(_do_kubernetes.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        _do_kubernetes.normalize_desired(params(node_pools=[pool]))
+    with pytest.raises(_do_kubernetes_spec.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _do_kubernetes_spec.normalize_desired(params(node_pools=[pool]))
 
 
 def test_duplicate_and_empty_pools():
-    with pytest.raises(_do_kubernetes.SpecError, match="workers appear more than once"):
-        _do_kubernetes.normalize_desired(params(node_pools=[dict(WORKERS), dict(WORKERS)]))
-    with pytest.raises(_do_kubernetes.SpecError, match="at least one pool"):
-        _do_kubernetes.normalize_desired(params(node_pools=[]))
-
-
-def test_maintenance_window_validation():
-    with pytest.raises(_do_kubernetes.SpecError, match="HH:MM"):
-        _do_kubernetes.normalize_maintenance(dict(start_time="25:00", day="any"))
-    with pytest.raises(_do_kubernetes.SpecError, match="day must be one of"):
-        _do_kubernetes.normalize_maintenance(dict(start_time="01:00", day="someday"))
+    with pytest.raises(_do_kubernetes_spec.SpecError, match="workers appear more than once"):
+        _do_kubernetes_spec.normalize_desired(params(node_pools=[dict(WORKERS), dict(WORKERS)]))
+    with pytest.raises(_do_kubernetes_spec.SpecError, match="at least one pool"):
+        _do_kubernetes_spec.normalize_desired(params(node_pools=[]))
 
 
 def test_predicted_after_view():
-    desired = _do_kubernetes.normalize_desired(params(node_pools=[dict(WORKERS, count=4, min_nodes=4, max_nodes=8)]))
+    desired = _do_kubernetes_spec.normalize_desired(
+        params(node_pools=[dict(WORKERS, count=4, min_nodes=4, max_nodes=8)])
+    )
     view = _do_kubernetes.predicted(desired, _do_kubernetes.normalize_current(api_cluster()))
     (pool,) = view["node_pools"]
     assert (pool["count"], pool["min_nodes"], pool["max_nodes"]) == (4, 4, 8) and "id" not in pool
@@ -402,7 +401,7 @@ def test_apply_order_keeps_a_pool_and_upgrades_last():
     new_pool = dict(WORKERS, name="workers-2", size="c-4")
     desired = params(node_pools=[new_pool], version="1.36", auto_upgrade=False, registry_enabled=True)
     current = _do_kubernetes.normalize_current(api_cluster())
-    actions = _do_kubernetes.plan(_do_kubernetes.normalize_desired(desired), current)
+    actions = _do_kubernetes.plan(_do_kubernetes_spec.normalize_desired(desired), current)
     assert [a["op"] for a in actions] == ["update", "create_pool", "delete_pool", "registry", "upgrade"]
     client = Recorder()
     _do_kubernetes.apply(client, current, actions)
@@ -419,7 +418,7 @@ def test_apply_order_keeps_a_pool_and_upgrades_last():
 def test_apply_create_waits_before_the_registry_integration():
     client = Recorder()
     waited = []
-    actions = _do_kubernetes.plan(_do_kubernetes.normalize_desired(params(registry_enabled=True)), None)
+    actions = _do_kubernetes.plan(_do_kubernetes_spec.normalize_desired(params(registry_enabled=True)), None)
     assert (
         _do_kubernetes.apply(client, None, actions, after_create=lambda cid: waited.append((cid, len(client.calls))))
         == "new-id"
@@ -440,7 +439,7 @@ def test_unavailable_upgrade_names_what_is_available():
 
 
 def test_an_unavailable_upgrade_after_other_steps_says_they_were_written():
-    desired = _do_kubernetes.normalize_desired(params(version="1.37", auto_upgrade=False))
+    desired = _do_kubernetes_spec.normalize_desired(params(version="1.37", auto_upgrade=False))
     current = _do_kubernetes.normalize_current(api_cluster())
     actions = _do_kubernetes.plan(desired, current)
     assert [a["op"] for a in actions] == ["update", "upgrade"]
