@@ -4,8 +4,11 @@ import pytest
 
 from support import worker_port, worker_suffix
 from support.ansible import ROOT
-from support.fixtures import ansible_env, helm_binary, k8s, kubeconfig  # noqa: F401 - shared fixtures
+from support.fixtures import ansible_env, helm_binary, k8s, kubeconfig
 from support.pg import TEST_PORT, PgServer
+
+# the shared fixtures, for pytest to find in this conftest
+__all__ = ("ansible_env", "helm_binary", "k8s", "kubeconfig")
 
 
 @pytest.fixture(scope="session")
