@@ -11,7 +11,7 @@
 #   make local ANSIBLE_ARGS='-e local_stack_pg_port=54323'
 #
 # A warm `make local` skips the converge when nothing it depends on changed since the last successful one: the
-# digest covers the collection's files (roles, playbooks, plugins, files, inventories, meta, ansible.cfg), the
+# digest covers the collection's files (roles, playbooks, plugins, inventories, meta, ansible.cfg), the
 # ANSIBLE_ARGS, the environment variables the roles and modules read, the installed tool versions, the env file,
 # and the pids of the very processes that converge left running, which must all still answer (PostgreSQL, n8n,
 # the gateway). A converge with the same inputs over the same processes changes nothing: the local Molecule scenario
@@ -44,7 +44,7 @@ playbook() { ansible-playbook -i "$INVENTORY" "$@" ${extra[@]+"${extra[@]}"}; }
 inputs_digest() {
   local cache=${WORKBENCH_CACHE:-$HOME/.cache/insightpulseai-workbench}
   {
-    find roles playbooks plugins files inventories meta ansible.cfg scripts/local_resume.py -type f ! -name '*.pyc' -print0 \
+    find roles playbooks plugins inventories meta ansible.cfg scripts/local_resume.py -type f ! -name '*.pyc' -print0 \
       | sort -z | xargs -0 sha256sum
     printf 'ANSIBLE_ARGS=%s\n' "${ANSIBLE_ARGS:-}"
     env | grep -E '^(ANSIBLE_|WORKBENCH_|LITELLM_|LANGFUSE_|N8N_|SUPABASE_|DO_|DIGITALOCEAN_|AWS_|K8S_|KUBECONFIG|HOME=|[A-Z]+_API_KEY=)' \
