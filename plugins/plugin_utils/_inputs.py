@@ -49,6 +49,8 @@ QUANTITY = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 EMAIL = re.compile(r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+# The sentence of a role whose messages are fixed: "<name>=<shown> is invalid: expected <what>."
+INVALID = "is invalid: expected %s"
 URL = re.compile(
     r"^(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9a-fA-F:.]+\]|[^/:?#\s@]+)(?::(?P<port>[0-9]+))?(?:[/?#]\S*)?$"
 )
@@ -112,6 +114,11 @@ class Inputs(object):
         """Record that ``name`` is wrong: ``name=<value> <expected>``. Returns False (for ``return i.bad(...)``)."""
         self.problems.append("%s %s" % (self.show(name, value), expected.rstrip(".") + "."))
         return False
+
+    def invalid(self, name, shown, expected):
+        """Record ``<name>=<shown> is invalid: expected <expected>.`` (the wording of roles whose messages are fixed,
+        backup and verify), where ``shown`` stands for a value that is never shown. Returns False."""
+        return self.fail("%s=%s %s" % (name, shown, INVALID % expected))
 
     def fail(self, message):
         """Record a problem in words of its own (it must name the variables involved). Returns False."""

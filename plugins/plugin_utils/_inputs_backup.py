@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import INVALID
+
 SECRETS = ("backup_dsn", "backup_access_key", "backup_secret_key")
-INVALID = "is invalid: expected %s"
 DSN_EXPECTED = (
     "a libpq connection string that names a user, a host and a database: a URI "
     "postgresql://user:password@host:port/database (or postgres://...) or key=value pairs "
@@ -61,16 +62,11 @@ def _text(i, name):
     return value.strip() if isinstance(value, str) else None
 
 
-def invalid(i, name, shown, expected):
-    """Record ``<name>=<shown> is invalid: expected <expected>.``, where ``shown`` stands for a value never shown."""
-    return i.fail("%s=%s %s" % (name, shown, INVALID % expected))
-
-
 def dsn(i):
     """The database to dump: a connection string the one DSN parser reads, naming a user, a host and a database (the
     owner may log in, and a password may come from elsewhere). Shown as empty, or hidden."""
     if not i.text("backup_dsn"):
-        return invalid(i, "backup_dsn", DSN_EMPTY, DSN_EXPECTED)
+        return i.invalid("backup_dsn", DSN_EMPTY, DSN_EXPECTED)
     return i.dsn(
         "backup_dsn",
         owner_allowed=True,
@@ -111,8 +107,7 @@ def keys(i):
     """The Spaces key pair: both set, or both empty (amazon.aws then reads the AWS_* environment). Never shown."""
     access, secret = i.values.get("backup_access_key"), i.values.get("backup_secret_key")
     if not isinstance(access, str) or not isinstance(secret, str) or bool(access) != bool(secret):
-        invalid(
-            i,
+        i.invalid(
             "backup_access_key/backup_secret_key",
             "<hidden>",
             "both set, or both empty to use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",

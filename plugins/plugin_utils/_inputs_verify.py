@@ -16,9 +16,10 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.insightpulseai.workbench.plugins.plugin_utils._inputs import INVALID
+
 SECRETS = ("verify_dsn", "verify_webhook_auth_token")
 STAGES = ("database", "gateway", "workflows", "cluster")
-INVALID = "is invalid: expected %s"
 DSN_EXPECTED = "a libpq URI that names a user, a host and a database, such as postgresql://user:pw@host:5432/db"
 HEADER = re.compile(r"^[A-Za-z0-9-]+$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -31,11 +32,6 @@ def check(i):
             globals()[stage](i)
 
 
-def invalid(i, name, shown, expected):
-    """Record ``<name>=<shown> is invalid: expected <expected>.`` (``shown`` stands for a value never shown)."""
-    return i.fail("%s=%s %s" % (name, shown, INVALID % expected))
-
-
 def url(i, name, expected):
     """An http(s):// URL with a host (the shared URL rule)."""
     return i.url(name, expected=INVALID % expected)
@@ -44,7 +40,7 @@ def url(i, name, expected):
 def database(i):
     """The DSN (a URI naming user, host and database) and the schemas to count."""
     if not i.text("verify_dsn"):
-        invalid(i, "verify_dsn", '"" (empty; the inventories hand it supabase_schema_login_dsn)', DSN_EXPECTED)
+        i.invalid("verify_dsn", '"" (empty; the inventories hand it supabase_schema_login_dsn)', DSN_EXPECTED)
     else:
         i.dsn(
             "verify_dsn",
@@ -70,8 +66,7 @@ def workflows(i):
     url(i, "verify_webhook_url", "the webhooks' http(s):// base URL (default <verify_n8n_url>/webhook)")
     i.pattern("verify_webhook_auth_header", HEADER, INVALID % "an HTTP header name")
     if not i.text("verify_webhook_auth_token"):
-        invalid(
-            i,
+        i.invalid(
             "verify_webhook_auth_token",
             '"" (empty)',
             "the webhooks' secret: set n8n_workflows_webhook_auth_token (vault: vault_n8n_webhook_auth_token), which "

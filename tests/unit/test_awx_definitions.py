@@ -15,6 +15,8 @@ import re
 import pytest
 import yaml
 
+from support import role_yaml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 PROD_VARS = os.path.join(ROOT, "inventories", "production", "group_vars", "all", "main.yml")
@@ -23,17 +25,9 @@ VAULT_RE = re.compile(r"\bvault_\w+")
 JINJA_NAME_RE = re.compile(r"{{\s*([A-Za-z_]\w*)\s*}}")
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads Ansible's !unsafe (and !vault) tags as plain scalars."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
-_Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
-
-
 def load(*parts):
     with open(os.path.join(ROOT, *parts), encoding="utf-8") as f:
-        return yaml.load(f, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return role_yaml.load(f)
 
 
 def role_name(entry):

@@ -16,7 +16,8 @@ import os
 import re
 
 import pytest
-import yaml
+
+from support import role_yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES_DIR = os.path.join(ROOT, "roles")
@@ -30,21 +31,9 @@ IDENT = re.compile(r"(?<![\w.])(_{0,2}[a-z][a-z0-9_]*)")
 OUTSIDE = (re.compile(r"role_path\s*(\}\}|~\s*['\"])\s*/\.\."), re.compile(r"\bplaybook_dir\b"))
 
 
-class Unsafe(str):
-    """A value tagged !unsafe: Ansible never renders it, so its braces are text, not a read."""
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads Ansible's !unsafe (as Unsafe) and !vault (an encrypted string) tags."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: Unsafe(loader.construct_scalar(node)))
-_Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
-
-
 def expressions(node):
     """Every Jinja expression in a loaded YAML document (templates: the file's text)."""
-    if isinstance(node, Unsafe):
+    if isinstance(node, role_yaml.Unsafe):
         return
     if isinstance(node, dict):
         for key, value in node.items():
@@ -74,7 +63,7 @@ def foreign_reads(role, path):
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     if path.endswith((".yml", ".yaml")) and "/templates/" not in path:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - a SafeLoader subclass
+        docs = [d for d in role_yaml.load_all(text) if d is not None]
         found = [e for d in docs for e in expressions(d)]
     else:
         found = [m.group(1) or m.group(2) or "" for m in JINJA.finditer(text)]

@@ -2,20 +2,14 @@
 
 import os
 
-import yaml
 
 from ansible_collections.insightpulseai.workbench.plugins.filter.role_input_problems import role_input_problems
 
+from support import role_yaml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads Ansible's !unsafe tag (the AWX injector templates) as plain text."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
 with open(os.path.join(ROOT, "roles", "awx_configure", "defaults", "main.yml"), encoding="utf-8") as _f:
-    DEFAULTS = yaml.load(_f, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    DEFAULTS = role_yaml.load(_f)
 
 
 def problems(**changes):
