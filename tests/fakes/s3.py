@@ -38,6 +38,22 @@ class MotoServer(object):
     def endpoint_url(self):
         return "http://%s:%d" % (self.host, self.port)
 
+    def client(self, secret_key=SECRET_KEY, region="fra1"):
+        """A boto3 S3 client of this server (moto takes any secret key with its access key)."""
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=secret_key,
+            region_name=region,
+        )
+
+    def buckets(self, secret_key=SECRET_KEY):
+        """The names of the buckets, as a client with ``secret_key`` lists them."""
+        return [b["Name"] for b in self.client(secret_key).list_buckets()["Buckets"]]
+
     def env(self):
         """The environment an S3 client (boto3, amazon.aws) needs to reach this server."""
         return {

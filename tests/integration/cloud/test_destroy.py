@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 
-import boto3
 import pytest
 import yaml
 
@@ -135,16 +134,10 @@ class World(object):
         )
 
     def boto(self):
-        return boto3.client(
-            "s3",
-            endpoint_url=self.s3.endpoint_url,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SPACES_SECRET,
-            region_name="fra1",
-        )
+        return self.s3.client(SPACES_SECRET)
 
     def buckets(self):
-        return [b["Name"] for b in self.boto().list_buckets()["Buckets"]]
+        return self.s3.buckets(SPACES_SECRET)
 
     def vpcs(self):
         return sorted((v["name"], v["default"]) for v in self.do.snapshot()["vpcs"].values())
